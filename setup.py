@@ -1,0 +1,76 @@
+"""Build the Cython kernels; metadata lives in pyproject.toml.
+
+OpenMP is used when the C compiler accepts it; otherwise the kernels are
+built single-threaded (``n_jobs`` then has no effect). Set the environment
+variable ``SKLPOINCARE_CHECKED_BUILD=1`` to compile with bounds and
+wrap-around checks (slower; used once in CI to catch out-of-bounds access).
+"""
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+import numpy as np
+from Cython.Build import cythonize
+from setuptools import Extension, setup
+from setuptools.command.build_ext import build_ext
+
+KERNELS = ["_sgd_fast", "_ranking_fast"]
+
+
+def _compiler_supports_openmp(compiler_cmd):
+    """Try to compile and link a tiny OpenMP program."""
+    tmp = tempfile.mkdtemp()
+    try:
+        src = os.path.join(tmp, "omp.c")
+        with open(src, "w") as f:
+            f.write("#include <omp.h>\nint main(void){return omp_get_max_threads() < 1;}\n")
+        cmd = [compiler_cmd, "-fopenmp", src, "-o", os.path.join(tmp, "omp")]
+        return subprocess.run(cmd, capture_output=True).returncode == 0
+    except OSError:
+        return False
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+class BuildExtWithOptionalOpenMP(build_ext):
+    def build_extensions(self):
+        compiler = getattr(self.compiler, "compiler_so", None)
+        use_openmp = (
+            sys.platform != "win32"
+            and os.environ.get("SKLPOINCARE_NO_OPENMP") != "1"
+            and compiler is not None
+            and _compiler_supports_openmp(compiler[0])
+        )
+        if not use_openmp:
+            print("sklpoincare: building without OpenMP (single-threaded kernels)")
+        for ext in self.extensions:
+            ext.extra_compile_args = ["-O3"] + (["-fopenmp"] if use_openmp else [])
+            ext.extra_link_args = ["-fopenmp"] if use_openmp else []
+        super().build_extensions()
+
+
+checked = os.environ.get("SKLPOINCARE_CHECKED_BUILD") == "1"
+directives = {
+    "language_level": 3,
+    "boundscheck": checked,
+    "wraparound": checked,
+    "initializedcheck": checked,
+}
+
+extensions = [
+    Extension(
+        f"sklpoincare.{name}",
+        [f"sklpoincare/{name}.pyx"],
+        include_dirs=[np.get_include()],
+        define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")],
+    )
+    for name in KERNELS
+]
+
+setup(
+    ext_modules=cythonize(extensions, compiler_directives=directives),
+    cmdclass={"build_ext": BuildExtWithOptionalOpenMP},
+)

@@ -1,0 +1,317 @@
+"""Relations as the kernels see them: labels -> integer ids, sorted adjacency.
+
+Everything that turns user input into typed arrays lives here, with the
+checks that give a clear error for bad input; the Cython kernels trust what
+they receive.
+"""
+
+from dataclasses import dataclass
+from numbers import Real
+
+import numpy as np
+import scipy.sparse as sp
+
+# How many offending labels or rows an error message shows.
+_MAX_SHOWN = 5
+
+
+def _is_dataframe(X):
+    return hasattr(X, "columns") and hasattr(X, "iloc")
+
+
+def _is_missing(label):
+    """None or a floating NaN (float('nan'), np.nan, np.float32('nan'))."""
+    return label is None or (isinstance(label, (float, np.floating)) and label != label)
+
+
+def _object_array_of_rows(X):
+    """A list of rows -> 2-D object array, keeping each label's own type.
+
+    ``np.asarray`` would turn ``[("a", 1)]`` into strings ``"a", "1"`` and a
+    label that is itself a tuple into an extra dimension; both silently change
+    the labels, so rows are copied one by one when the fast path does not fit.
+    """
+    try:
+        table = np.array(X, dtype=object)
+    except ValueError:
+        table = None
+    if table is not None and table.ndim <= 2:
+        return table
+    rows = list(X)
+    widths = {len(row) if isinstance(row, (tuple, list)) else 1 for row in rows}
+    if len(widths) > 1:
+        raise ValueError(
+            f"rows of X have different lengths {sorted(widths)}; every row must "
+            "hold the same number of labels"
+        )
+    width = widths.pop() if widths else 0
+    table = np.empty((len(rows), width), dtype=object)
+    for i, row in enumerate(rows):
+        if width == 1 and not isinstance(row, (tuple, list)):
+            row = (row,)
+        for j, label in enumerate(row):
+            table[i, j] = label
+    return table
+
+
+def as_label_table(X):
+    """Return ``(table, column_names)``: labels as a 1-D or 2-D ndarray.
+
+    ``column_names`` is the list of DataFrame column names, else None.
+    Labels keep their types: numeric and string arrays stay as they are,
+    everything else becomes an object array.
+    """
+    if _is_dataframe(X):
+        names = list(X.columns)
+        return X.to_numpy(), names
+    if hasattr(X, "to_numpy") and getattr(X, "ndim", None) == 1:  # a Series
+        return X.to_numpy(), None
+    if isinstance(X, np.ndarray):
+        return X, None
+    if isinstance(X, (str, bytes)) or not hasattr(X, "__len__"):
+        raise TypeError(
+            f"expected an array-like of labels, got {type(X).__name__}: {X!r:.80}"
+        )
+    return _object_array_of_rows(X), None
+
+
+def check_no_missing_labels(table):
+    """Raise a ValueError naming the rows that hold None or NaN labels."""
+    if table.dtype.kind == "f":
+        bad = np.isnan(table)
+    elif table.dtype == object:
+        bad = np.frompyfunc(_is_missing, 1, 1)(table).astype(bool)
+    else:
+        return
+    if bad.any():
+        rows = np.unique(np.nonzero(bad)[0])
+        shown = ", ".join(str(r) for r in rows[:_MAX_SHOWN])
+        more = f" (and {len(rows) - _MAX_SHOWN} more)" if len(rows) > _MAX_SHOWN else ""
+        raise ValueError(f"missing label (None or NaN) in row(s) {shown}{more} of X")
+
+
+def encode_labels(flat):
+    """Map labels to ids ``0..n_nodes-1``; return ``(nodes, codes)``.
+
+    Nodes are sorted when the labels can be compared with each other (as in
+    ``LabelEncoder.classes_``), else kept in order of first appearance.
+    """
+    if flat.dtype != object:
+        nodes, codes = np.unique(flat, return_inverse=True)
+        return nodes, codes.reshape(-1)
+    index = {}
+    codes = np.empty(len(flat), dtype=np.intp)
+    for i, label in enumerate(flat):
+        try:
+            codes[i] = index.setdefault(label, len(index))
+        except TypeError:
+            raise TypeError(
+                f"label {label!r:.80} of type {type(label).__name__} is not "
+                "hashable; labels must be hashable (str, int, tuple, ...)"
+            ) from None
+    labels = list(index)
+    nodes = np.empty(len(labels), dtype=object)
+    nodes[:] = labels
+    try:
+        order = np.array(sorted(range(len(labels)), key=labels.__getitem__), dtype=np.intp)
+    except TypeError:  # labels of types that do not compare: keep first appearance
+        return nodes, codes
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    return nodes[order], rank[codes]
+
+
+def lookup_labels(nodes, labels):
+    """Ids of ``labels`` (any shape) in ``nodes``; -1 where unknown."""
+    flat = labels.reshape(-1)
+    same_kind = (
+        nodes.dtype != object
+        and flat.dtype != object
+        and (nodes.dtype.kind in "iuf") == (flat.dtype.kind in "iuf")
+        and (nodes.dtype.kind in "US") == (flat.dtype.kind in "US")
+    )
+    if same_kind:
+        # nodes from np.unique are sorted: binary search, then check equality
+        pos = np.clip(np.searchsorted(nodes, flat), 0, len(nodes) - 1)
+        found = nodes[pos] == flat
+        codes = np.where(found, pos, -1)
+    else:
+        index = {label: i for i, label in enumerate(nodes.tolist())}
+        codes = np.empty(len(flat), dtype=np.intp)
+        for i, label in enumerate(flat):
+            try:
+                codes[i] = index.get(label, -1)
+            except TypeError:
+                raise TypeError(
+                    f"label {label!r:.80} of type {type(label).__name__} is not hashable"
+                ) from None
+    return codes.reshape(labels.shape)
+
+
+@dataclass
+class RelationGraph:
+    """Deduplicated relations as integer arrays, ready for the kernels.
+
+    ``parent_indices[parent_indptr[u]:parent_indptr[u + 1]]`` are the sorted
+    parents of node u (CSR), used to reject true parents as negatives.
+    """
+
+    nodes: np.ndarray
+    children: np.ndarray  # int32, one per distinct relation
+    parents: np.ndarray  # int32
+    weights: np.ndarray  # float64
+    parent_indptr: np.ndarray  # int32, n_nodes + 1
+    parent_indices: np.ndarray  # int32
+
+    @property
+    def n_nodes(self):
+        return len(self.nodes)
+
+    def degrees(self):
+        """Number of relations each node takes part in (either side)."""
+        return np.bincount(self.children, minlength=self.n_nodes) + np.bincount(
+            self.parents, minlength=self.n_nodes
+        )
+
+
+def _check_weights(sample_weight, n_rows):
+    weights = np.asarray(sample_weight, dtype=np.float64).reshape(-1) if not (
+        isinstance(sample_weight, Real)
+    ) else np.full(n_rows, float(sample_weight))
+    if weights.shape[0] != n_rows:
+        raise ValueError(
+            f"sample_weight has {weights.shape[0]} values but X has {n_rows} relations"
+        )
+    bad = ~np.isfinite(weights) | (weights < 0)
+    if bad.any():
+        rows = np.nonzero(bad)[0][:_MAX_SHOWN]
+        raise ValueError(
+            "sample_weight must be finite and non-negative; bad value(s) "
+            + ", ".join(f"{weights[r]!r} at row {r}" for r in rows)
+        )
+    if not (weights > 0).any():
+        raise ValueError("sample_weight is zero for every relation; nothing to learn")
+    return weights
+
+
+def _sparse_relations(X, sample_weight):
+    if sample_weight is not None:
+        raise ValueError(
+            "sample_weight must be None for a sparse adjacency matrix: its stored "
+            "values are the relation weights"
+        )
+    if X.ndim != 2 or X.shape[0] != X.shape[1]:
+        raise ValueError(
+            f"a sparse adjacency matrix must be square (rows = children, columns = "
+            f"parents), got shape {X.shape}"
+        )
+    coo = sp.coo_matrix(X)
+    coo.sum_duplicates()
+    data = coo.data.astype(np.float64)
+    bad = ~np.isfinite(data) | (data < 0)
+    if bad.any():
+        i = np.nonzero(bad)[0][0]
+        raise ValueError(
+            f"the adjacency matrix holds {data[i]!r} at ({coo.row[i]}, {coo.col[i]}); "
+            "entries must be finite and non-negative (they are relation weights)"
+        )
+    keep = data > 0
+    return (np.arange(X.shape[0]), coo.row[keep], coo.col[keep], data[keep])
+
+
+def check_relations(X, sample_weight=None):
+    """Validate relations given by the user; return ``(graph, column_names)``.
+
+    Accepts a 2-column array-like of labels (child first), a list of pairs,
+    a DataFrame (its first two columns) or a square sparse adjacency matrix.
+    """
+    if sp.issparse(X):
+        nodes, children, parents, weights = _sparse_relations(X, sample_weight)
+        names = None
+        labels = nodes[np.stack([children, parents], axis=1)] if len(children) else None
+    else:
+        table, names = as_label_table(X)
+        if table.ndim != 2:
+            raise ValueError(
+                "X must hold one relation per row, as two columns (child, parent); "
+                f"got a {table.ndim}-D array of shape {table.shape}"
+            )
+        if names is not None:
+            table, names = table[:, :2], names[:2]
+        if table.shape[1] != 2:
+            raise ValueError(
+                "X must have exactly two columns (child, parent), "
+                f"got {table.shape[1]} column(s)"
+            )
+        if table.shape[0] == 0:
+            raise ValueError("X contains no relations (0 rows)")
+        check_no_missing_labels(table)
+        weights = (
+            np.ones(table.shape[0])
+            if sample_weight is None
+            else _check_weights(sample_weight, table.shape[0])
+        )
+        nodes, codes = encode_labels(table.reshape(-1))
+        codes = codes.reshape(-1, 2)
+        children, parents = codes[:, 0], codes[:, 1]
+        labels = table
+    if len(children) == 0:
+        raise ValueError("X contains no relations (the adjacency matrix is empty)")
+    loops = np.nonzero(children == parents)[0]
+    if len(loops):
+        shown = ", ".join(
+            f"row {r} ({labels[r, 0]!r:.60})" for r in loops[:_MAX_SHOWN]
+        )
+        raise ValueError(
+            f"self-loop relation(s), a node as its own parent, at {shown}; "
+            "remove them: a node cannot be more general than itself"
+        )
+    return _deduplicate(nodes, children, parents, weights), names
+
+
+def _deduplicate(nodes, children, parents, weights):
+    """Keep each distinct (child, parent) once, with its largest weight."""
+    n_nodes = len(nodes)
+    if n_nodes >= 2**31 - 1:
+        raise ValueError(f"too many nodes ({n_nodes}); at most 2**31 - 2 are supported")
+    keys = children.astype(np.int64) * n_nodes + parents.astype(np.int64)
+    order = np.lexsort((weights, keys))
+    keys, weights = keys[order], weights[order]
+    last_of_group = np.append(keys[1:] != keys[:-1], True)
+    keys, weights = keys[last_of_group], weights[last_of_group]
+    children = (keys // n_nodes).astype(np.int32)
+    parents = (keys % n_nodes).astype(np.int32)
+    # keys are sorted child-major, so parents are already grouped and sorted
+    indptr = np.zeros(n_nodes + 1, dtype=np.int32)
+    np.cumsum(np.bincount(children, minlength=n_nodes), out=indptr[1:])
+    return RelationGraph(
+        nodes=nodes,
+        children=children,
+        parents=parents,
+        weights=np.ascontiguousarray(weights, dtype=np.float64),
+        parent_indptr=indptr,
+        parent_indices=parents.copy(),
+    )
+
+
+def alias_table(probabilities):
+    """Walker's alias table ``(prob, alias)`` for O(1) sampling in C.
+
+    Drawing a slot i uniformly, then keeping i with probability ``prob[i]``
+    and taking ``alias[i]`` otherwise, samples i with ``probabilities[i]``.
+    """
+    p = np.asarray(probabilities, dtype=np.float64)
+    n = len(p)
+    scaled = p * (n / p.sum())
+    prob = np.ones(n)
+    alias = np.arange(n, dtype=np.int32)
+    small = [i for i in range(n) if scaled[i] < 1.0]
+    large = [i for i in range(n) if scaled[i] >= 1.0]
+    while small and large:
+        s, l = small.pop(), large.pop()
+        prob[s] = scaled[s]
+        alias[s] = l
+        scaled[l] -= 1.0 - scaled[s]
+        (small if scaled[l] < 1.0 else large).append(l)
+    # leftovers are 1 up to rounding
+    return prob, alias

@@ -1,0 +1,136 @@
+"""Loaders for the data sets bundled with sklpoincare."""
+
+import csv
+import gzip
+import io
+from importlib import resources
+
+import numpy as np
+from sklearn.utils import Bunch
+
+# Resources are looked up relative to this package, so the loader works the
+# same from a source checkout, an installed wheel or a zip import.
+_PACKAGE = __name__.rpartition(".")[0]
+_MAMMALS_FILE = "mammal_closure.tsv.gz"
+_MAMMALS_DESCR = "mammals.rst"
+_FEATURE_NAMES = ["child", "parent"]
+
+
+def _read_text(*parts):
+    """Return a bundled text resource as ``str``."""
+    return resources.files(_PACKAGE).joinpath(*parts).read_text(encoding="utf-8")
+
+
+def _read_relations(*parts):
+    """Parse a bundled gzipped TSV of relations into a list of rows.
+
+    The first line is the header; it is checked rather than skipped blindly so
+    that a swapped column order cannot go unnoticed.
+    """
+    with resources.files(_PACKAGE).joinpath(*parts).open("rb") as raw:
+        with gzip.open(raw, "rb") as unzipped:
+            text = io.TextIOWrapper(unzipped, encoding="utf-8", newline="")
+            reader = csv.reader(text, delimiter="\t", quoting=csv.QUOTE_NONE)
+            header = next(reader)
+            if header != _FEATURE_NAMES:
+                raise ValueError(
+                    f"Unexpected header {header!r} in {parts[-1]}; "
+                    f"expected {_FEATURE_NAMES!r}."
+                )
+            return [row for row in reader if row]
+
+
+def load_mammals(*, return_X_y=False, as_frame=False):
+    """Load the WordNet mammal hierarchy (transitive closure).
+
+    The data are the 6,540 (hyponym, hypernym) relations of the transitive
+    closure of the WordNet 3.0 noun hierarchy below ``mammal.n.01``, filtered
+    as in Nickel & Kiela (2017). There are 1,180 distinct nodes, named after
+    NLTK synsets (e.g. ``"mammal.n.01"``). Each row is one relation with the
+    child (the more specific synset) first.
+
+    =================   ==========================
+    Relations (rows)    6,540
+    Nodes               1,180
+    Columns             2 (``child``, ``parent``)
+    Node type           str (WordNet synset name)
+    =================   ==========================
+
+    The WordNet 3.0 license ships with the data
+    (``sklpoincare/datasets/data/WORDNET_LICENSE``).
+
+    Parameters
+    ----------
+    return_X_y : bool, default=False
+        If True, return ``(data, None)`` instead of a Bunch. The second
+        element is always None: the relations have no target; they are
+        themselves what an embedding is fitted to.
+
+    as_frame : bool, default=False
+        If True, ``data`` is a pandas DataFrame with columns ``"child"`` and
+        ``"parent"`` and ``frame`` holds the same DataFrame. Requires pandas.
+
+    Returns
+    -------
+    data : :class:`~sklearn.utils.Bunch`
+        Dictionary-like object with the following attributes.
+
+        data : ndarray of shape (6540, 2) or DataFrame
+            The (child, parent) relations. As an ndarray its dtype is
+            ``object`` and its entries are Python ``str``.
+        feature_names : list of str
+            ``["child", "parent"]``.
+        frame : DataFrame of shape (6540, 2) or None
+            The relations as a DataFrame when ``as_frame=True``, else None.
+        DESCR : str
+            Full description of the data set.
+
+    (data, target) : tuple if ``return_X_y`` is True
+        ``data`` as described above and ``target=None``.
+
+    References
+    ----------
+    .. [1] M. Nickel and D. Kiela, "Poincaré Embeddings for Learning
+       Hierarchical Representations", Advances in Neural Information
+       Processing Systems 30 (NeurIPS), 2017.
+
+    Examples
+    --------
+    >>> from sklpoincare.datasets import load_mammals
+    >>> X = load_mammals().data
+    >>> X.shape
+    (6540, 2)
+    >>> X[0].tolist()
+    ['aardvark.n.01', 'mammal.n.01']
+    >>> X, y = load_mammals(return_X_y=True)
+    >>> y is None
+    True
+    """
+    rows = _read_relations("data", _MAMMALS_FILE)
+    # Fill an object array explicitly: np.array(rows) would give a fixed-width
+    # unicode dtype, while downstream code expects Python str labels.
+    data = np.empty((len(rows), 2), dtype=object)
+    data[:] = rows
+    feature_names = list(_FEATURE_NAMES)
+
+    frame = None
+    if as_frame:
+        try:
+            import pandas as pd
+        except ImportError as exc:
+            raise ImportError(
+                "load_mammals(as_frame=True) requires pandas; install it with "
+                "`pip install pandas` or use as_frame=False."
+            ) from exc
+        frame = pd.DataFrame(data, columns=feature_names)
+        data = frame
+
+    if return_X_y:
+        return data, None
+
+    return Bunch(
+        data=data,
+        feature_names=feature_names,
+        frame=frame,
+        DESCR=_read_text("descr", _MAMMALS_DESCR),
+    )

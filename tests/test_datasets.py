@@ -1,0 +1,239 @@
+"""Tests for sklpoincare.datasets."""
+
+import numpy as np
+import pytest
+from sklearn.utils import Bunch
+
+from sklpoincare.datasets import load_mammals, make_balanced_tree
+
+N_MAMMAL_RELATIONS = 6540
+N_MAMMAL_NODES = 1180
+MAMMAL_ROOT = "mammal.n.01"
+
+
+@pytest.fixture(scope="module")
+def mammals():
+    return load_mammals()
+
+
+# --------------------------------------------------------------------------
+# load_mammals
+# --------------------------------------------------------------------------
+
+
+def test_load_mammals_bunch(mammals):
+    assert isinstance(mammals, Bunch)
+    assert mammals.feature_names == ["child", "parent"]
+    assert mammals.frame is None
+    assert isinstance(mammals.DESCR, str) and mammals.DESCR.strip()
+    assert "Nickel" in mammals.DESCR
+
+
+def test_load_mammals_data_shape_and_type(mammals):
+    X = mammals.data
+    assert isinstance(X, np.ndarray)
+    assert X.shape == (N_MAMMAL_RELATIONS, 2)
+    assert X.dtype == object
+    assert all(type(v) is str for v in X.ravel())
+
+
+def test_load_mammals_counts(mammals):
+    X = mammals.data
+    assert len(np.unique(X.ravel())) == N_MAMMAL_NODES
+    # No self loops and no duplicated relation.
+    assert not np.any(X[:, 0] == X[:, 1])
+    assert len({tuple(row) for row in X}) == N_MAMMAL_RELATIONS
+
+
+def test_load_mammals_root(mammals):
+    X = mammals.data
+    assert MAMMAL_ROOT in set(X[:, 1])
+    assert MAMMAL_ROOT not in set(X[:, 0])
+    # The data is a closure of the mammal subtree: every other node is a
+    # descendant of the root.
+    children = set(X[:, 0])
+    below_root = set(X[X[:, 1] == MAMMAL_ROOT, 0])
+    assert below_root == children
+
+
+def test_load_mammals_child_first(mammals):
+    # A hyponym comes first; the inverse pair would make the file useless.
+    rows = {tuple(row) for row in mammals.data}
+    assert ("aardvark.n.01", MAMMAL_ROOT) in rows
+    assert (MAMMAL_ROOT, "aardvark.n.01") not in rows
+
+
+def test_load_mammals_return_X_y(mammals):
+    result = load_mammals(return_X_y=True)
+    assert isinstance(result, tuple) and len(result) == 2
+    X, y = result
+    assert y is None
+    np.testing.assert_array_equal(X, mammals.data)
+
+
+def test_load_mammals_as_frame(mammals):
+    pd = pytest.importorskip("pandas")
+    bunch = load_mammals(as_frame=True)
+    assert isinstance(bunch.frame, pd.DataFrame)
+    assert bunch.data is bunch.frame
+    assert list(bunch.frame.columns) == ["child", "parent"]
+    assert bunch.frame.shape == (N_MAMMAL_RELATIONS, 2)
+    np.testing.assert_array_equal(
+        bunch.frame.to_numpy(dtype=object), mammals.data
+    )
+
+    X, y = load_mammals(return_X_y=True, as_frame=True)
+    assert isinstance(X, pd.DataFrame)
+    assert y is None
+
+
+def test_load_mammals_as_frame_without_pandas(monkeypatch):
+    import builtins
+
+    real_import = builtins.__import__
+
+    def fake_import(name, *args, **kwargs):
+        if name == "pandas" or name.startswith("pandas."):
+            raise ImportError("No module named 'pandas'")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", fake_import)
+    with pytest.raises(ImportError, match="pip install pandas"):
+        load_mammals(as_frame=True)
+
+
+def test_load_mammals_keyword_only():
+    with pytest.raises(TypeError):
+        load_mammals(True)
+
+
+def test_wordnet_license_is_bundled():
+    from importlib import resources
+
+    license_file = resources.files("sklpoincare.datasets").joinpath(
+        "data", "WORDNET_LICENSE"
+    )
+    text = license_file.read_text(encoding="utf-8")
+    assert "Princeton University" in text
+
+
+# --------------------------------------------------------------------------
+# make_balanced_tree
+# --------------------------------------------------------------------------
+
+TREE_SHAPES = [(1, 1), (1, 4), (2, 1), (2, 3), (3, 2), (4, 3), (5, 1)]
+
+
+def _n_nodes(b, d):
+    return sum(b**k for k in range(d + 1))
+
+
+def _naive_closure(edges):
+    """All (descendant, ancestor) pairs, by walking up parent links."""
+    parent = dict(edges.tolist())
+    pairs = set()
+    for node in parent:
+        ancestor = parent[node]
+        while True:
+            pairs.add((node, ancestor))
+            if ancestor not in parent:
+                break
+            ancestor = parent[ancestor]
+    return pairs
+
+
+@pytest.mark.parametrize("b, d", TREE_SHAPES)
+def test_balanced_tree_edges(b, d):
+    edges = make_balanced_tree(b, d, transitive_closure=False)
+    n_nodes = _n_nodes(b, d)
+    assert edges.dtype == np.int64
+    assert edges.shape == (n_nodes - 1, 2)
+    # Nodes are exactly 0..n_nodes-1 and every non-root node has one parent.
+    np.testing.assert_array_equal(np.unique(edges), np.arange(n_nodes))
+    np.testing.assert_array_equal(edges[:, 0], np.arange(1, n_nodes))
+    assert 0 not in edges[:, 0]
+    # Breadth-first numbering: children of node i are contiguous, b*i+1..b*i+b.
+    for i in range(n_nodes):
+        kids = np.sort(edges[edges[:, 1] == i, 0])
+        expected = np.arange(b * i + 1, b * i + b + 1)
+        if kids.size:
+            np.testing.assert_array_equal(kids, expected)
+        else:  # a leaf: its would-be children lie past the last node
+            assert expected[0] >= n_nodes
+
+
+@pytest.mark.parametrize("b, d", TREE_SHAPES)
+def test_balanced_tree_closure(b, d):
+    closure = make_balanced_tree(b, d)
+    edges = make_balanced_tree(b, d, transitive_closure=False)
+    expected_size = sum(k * b**k for k in range(1, d + 1))
+    assert closure.dtype == np.int64
+    assert closure.shape == (expected_size, 2)
+    assert len(np.unique(closure)) == _n_nodes(b, d)
+    assert 0 not in closure[:, 0]
+    assert not np.any(closure[:, 0] == closure[:, 1])
+    pairs = {tuple(row) for row in closure.tolist()}
+    assert len(pairs) == len(closure)  # no duplicates
+    assert pairs == _naive_closure(edges)
+    # Every non-root node has the root as an ancestor.
+    assert set(closure[closure[:, 1] == 0, 0].tolist()) == set(
+        range(1, _n_nodes(b, d))
+    )
+
+
+@pytest.mark.parametrize("transitive_closure", [True, False])
+def test_balanced_tree_row_order(transitive_closure):
+    rel = make_balanced_tree(3, 3, transitive_closure=transitive_closure)
+    order = np.lexsort((rel[:, 1], rel[:, 0]))
+    np.testing.assert_array_equal(order, np.arange(len(rel)))
+    # Deterministic: same call, same array.
+    np.testing.assert_array_equal(
+        rel, make_balanced_tree(3, 3, transitive_closure=transitive_closure)
+    )
+
+
+def test_balanced_tree_defaults():
+    rel = make_balanced_tree()
+    # branching_factor=2, depth=3: 2*1 + 4*2 + 8*3 = 34 closure relations.
+    assert rel.shape == (34, 2)
+
+
+def test_balanced_tree_small_example():
+    np.testing.assert_array_equal(
+        make_balanced_tree(2, 2, transitive_closure=False),
+        [[1, 0], [2, 0], [3, 1], [4, 1], [5, 2], [6, 2]],
+    )
+    np.testing.assert_array_equal(
+        make_balanced_tree(2, 2),
+        [[1, 0], [2, 0], [3, 0], [3, 1], [4, 0],
+         [4, 1], [5, 0], [5, 2], [6, 0], [6, 2]],
+    )
+
+
+def test_balanced_tree_accepts_numpy_ints():
+    rel = make_balanced_tree(np.int32(2), np.int64(2))
+    assert rel.shape == (10, 2)
+
+
+@pytest.mark.parametrize("depth", [0, -1])
+def test_balanced_tree_bad_depth(depth):
+    with pytest.raises(ValueError, match="depth"):
+        make_balanced_tree(2, depth)
+
+
+@pytest.mark.parametrize("value", [0, -3, 2.0, 1.5, "2", None, True])
+def test_balanced_tree_bad_branching_factor(value):
+    with pytest.raises(ValueError, match="branching_factor"):
+        make_balanced_tree(value, 2)
+
+
+@pytest.mark.parametrize("value", [2.0, "3", None, False])
+def test_balanced_tree_bad_depth_type(value):
+    with pytest.raises(ValueError, match="depth"):
+        make_balanced_tree(2, value)
+
+
+@pytest.mark.parametrize("value", [1, "yes", None])
+def test_balanced_tree_bad_transitive_closure(value):
+    with pytest.raises(ValueError, match="transitive_closure"):
+        make_balanced_tree(2, 2, transitive_closure=value)
