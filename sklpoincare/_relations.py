@@ -20,8 +20,10 @@ def _is_dataframe(X):
 
 
 def _is_missing(label):
-    """None or a floating NaN (float('nan'), np.nan, np.float32('nan'))."""
-    return label is None or (isinstance(label, (float, np.floating)) and label != label)
+    """None, or a float NaN or infinity (float or NumPy float)."""
+    return label is None or (
+        isinstance(label, (float, np.floating)) and not np.isfinite(label)
+    )
 
 
 def _object_array_of_rows(X):
@@ -68,6 +70,8 @@ def as_label_table(X):
         return X.to_numpy(), None
     if isinstance(X, np.ndarray):
         return X, None
+    if hasattr(X, "__array__") and not isinstance(X, (list, tuple)):
+        return np.asarray(X), None
     if isinstance(X, (str, bytes)) or not hasattr(X, "__len__"):
         raise TypeError(
             f"expected an array-like of labels, got {type(X).__name__}: {X!r:.80}"
@@ -76,9 +80,11 @@ def as_label_table(X):
 
 
 def check_no_missing_labels(table):
-    """Raise a ValueError naming the rows that hold None or NaN labels."""
+    """Raise a ValueError naming the rows that hold None, NaN or inf labels."""
+    if table.dtype.kind == "c":
+        raise ValueError("Complex data not supported: labels must be str, int, ...")
     if table.dtype.kind == "f":
-        bad = np.isnan(table)
+        bad = ~np.isfinite(table)
     elif table.dtype == object:
         bad = np.frompyfunc(_is_missing, 1, 1)(table).astype(bool)
     else:
@@ -87,7 +93,9 @@ def check_no_missing_labels(table):
         rows = np.unique(np.nonzero(bad)[0])
         shown = ", ".join(str(r) for r in rows[:_MAX_SHOWN])
         more = f" (and {len(rows) - _MAX_SHOWN} more)" if len(rows) > _MAX_SHOWN else ""
-        raise ValueError(f"missing label (None or NaN) in row(s) {shown}{more} of X")
+        raise ValueError(
+            f"missing or infinite label (None, NaN or inf) in row(s) {shown}{more} of X"
+        )
 
 
 def encode_labels(flat):
@@ -238,19 +246,23 @@ def check_relations(X, sample_weight=None):
             )
         if names is not None:
             table, names = table[:, :2], names[:2]
-        if table.shape[1] != 2:
-            raise ValueError(
-                "X must have exactly two columns (child, parent), "
-                f"got {table.shape[1]} column(s)"
-            )
-        if table.shape[0] == 0:
-            raise ValueError("X contains no relations (0 rows)")
+        # Checks that name a problem in the values come before the column
+        # count, so that the most specific error is the one raised.
         check_no_missing_labels(table)
         weights = (
             np.ones(table.shape[0])
             if sample_weight is None
             else _check_weights(sample_weight, table.shape[0])
         )
+        if table.shape[1] != 2:
+            bound = "a minimum of 2 is" if table.shape[1] < 2 else "exactly 2 are"
+            raise ValueError(
+                f"Found array with {table.shape[1]} feature(s) (shape={table.shape}) "
+                f"while {bound} required: X must have exactly two columns, one "
+                "(child, parent) relation per row"
+            )
+        if table.shape[0] == 0:
+            raise ValueError("X contains no relations (0 rows)")
         nodes, codes = encode_labels(table.reshape(-1))
         codes = codes.reshape(-1, 2)
         children, parents = codes[:, 0], codes[:, 1]

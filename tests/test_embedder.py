@@ -1,0 +1,311 @@
+"""PoincareEmbedder: fitting, transform, score, and the scikit-learn contracts."""
+
+import pickle
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+from sklearn.model_selection import GridSearchCV, KFold
+
+from sklpoincare import PoincareEmbedder
+from sklpoincare.datasets import make_balanced_tree
+from sklpoincare.metrics import mean_average_precision, ranking_scores
+
+FAST = dict(n_epochs=30, burn_in=10, n_negatives=10, random_state=0)
+
+
+@pytest.fixture(scope="module")
+def tree():
+    """Closure of a 3-ary tree of depth 3: 40 nodes, 102 relations."""
+    return make_balanced_tree(3, 3)
+
+
+@pytest.fixture(scope="module")
+def fitted(tree):
+    return PoincareEmbedder(n_components=5, **FAST).fit(tree)
+
+
+def _named(relations):
+    """The same relations with string labels."""
+    return np.array([[f"n{c}", f"n{p}"] for c, p in relations], dtype=object)
+
+
+# ----------------------------------------------------------------- quality
+
+
+def test_small_tree_is_reconstructed(tree):
+    est = PoincareEmbedder(n_components=5, n_epochs=100, burn_in=20, random_state=0)
+    est.fit(tree)
+    scores = ranking_scores(est.embedding_, tree, nodes=est.nodes_)
+    assert scores.mean_average_precision > 0.95
+    assert scores.mean_rank < 1.2
+    assert est.score(tree) == pytest.approx(scores.mean_average_precision)
+
+
+def test_root_is_the_most_general_point(tree):
+    est = PoincareEmbedder(n_components=5, n_epochs=100, burn_in=20, random_state=0)
+    est.fit(tree)
+    norms = np.linalg.norm(est.embedding_, axis=1)
+    depth = np.bincount(tree[:, 0], minlength=40)  # number of ancestors
+    root = list(est.nodes_).index(0)
+    assert norms[root] == norms.min()
+    # deeper nodes lie farther out, on average
+    mean_norm = [norms[depth == d].mean() for d in range(4)]
+    assert mean_norm == sorted(mean_norm)
+
+
+def test_loss_decreases(fitted):
+    curve = fitted.loss_curve_
+    assert len(curve) == fitted.n_iter_ == FAST["n_epochs"]
+    assert np.all(np.isfinite(curve))
+    assert curve[-1] < 0.5 * curve[0]
+
+
+# -------------------------------------------------------- fitted attributes
+
+
+def test_embedding_rows_are_strictly_inside_the_ball(fitted):
+    norms = np.linalg.norm(fitted.embedding_, axis=1)
+    assert np.all(norms <= 1 - fitted.eps + 1e-12)
+    assert fitted.embedding_.shape == (40, 5)
+
+
+@pytest.mark.parametrize("learning_rate", [1e-4, 10.0, 1e3])
+def test_extreme_learning_rates_stay_finite_and_inside(tree, learning_rate):
+    est = PoincareEmbedder(n_components=3, learning_rate=learning_rate, **FAST)
+    est.fit(tree)
+    assert np.all(np.isfinite(est.embedding_))
+    assert np.all(np.isfinite(est.loss_curve_))
+    assert np.all(np.linalg.norm(est.embedding_, axis=1) < 1.0)
+
+
+def test_nodes_are_sorted_labels(tree, fitted):
+    np.testing.assert_array_equal(fitted.nodes_, np.arange(40))
+    est = PoincareEmbedder(n_components=2, **FAST).fit(_named(tree))
+    assert list(est.nodes_) == sorted(f"n{i}" for i in range(40))
+
+
+def test_fit_is_deterministic_with_a_seed(tree):
+    a = PoincareEmbedder(n_components=4, **FAST).fit(tree).embedding_
+    b = PoincareEmbedder(n_components=4, **FAST).fit(tree).embedding_
+    c = PoincareEmbedder(n_components=4, **{**FAST, "random_state": 1}).fit(tree)
+    np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(a, c.embedding_)
+
+
+def test_multithreaded_fit_gives_a_valid_embedding(tree):
+    est = PoincareEmbedder(n_components=4, n_jobs=2, **FAST).fit(tree)
+    assert np.all(np.linalg.norm(est.embedding_, axis=1) < 1.0)
+    assert est.score(tree) > 0.8
+
+
+# ------------------------------------------------------------ input forms
+
+
+def test_list_of_tuples_and_string_labels_equal_int_array(tree):
+    """Label order is the same (sorted), so the fits are identical."""
+    ints = PoincareEmbedder(n_components=3, **FAST).fit(tree)
+    # zero-padded names sort like the integers
+    tuples = [(f"n{c:02d}", f"n{p:02d}") for c, p in tree]
+    named = PoincareEmbedder(n_components=3, **FAST).fit(tuples)
+    np.testing.assert_array_equal(ints.embedding_, named.embedding_)
+
+
+def test_sparse_adjacency_equals_relation_list(tree):
+    adjacency = sp.csr_matrix(
+        (np.ones(len(tree)), (tree[:, 0], tree[:, 1])), shape=(40, 40)
+    )
+    dense = PoincareEmbedder(n_components=3, **FAST).fit(tree)
+    sparse = PoincareEmbedder(n_components=3, **FAST).fit(adjacency)
+    np.testing.assert_array_equal(dense.embedding_, sparse.embedding_)
+    np.testing.assert_array_equal(sparse.nodes_, np.arange(40))
+
+
+def test_sparse_adjacency_keeps_isolated_nodes():
+    adjacency = sp.coo_matrix(([1.0], ([1], [0])), shape=(4, 4))
+    est = PoincareEmbedder(n_components=2, **FAST).fit(adjacency)
+    assert est.embedding_.shape == (4, 2)
+
+
+def test_dataframe_input_sets_feature_names(tree):
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame(
+        {"hyponym": tree[:, 0], "hypernym": tree[:, 1], "note": "x"}
+    )
+    est = PoincareEmbedder(n_components=2, **FAST).fit(frame)
+    np.testing.assert_array_equal(est.feature_names_in_, ["hyponym", "hypernym"])
+    assert est.n_features_in_ == 2
+    names = est.get_feature_names_out()
+    assert list(names[:2]) == ["hyponym_0", "hyponym_1"]
+    assert est.transform(frame[["hyponym", "hypernym"]]).shape == (len(tree), 4)
+    plain = PoincareEmbedder(n_components=2, **FAST).fit(tree)
+    np.testing.assert_array_equal(plain.embedding_, est.embedding_)
+    assert not hasattr(plain, "feature_names_in_")
+
+
+def test_mixed_type_labels_are_distinct_nodes():
+    relations = [("1", 1), (1, "root"), ("1", "root"), (2.5, "root")]
+    est = PoincareEmbedder(n_components=2, **FAST).fit(relations)
+    assert len(est.nodes_) == 4
+    assert est.transform(["1"]).tolist() != est.transform([1]).tolist()
+
+
+def test_duplicate_relations_count_once(tree):
+    once = PoincareEmbedder(n_components=3, **FAST).fit(tree)
+    twice = PoincareEmbedder(n_components=3, **FAST).fit(np.vstack([tree, tree[::-1]]))
+    np.testing.assert_array_equal(once.embedding_, twice.embedding_)
+
+
+def test_sample_weight_scales_the_gradient(tree):
+    """Weight 2 at half the learning rate takes exactly the same steps."""
+    base = PoincareEmbedder(n_components=3, learning_rate=0.4, **FAST)
+    doubled = clone(base).set_params(learning_rate=0.2)
+    base.fit(tree)
+    doubled.fit(tree, sample_weight=np.full(len(tree), 2.0))
+    np.testing.assert_array_equal(base.embedding_, doubled.embedding_)
+    np.testing.assert_allclose(base.loss_curve_, doubled.loss_curve_)
+
+
+def test_zero_weight_relations_are_not_learned(tree):
+    leaves = tree[:, 0] >= 13
+    weights = np.where(leaves, 0.0, 1.0)
+    est = PoincareEmbedder(n_components=3, **FAST).fit(tree, sample_weight=weights)
+    full = PoincareEmbedder(n_components=3, **FAST).fit(tree)
+    assert est.score(tree[leaves]) < full.score(tree[leaves]) - 0.2
+
+
+# ---------------------------------------------------------------- transform
+
+
+def test_transform_shapes(fitted, tree):
+    assert fitted.transform([0, 1, 2]).shape == (3, 5)
+    assert fitted.transform(np.array([[0], [1]])).shape == (2, 5)
+    out = fitted.transform(tree)
+    assert out.shape == (len(tree), 10)
+    index = {label: i for i, label in enumerate(fitted.nodes_)}
+    np.testing.assert_array_equal(out[0, 5:], fitted.embedding_[index[tree[0, 1]]])
+    assert len(fitted.get_feature_names_out()) == out.shape[1]
+    assert len(fitted.get_feature_names_out(["species"])) == 5
+
+
+def test_fit_transform_equals_fit_then_transform(tree):
+    est = PoincareEmbedder(n_components=3, **FAST)
+    np.testing.assert_array_equal(
+        est.fit_transform(tree), clone(est).fit(tree).transform(tree)
+    )
+
+
+def test_unknown_labels_raise_naming_them(fitted):
+    with pytest.raises(ValueError, match="unknown.*'zebra'"):
+        fitted.transform(np.array(["zebra", 0], dtype=object))
+
+
+def test_unknown_labels_map_to_the_origin_when_ignored(tree):
+    est = PoincareEmbedder(n_components=3, handle_unknown="ignore", **FAST).fit(tree)
+    out = est.transform(np.array([999, 0]))
+    np.testing.assert_array_equal(out[0], 0.0)
+    assert np.any(out[1] != 0.0)
+
+
+@pytest.mark.parametrize("method", ["transform", "score", "get_feature_names_out"])
+def test_methods_need_fit(method, tree):
+    with pytest.raises(NotFittedError):
+        args = () if method == "get_feature_names_out" else (tree,)
+        getattr(PoincareEmbedder(), method)(*args)
+
+
+# -------------------------------------------------------------------- score
+
+
+def test_score_matches_the_metric(fitted, tree):
+    expected = mean_average_precision(fitted.embedding_, tree, nodes=fitted.nodes_)
+    assert fitted.score(tree) == pytest.approx(expected)
+
+
+def test_score_ranks_unknown_labels_last(fitted, tree):
+    with_unknown = np.vstack([tree, [[0, 999]], [[998, 0]]])
+    assert fitted.score(with_unknown) < fitted.score(tree)
+
+
+# --------------------------------------------------------------- bad input
+
+
+@pytest.mark.parametrize(
+    "relations, match",
+    [
+        ([("a", "b"), ("c", "c")], "self-loop.*row 1.*'c'"),
+        ([("a", None)], r"missing.*row\(s\) 0"),
+        (np.array([[1.0, np.nan]]), r"missing.*row\(s\) 0"),
+        (np.array([["a", "b", "c"]]), "3 feature"),
+        (np.array([["a"]]), "1 feature"),
+        (np.empty((0, 2)), "no relations"),
+    ],
+)
+def test_bad_relations_get_clear_errors(relations, match):
+    with pytest.raises(ValueError, match=match):
+        PoincareEmbedder(**FAST).fit(relations)
+
+
+def test_unhashable_labels_get_a_type_error():
+    relations = np.empty((1, 2), dtype=object)
+    relations[0, 0], relations[0, 1] = ["a"], "b"
+    with pytest.raises(TypeError, match="not hashable"):
+        PoincareEmbedder(**FAST).fit(relations)
+
+
+@pytest.mark.parametrize(
+    "weights, match",
+    [([1.0, -1.0], "non-negative"), ([1.0, np.nan], "finite"), ([1.0], "2 relations"),
+     ([0.0, 0.0], "zero")],
+)
+def test_bad_sample_weight_gets_clear_errors(weights, match):
+    with pytest.raises(ValueError, match=match):
+        PoincareEmbedder(**FAST).fit([("a", "b"), ("b", "c")], sample_weight=weights)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"n_components": 0}, {"n_epochs": 0}, {"learning_rate": -1.0}, {"eps": 1.0},
+     {"init_range": 0.0}, {"n_negatives": 0}, {"burn_in": -1},
+     {"handle_unknown": "skip"}],
+)
+def test_parameters_are_validated_in_fit(params, tree):
+    est = PoincareEmbedder(**params)  # stored as given
+    assert est.get_params()[next(iter(params))] == next(iter(params.values()))
+    with pytest.raises(ValueError, match=next(iter(params))):
+        est.fit(tree)
+
+
+# ------------------------------------------------------ sklearn integration
+
+
+def test_pickle_round_trip_keeps_transform(fitted, tree):
+    restored = pickle.loads(pickle.dumps(fitted))
+    np.testing.assert_array_equal(restored.transform(tree), fitted.transform(tree))
+
+
+def test_clone_is_unfitted_with_same_params(fitted):
+    copy = clone(fitted)
+    assert copy.get_params() == fitted.get_params()
+    assert not hasattr(copy, "embedding_")
+
+
+def test_grid_search_over_relations(tree):
+    search = GridSearchCV(
+        PoincareEmbedder(**FAST),
+        {"n_components": [2, 5]},
+        cv=KFold(3, shuffle=True, random_state=0),
+    )
+    search.fit(tree)
+    assert search.best_params_["n_components"] in (2, 5)
+    assert np.all(np.isfinite(search.cv_results_["mean_test_score"]))
+    assert 0 < search.best_score_ <= 1
+
+
+def test_verbose_reports_progress(tree, capsys):
+    PoincareEmbedder(verbose=2, **FAST).fit(tree)
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == FAST["n_epochs"]
+    assert "burn-in" in lines[0] and "loss" in lines[-1]
