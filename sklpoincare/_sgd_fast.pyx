@@ -22,7 +22,7 @@ embedding without locks. With one thread the result is bitwise reproducible.
 
 cimport cython
 from cython.parallel cimport prange
-from libc.math cimport exp, log, sqrt, isfinite
+from libc.math cimport log, sqrt, isfinite
 from libc.stdint cimport uint64_t
 
 from ._hyperbolic cimport arcosh1p
@@ -49,14 +49,14 @@ cdef inline uint64_t _next_random(uint64_t* state) noexcept nogil:
 
 
 cdef inline int _sample_node(uint64_t* state, int n_nodes,
-                             const double[::1] alias_prob,
-                             const int[::1] alias_index) noexcept nogil:
+                             const double* alias_prob,
+                             const int* alias_index) noexcept nogil:
     """Uniform node, or a draw from the alias table when one is given."""
     cdef uint64_t r = _next_random(state)
     # Upper 32 bits pick a slot without a division (Lemire's multiply-shift).
     cdef int slot = <int>(((r >> 32) * <uint64_t>n_nodes) >> 32)
     cdef double coin
-    if alias_prob.shape[0] == 0:
+    if alias_prob == NULL:
         return slot
     coin = <double>(r & 0xFFFFFFFFULL) * 2.3283064365386963e-10  # 2**-32
     if coin < alias_prob[slot]:
@@ -64,7 +64,7 @@ cdef inline int _sample_node(uint64_t* state, int n_nodes,
     return alias_index[slot]
 
 
-cdef inline bint _contains(const int[::1] sorted_values, Py_ssize_t lo,
+cdef inline bint _contains(const int* sorted_values, Py_ssize_t lo,
                            Py_ssize_t hi, int value) noexcept nogil:
     """Binary search of ``value`` in ``sorted_values[lo:hi]``."""
     cdef Py_ssize_t mid, end = hi
@@ -81,12 +81,13 @@ cdef inline bint _contains(const int[::1] sorted_values, Py_ssize_t lo,
 # The loss of one relation and its Riemannian gradients.
 
 cdef double _relation_gradients(
-    const double[:, ::1] embedding,
+    const double* embedding,     # n_nodes x dim, C order
+    Py_ssize_t dim,
     int u,
     const int* targets,          # targets[0] = the parent, then negatives
     int n_targets,
     double weight,
-    double* distances,           # scratch, n_targets
+    double* exp_terms,           # scratch, n_targets: exp(-d(u, t_k))
     double* sqrt_terms,          # scratch, n_targets
     double* dots,                # scratch, n_targets
     double* target_sq_norms,     # scratch, n_targets
@@ -104,21 +105,19 @@ cdef double _relation_gradients(
     (the (1 - |x|^2)^2 / 4 metric factor cancels the 1 / alpha^2 of the
     Euclidean gradient), so no large factor appears near the boundary.
     """
-    cdef Py_ssize_t dim = embedding.shape[1]
     cdef Py_ssize_t i
     cdef int k, t
     cdef double u_sq_norm = 0.0, alpha, beta, z, sq, dot, t_sq, diff
-    cdef double min_distance, total, loss, g, coef_u, coef_t, c_u, c_t
-    cdef const double* u_row = &embedding[u, 0]
+    cdef double z_parent = 0.0, total, loss, g, coef_u, coef_t, c_u, c_t
+    cdef const double* u_row = embedding + u * dim
     cdef const double* t_row
 
     for i in range(dim):
         u_sq_norm += u_row[i] * u_row[i]
     alpha = 1.0 - u_sq_norm
 
-    min_distance = 1e300
     for k in range(n_targets):
-        t_row = &embedding[targets[k], 0]
+        t_row = embedding + targets[k] * dim
         sq = 0.0
         dot = 0.0
         t_sq = 0.0
@@ -130,28 +129,31 @@ cdef double _relation_gradients(
         beta = 1.0 - t_sq
         z = 2.0 * sq / (alpha * beta)
         sqrt_terms[k] = sqrt(z * (z + 2.0))
-        distances[k] = arcosh1p(z)
+        # exp(-arcosh(1 + z)) = 1 / (1 + z + sqrt(z (z + 2))): the softmax
+        # needs no exp or log per target. It lies in (0, 1], and points kept
+        # at norm <= 1 - eps bound z, so the sum neither overflows nor
+        # underflows.
+        exp_terms[k] = 1.0 / (1.0 + z + sqrt_terms[k])
+        if k == 0:
+            z_parent = z
         dots[k] = dot
         target_sq_norms[k] = t_sq
-        if distances[k] < min_distance:
-            min_distance = distances[k]
 
-    # Log-sum-exp shifted by the smallest distance: no overflow, no underflow
-    # of the dominant term.
     total = 0.0
     for k in range(n_targets):
-        total += exp(min_distance - distances[k])
-    loss = distances[0] - min_distance + log(total)
+        total += exp_terms[k]
+    # -log softmax_0 = d(u, v) + log sum_k exp(-d(u, t_k))
+    loss = arcosh1p(z_parent) + log(total)
 
     for i in range(dim):
         grad_u[i] = 0.0
     for k in range(n_targets):
         # dL/dd_k = [k == 0] - softmax_k
-        g = -exp(min_distance - distances[k]) / total
+        g = -exp_terms[k] / total
         if k == 0:
             g += 1.0
         g *= weight
-        t_row = &embedding[targets[k], 0]
+        t_row = embedding + targets[k] * dim
         if sqrt_terms[k] <= 0.0:
             # Identical points: the distance has no gradient there.
             for i in range(dim):
@@ -222,12 +224,20 @@ cdef double _train_share(
     cdef int r, u, candidate, k, tries, n_targets
     cdef double w, lr, loss, total_loss = 0.0
     cdef uint64_t state = seed
-    cdef double* distances = scratch
-    cdef double* sqrt_terms = distances + (n_negatives + 1)
+    cdef double* rows = &embedding[0, 0]
+    cdef const int* parent_ptr = &parent_indices[0]
+    cdef const double* prob_ptr = NULL
+    cdef const int* alias_ptr = NULL
+    cdef double* exp_terms = scratch
+    cdef double* sqrt_terms = exp_terms + (n_negatives + 1)
     cdef double* dots = sqrt_terms + (n_negatives + 1)
     cdef double* target_sq_norms = dots + (n_negatives + 1)
     cdef double* grad_u = target_sq_norms + (n_negatives + 1)
     cdef double* grad_targets = grad_u + dim
+
+    if alias_prob.shape[0] > 0:
+        prob_ptr = &alias_prob[0]
+        alias_ptr = &alias_index[0]
 
     for pos in range(start, stop):
         r = order[pos]
@@ -242,25 +252,25 @@ cdef double _train_share(
         n_targets = 1
         for k in range(n_negatives):
             for tries in range(MAX_NEGATIVE_TRIES):
-                candidate = _sample_node(&state, n_nodes, alias_prob, alias_index)
+                candidate = _sample_node(&state, n_nodes, prob_ptr, alias_ptr)
                 if candidate != u and not _contains(
-                        parent_indices, parent_indptr[u],
+                        parent_ptr, parent_indptr[u],
                         parent_indptr[u + 1], candidate):
                     targets[n_targets] = candidate
                     n_targets += 1
                     break
 
-        loss = _relation_gradients(embedding, u, targets, n_targets, w,
-                                   distances, sqrt_terms, dots,
+        loss = _relation_gradients(rows, dim, u, targets, n_targets, w,
+                                   exp_terms, sqrt_terms, dots,
                                    target_sq_norms, grad_u, grad_targets)
         if not isfinite(loss):
             total_loss = loss
             break
         total_loss += loss
         for k in range(n_targets):
-            _step_and_project(&embedding[targets[k], 0],
+            _step_and_project(rows + targets[k] * dim,
                               grad_targets + k * dim, lr, max_norm, dim)
-        _step_and_project(&embedding[u, 0], grad_u, lr, max_norm, dim)
+        _step_and_project(rows + u * dim, grad_u, lr, max_norm, dim)
 
     return total_loss
 
@@ -337,7 +347,7 @@ def relation_loss_and_gradients(const double[:, ::1] embedding, int u,
     cdef double[::1] grad_u = np.empty(dim)
     cdef double[:, ::1] grad_targets = np.empty((n_targets, dim))
     cdef double loss = _relation_gradients(
-        embedding, u, &targets[0], n_targets, weight,
+        &embedding[0, 0], dim, u, &targets[0], n_targets, weight,
         &scratch[0], &scratch[n_targets], &scratch[2 * n_targets],
         &scratch[3 * n_targets], &grad_u[0], &grad_targets[0, 0])
     return loss, np.asarray(grad_u), np.asarray(grad_targets)

@@ -14,6 +14,7 @@ the full WordNet noun hierarchy needs no n_nodes x n_nodes matrix.
 """
 
 from collections import namedtuple
+from numbers import Integral
 
 import numpy as np
 from joblib import effective_n_jobs
@@ -104,6 +105,10 @@ def _relation_ids(relations, nodes, n_rows):
         )
     check_no_missing_labels(table)
     if nodes is None:
+        if table.dtype == object and all(
+            isinstance(label, Integral) for label in table.reshape(-1)
+        ):
+            table = table.astype(np.intp)
         if table.dtype.kind not in "iu":
             raise ValueError(
                 "relations must be integer row indices of the embedding when "
@@ -209,9 +214,15 @@ def ranking_scores(embedding, relations, *, nodes=None, n_jobs=None):
     --------
     >>> import numpy as np
     >>> from sklpoincare.metrics import ranking_scores
-    >>> embedding = np.array([[0.0, 0.0], [0.5, 0.0], [0.0, 0.5], [0.6, 0.1]])
-    >>> ranking_scores(embedding, [[1, 0], [3, 1], [3, 0]])
-    RankingScores(mean_rank=1.0, mean_average_precision=1.0)
+
+    A root 0 at the origin, children 1 and 2, and 3 a child of 1. Node 3 is
+    closer to 1 than the root is, so the parent of 1 gets rank 2:
+
+    >>> embedding = np.array([[0.0, 0.0], [0.5, 0.0], [-0.5, 0.0], [0.6, 0.1]])
+    >>> relations = [[1, 0], [2, 0], [3, 1], [3, 0]]
+    >>> scores = ranking_scores(embedding, relations)
+    >>> scores.mean_rank, round(scores.mean_average_precision, 3)
+    (1.25, 0.833)
     """
     embedding = _check_embedding(embedding, "embedding")
     child_ids, parent_ids, table = _relation_ids(relations, nodes, embedding.shape[0])
@@ -219,7 +230,7 @@ def ranking_scores(embedding, relations, *, nodes=None, n_jobs=None):
     rank_sum, n_relations, aps = _rank_relations(
         embedding, child_ids, parent_ids, effective_n_jobs(n_jobs)
     )
-    return RankingScores(rank_sum / n_relations, float(np.mean(aps)))
+    return RankingScores(float(rank_sum / n_relations), float(np.mean(aps)))
 
 
 def mean_rank(embedding, relations, *, nodes=None, n_jobs=None):

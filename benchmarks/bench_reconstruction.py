@@ -1,0 +1,456 @@
+"""Reconstruction benchmark of PoincareEmbedder on the WordNet hierarchies.
+
+This is a script to run by hand, not a test. For each data set and embedding
+dimension it fits :class:`sklpoincare.PoincareEmbedder` on the transitive
+closure of a WordNet hierarchy and measures
+
+* the wall-clock time of ``fit`` (``time.perf_counter``) and the training
+  throughput, relations * epochs / fit seconds;
+* the peak resident memory of the process that ran the fit: each fit runs in
+  a fresh child process (``multiprocessing``, "spawn" start method) whose
+  ``resource.getrusage(RUSAGE_SELF).ru_maxrss`` is read right after ``fit``,
+  so runs do not contaminate each other. The figure includes the Python
+  interpreter, the imported libraries and the relations loaded in the child;
+  the parent never loads the data, so its own footprint stays below that of
+  any child (on Linux a child starts from its parent's high-water mark);
+* the wall-clock time of the evaluation, and the reconstruction scores of the
+  paper (Nickel & Kiela, 2017): mean rank and mean average precision (MAP) of
+  every child's parents among all nodes, computed by
+  :func:`sklpoincare.metrics.ranking_scores` on the training relations.
+
+The results are printed as a markdown table on stdout (progress goes to
+stderr), ready to paste into README.md, followed by the reference numbers of
+the original code and of the paper.
+
+Data: the mammal closure is bundled with the package
+(:func:`sklpoincare.datasets.load_mammals`). The noun closure (743,086
+relations, 82,115 nodes) is not; ``--data DIR`` names a directory holding
+``noun_closure.tsv.gz`` (gzipped TSV with a ``child<TAB>parent`` header), e.g.
+the project's ``../shared/data``.
+
+Examples
+--------
+Mammals, dimensions 5 and 10, the estimator's default hyper-parameters::
+
+    python benchmarks/bench_reconstruction.py
+
+Mammals and nouns, dimension 10, two threads::
+
+    python benchmarks/bench_reconstruction.py --data ../shared/data --dims 10 --n-jobs 2
+
+A quick smoke run of the nouns (one epoch, ranking 2,000 sampled children)::
+
+    python benchmarks/bench_reconstruction.py --data ../shared/data --datasets nouns \\
+        --dims 5 --epochs 1 --eval-sample 2000
+"""
+
+import argparse
+import csv
+import gzip
+import io
+import multiprocessing
+import os
+import platform
+import queue
+import resource
+import shlex
+import sys
+import time
+import traceback
+
+import numpy as np
+
+DATASETS = ("mammals", "nouns")
+NOUN_FILE = "noun_closure.tsv.gz"
+MAMMAL_FILE = "mammal_closure.tsv.gz"
+HEADER = ["child", "parent"]
+
+FILE_ORIGIN = {
+    NOUN_FILE: (
+        "the transitive closure of the WordNet 3.0 noun hypernym hierarchy "
+        "(743,086 child<TAB>parent relations over 82,115 synsets, as in Nickel & "
+        "Kiela 2017); it is not bundled with sklpoincare: the project keeps it "
+        "in shared/data (see shared/data/README.md), or build it from WordNet "
+        "3.0 with NLTK like the transitive_closure.py script of "
+        "facebookresearch/poincare-embeddings"
+    ),
+    MAMMAL_FILE: (
+        "the mammal.n.01 subtree of that closure (6,540 relations); the same "
+        "file ships with sklpoincare (sklpoincare/datasets/data)"
+    ),
+}
+
+REFERENCES = (
+    "reference (Nickel & Kiela code, mammals, dim 5): MAP 0.927, mean rank 1.26",
+    "paper (nouns, dim 10): MAP 0.851, mean rank 4.02",
+)
+
+
+# ---------------------------------------------------------------- data
+
+
+def read_closure(path):
+    """A gzipped ``child<TAB>parent`` TSV as an object array of shape (n, 2)."""
+    with gzip.open(path, "rb") as raw:
+        text = io.TextIOWrapper(raw, encoding="utf-8", newline="")
+        reader = csv.reader(text, delimiter="\t", quoting=csv.QUOTE_NONE)
+        header = next(reader, None)
+        if header != HEADER:
+            raise ValueError(f"unexpected header {header!r} in {path}; expected {HEADER!r}")
+        rows = [row for row in reader if row]
+    bad = next((i for i, row in enumerate(rows) if len(row) != 2), None)
+    if bad is not None:
+        raise ValueError(f"line {bad + 2} of {path} has {len(rows[bad])} fields, not 2")
+    data = np.empty((len(rows), 2), dtype=object)
+    data[:] = rows
+    return data
+
+
+def load_dataset(name, data_dir):
+    if name == "mammals":
+        # The bundled copy, also when --data is given: it is the same file.
+        from sklpoincare.datasets import load_mammals
+
+        return load_mammals().data
+    return read_closure(os.path.join(data_dir, NOUN_FILE))
+
+
+def eval_relations(relations, n_children, seed):
+    """All relations, or those of ``n_children`` distinct children drawn at random."""
+    # Python dicts and sets: np.unique / np.isin are slow on object arrays.
+    children = list(dict.fromkeys(relations[:, 0].tolist()))
+    if not n_children or n_children >= len(children):
+        return relations, len(children), len(children)
+    rng = np.random.RandomState(seed)
+    chosen = {children[i] for i in rng.choice(len(children), n_children, replace=False)}
+    mask = np.fromiter((child in chosen for child in relations[:, 0]), bool, len(relations))
+    return relations[mask], n_children, len(children)
+
+
+# ------------------------------------------------------------ one run
+
+
+def peak_rss_mib():
+    # ru_maxrss is in KiB on Linux, in bytes on macOS.
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / (2**20 if sys.platform == "darwin" else 2**10)
+
+
+def run_one(config):
+    """Load, fit, evaluate: the body of a child process. Returns a dict."""
+    from sklpoincare import PoincareEmbedder
+    from sklpoincare.metrics import ranking_scores
+
+    rss_start = peak_rss_mib()
+    relations = load_dataset(config["dataset"], config["data_dir"])
+    rss_loaded = peak_rss_mib()
+
+    est = PoincareEmbedder(
+        n_components=config["dim"],
+        random_state=config["seed"],
+        n_jobs=config["n_jobs"],
+        **config["options"],
+    )
+    start = time.perf_counter()
+    est.fit(relations)
+    fit_seconds = time.perf_counter() - start
+    rss_fit = peak_rss_mib()  # read before evaluating: the peak of the fit
+
+    sample, n_eval_children, n_children = eval_relations(
+        relations, config["eval_sample"], config["seed"]
+    )
+    start = time.perf_counter()
+    mean_rank, mean_ap = ranking_scores(
+        est.embedding_, sample, nodes=est.nodes_, n_jobs=config["n_jobs"]
+    )
+    eval_seconds = time.perf_counter() - start
+
+    return {
+        "nodes": len(est.nodes_),
+        "relations": len(relations),
+        "epochs": int(est.n_iter_),
+        "fit_seconds": fit_seconds,
+        "peak_rss_mib": rss_fit,
+        "rss_start_mib": rss_start,
+        "rss_loaded_mib": rss_loaded,
+        "eval_seconds": eval_seconds,
+        "eval_relations": len(sample),
+        "eval_children": n_eval_children,
+        "children": n_children,
+        "mean_rank": float(mean_rank),
+        "map": float(mean_ap),
+        "final_loss": float(est.loss_curve_[-1]),
+    }
+
+
+def _child_main(config, results):
+    try:
+        results.put(("ok", run_one(config)))
+    except BaseException:  # report everything, KeyboardInterrupt included
+        results.put(("error", traceback.format_exc()))
+
+
+def run_in_child(config):
+    """``run_one(config)`` in a fresh spawned process; its result or an exception."""
+    ctx = multiprocessing.get_context("spawn")
+    results = ctx.Queue()
+    proc = ctx.Process(target=_child_main, args=(config, results))
+    proc.start()
+    try:
+        while True:
+            try:
+                status, payload = results.get(timeout=1.0)
+                break
+            except queue.Empty:
+                if not proc.is_alive():
+                    try:  # the result may have arrived just before the exit
+                        status, payload = results.get(timeout=1.0)
+                        break
+                    except queue.Empty:
+                        raise RuntimeError(
+                            f"the child process died with exit code {proc.exitcode} "
+                            "(killed for lack of memory?)"
+                        ) from None
+    finally:
+        proc.join(timeout=30)
+        if proc.is_alive():
+            proc.terminate()
+            proc.join()
+    if status != "ok":
+        raise RuntimeError(f"the run {config} failed in the child process:\n{payload}")
+    return payload
+
+
+# ------------------------------------------------------------- parent
+
+
+def comma_list(text):
+    return [item.strip() for item in text.split(",") if item.strip()]
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(
+        description="Fit time, throughput, peak memory and reconstruction "
+        "(mean rank, MAP) of PoincareEmbedder on WordNet mammals / nouns.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    parser.add_argument(
+        "--data",
+        metavar="DIR",
+        help=f"directory holding {NOUN_FILE} (e.g. ../shared/data); adds the nouns "
+        "to the default data sets",
+    )
+    parser.add_argument(
+        "--datasets",
+        help="comma list among mammals,nouns (default: mammals, or mammals,nouns "
+        "when --data is given)",
+    )
+    parser.add_argument("--dims", default="5,10", help="comma list of dimensions")
+    parser.add_argument(
+        "--epochs", type=int, help="n_epochs (default: the estimator's default)"
+    )
+    parser.add_argument("--learning-rate", type=float, help="learning_rate (default: the estimator's)")
+    parser.add_argument("--n-negatives", type=int, help="n_negatives (default: the estimator's)")
+    parser.add_argument("--burn-in", type=int, help="burn_in (default: the estimator's)")
+    parser.add_argument("--n-jobs", type=int, default=1, help="threads for fit and evaluation")
+    parser.add_argument("--seed", type=int, default=0, help="random_state of the first run")
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="runs per configuration, with seeds seed, seed+1, ...",
+    )
+    parser.add_argument(
+        "--eval-sample",
+        type=int,
+        default=0,
+        help="evaluate on the relations of this many randomly drawn distinct "
+        "children (0: all children)",
+    )
+    args = parser.parse_args(argv)
+
+    datasets = comma_list(args.datasets) if args.datasets else (
+        ["mammals", "nouns"] if args.data else ["mammals"]
+    )
+    unknown = [d for d in datasets if d not in DATASETS]
+    if unknown or not datasets:
+        parser.error(f"--datasets must be a comma list among {','.join(DATASETS)}, got {args.datasets!r}")
+    args.datasets = list(dict.fromkeys(datasets))
+    try:
+        args.dims = [int(d) for d in comma_list(args.dims)]
+    except ValueError:
+        parser.error(f"--dims must be a comma list of integers, got {args.dims!r}")
+    if not args.dims or min(args.dims) < 1:
+        parser.error("--dims must name at least one dimension, each >= 1")
+    if args.repeat < 1:
+        parser.error("--repeat must be >= 1")
+    if args.eval_sample < 0:
+        parser.error("--eval-sample must be >= 0")
+    if args.epochs is not None and args.epochs < 1:
+        parser.error("--epochs must be >= 1")
+    return args
+
+
+def check_data(args):
+    """Exit with a message naming the missing file when the nouns cannot be read."""
+    if "nouns" not in args.datasets:
+        return
+    if args.data is None:
+        sys.exit(
+            f"error: the nouns need --data DIR, a directory holding {NOUN_FILE}: "
+            f"{FILE_ORIGIN[NOUN_FILE]}."
+        )
+    path = os.path.join(args.data, NOUN_FILE)
+    if not os.path.isdir(args.data):
+        sys.exit(
+            f"error: --data {args.data!r}: no such directory, so {NOUN_FILE} is "
+            f"missing (looked for {os.path.abspath(path)}). {NOUN_FILE} is "
+            f"{FILE_ORIGIN[NOUN_FILE]}."
+        )
+    if not os.path.isfile(path):
+        sys.exit(
+            f"error: {NOUN_FILE} is missing from {args.data!r} (looked for "
+            f"{os.path.abspath(path)}). It is {FILE_ORIGIN[NOUN_FILE]}."
+        )
+
+
+def estimator_options(args):
+    options = {}
+    for arg, param in [
+        ("epochs", "n_epochs"),
+        ("learning_rate", "learning_rate"),
+        ("n_negatives", "n_negatives"),
+        ("burn_in", "burn_in"),
+    ]:
+        value = getattr(args, arg)
+        if value is not None:
+            options[param] = value
+    return options
+
+
+def thousands(x):
+    return f"{x / 1e3:.0f}k" if x >= 1e4 else f"{x / 1e3:.1f}k"
+
+
+def table_row(dataset, dim, runs):
+    first = runs[0]
+    fit = np.mean([r["fit_seconds"] for r in runs])
+    rate = np.mean([r["relations"] * r["epochs"] / r["fit_seconds"] for r in runs])
+    maps = [r["map"] for r in runs]
+    map_cell = f"{np.mean(maps):.3f}"
+    if len(runs) > 1:
+        map_cell += f" ({min(maps):.3f}–{max(maps):.3f})"
+    cells = [
+        dataset,
+        f"{first['nodes']:,}",
+        f"{first['relations']:,}",
+        str(dim),
+        str(first["epochs"]),
+        f"{fit:.2f}",
+        thousands(rate),
+        f"{max(r['peak_rss_mib'] for r in runs):.0f}",
+        f"{np.mean([r['eval_seconds'] for r in runs]):.2f}",
+        f"{np.mean([r['mean_rank'] for r in runs]):.2f}",
+        map_cell,
+    ]
+    return "| " + " | ".join(cells) + " |"
+
+
+COLUMNS = [
+    "dataset",
+    "nodes",
+    "relations",
+    "dim",
+    "epochs",
+    "fit s",
+    "relations/s",
+    "peak RSS MiB",
+    "eval s",
+    "mean rank",
+    "MAP",
+]
+RIGHT = {"nodes", "relations", "dim", "epochs", "fit s", "relations/s", "peak RSS MiB",
+         "eval s", "mean rank", "MAP"}
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    check_data(args)
+    import sklpoincare
+
+    options = estimator_options(args)
+    command = " ".join(shlex.quote(a) for a in (sys.argv[1:] if argv is None else argv))
+    print(
+        f"args: {command or '(defaults)'} | sklpoincare {sklpoincare.__version__} | "
+        f"numpy {np.__version__} | python {platform.python_version()} | "
+        f"{os.cpu_count()} CPUs | processor {platform.processor() or 'unknown'!r} / "
+        f"machine {platform.machine()!r}",
+        flush=True,
+    )
+
+    rows, notes = [], []
+    for dataset in args.datasets:
+        for dim in args.dims:
+            runs = []
+            for k in range(args.repeat):
+                seed = args.seed + k
+                config = {
+                    "dataset": dataset,
+                    "data_dir": args.data,
+                    "dim": dim,
+                    "seed": seed,
+                    "n_jobs": args.n_jobs,
+                    "options": options,
+                    "eval_sample": args.eval_sample,
+                }
+                print(f"[bench] {dataset}, dim {dim}, seed {seed} ...", file=sys.stderr, flush=True)
+                try:
+                    result = run_in_child(config)
+                except RuntimeError as exc:
+                    sys.exit(f"error: {exc}")
+                print(
+                    f"[bench]   fit {result['fit_seconds']:.2f} s, eval "
+                    f"{result['eval_seconds']:.2f} s, peak RSS "
+                    f"{result['peak_rss_mib']:.0f} MiB (child after imports "
+                    f"{result['rss_start_mib']:.0f}, after loading "
+                    f"{result['rss_loaded_mib']:.0f}), final loss "
+                    f"{result['final_loss']:.4f}, mean rank {result['mean_rank']:.2f}, "
+                    f"MAP {result['map']:.4f}",
+                    file=sys.stderr,
+                    flush=True,
+                )
+                runs.append(result)
+            rows.append(table_row(dataset, dim, runs))
+            first = runs[0]
+            if first["eval_children"] < first["children"]:
+                note = (
+                    f"{dataset}: mean rank and MAP on the relations of "
+                    f"{first['eval_children']:,} of {first['children']:,} children "
+                    f"drawn at random (--eval-sample)"
+                )
+                if note not in notes:
+                    notes.append(note)
+
+    print()
+    print("| " + " | ".join(COLUMNS) + " |")
+    print("|" + "|".join("---:" if c in RIGHT else "---" for c in COLUMNS) + "|")
+    for row in rows:
+        print(row)
+    print()
+    if args.repeat > 1:
+        print(
+            f"{args.repeat} runs per row (seeds {args.seed}..{args.seed + args.repeat - 1}): "
+            "means, MAP as mean (min–max), peak RSS as the largest."
+        )
+    for note in notes:
+        print(f"note: {note}.")
+    print(
+        "relations/s = relations * epochs / fit seconds; peak RSS = ru_maxrss of a "
+        "fresh child process read right after fit (interpreter, imports and data included)."
+    )
+    for line in REFERENCES:
+        print(line)
+
+
+if __name__ == "__main__":
+    main()
