@@ -139,10 +139,12 @@ def lookup_labels(nodes, labels):
         and (nodes.dtype.kind in "US") == (flat.dtype.kind in "US")
     )
     if same_kind:
-        # nodes from np.unique are sorted: binary search, then check equality
-        pos = np.clip(np.searchsorted(nodes, flat), 0, len(nodes) - 1)
-        found = nodes[pos] == flat
-        codes = np.where(found, pos, -1)
+        # binary search in sorted order (nodes may come unsorted from a
+        # user), then check equality
+        sorter = np.argsort(nodes, kind="stable")
+        pos = np.clip(np.searchsorted(nodes, flat, sorter=sorter), 0, len(nodes) - 1)
+        found = nodes[sorter[pos]] == flat
+        codes = np.where(found, sorter[pos], -1)
     else:
         index = {label: i for i, label in enumerate(nodes.tolist())}
         codes = np.empty(len(flat), dtype=np.intp)

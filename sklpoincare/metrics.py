@@ -123,11 +123,12 @@ def _relation_ids(relations, nodes, n_rows):
                 f"nodes has {len(nodes)} labels but the embedding has {n_rows} rows"
             )
         ids = lookup_labels(nodes, table)
-    unknown_child = ids[:, 0] < 0
-    if unknown_child.any():
-        # distinct negative ids, so that each unknown child is its own child
-        _, codes = encode_labels(table[unknown_child, 0])
-        ids[unknown_child, 0] = -1 - codes
+    unknown = ids < 0
+    if unknown.any():
+        # distinct negative ids, one per unknown label, so that distinct
+        # unknown nodes stay distinct relations
+        _, codes = encode_labels(table[unknown])
+        ids[unknown] = -1 - codes
     return ids[:, 0], ids[:, 1], table
 
 

@@ -1,0 +1,331 @@
+"""The Cython SGD kernel: loss, Riemannian gradients and one training epoch."""
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from sklpoincare._relations import alias_table, check_relations
+from sklpoincare._sgd_fast import relation_loss_and_gradients, train_epoch
+
+# ------------------------------------------------------------------ helpers
+
+
+def _distance(x, y):
+    sq = np.sum((x - y) ** 2)
+    return np.arccosh(1.0 + 2.0 * sq / ((1.0 - x @ x) * (1.0 - y @ y)))
+
+
+def _numpy_loss(embedding, u, targets, weight=1.0):
+    d = np.array([_distance(embedding[u], embedding[t]) for t in targets])
+    return weight * (d[0] + np.log(np.sum(np.exp(-d))))
+
+
+def _random_ball(rng, n, dim, norms):
+    direction = rng.normal(size=(n, dim))
+    direction /= np.linalg.norm(direction, axis=1, keepdims=True)
+    return direction * np.asarray(norms, dtype=float).reshape(-1, 1)
+
+
+def _finite_difference(embedding, u, targets, weight, row, h):
+    """Central differences of the NumPy loss w.r.t. the coordinates of ``row``."""
+    grad = np.empty(embedding.shape[1])
+    for i in range(embedding.shape[1]):
+        plus, minus = embedding.copy(), embedding.copy()
+        plus[row, i] += h
+        minus[row, i] -= h
+        grad[i] = (
+            _numpy_loss(plus, u, targets, weight) - _numpy_loss(minus, u, targets, weight)
+        ) / (2 * h)
+    return grad
+
+
+def _euclidean(riemannian_grad, x):
+    """Undo the metric factor: Euclidean = Riemannian * 4 / (1 - |x|^2)^2."""
+    return riemannian_grad * 4.0 / (1.0 - x @ x) ** 2
+
+
+def _assert_gradient_close(got, expected, rtol=1e-5):
+    scale = np.max(np.abs(expected))
+    np.testing.assert_allclose(got, expected, rtol=rtol, atol=rtol * scale)
+
+
+# ------------------------------------------------ loss and gradients
+
+
+@pytest.mark.parametrize("dim", [2, 5, 10])
+@pytest.mark.parametrize("weight", [1.0, 2.5])
+@pytest.mark.parametrize("max_norm", [0.9, 0.99, 0.999])
+def test_relation_loss_and_riemannian_gradients_match_numpy(dim, weight, max_norm):
+    rng = np.random.RandomState(dim * 100 + int(weight * 10) + int(max_norm * 1000))
+    n_nodes = 12
+    norms = rng.uniform(0, 0.9, size=n_nodes)
+    norms[:4] = max_norm - rng.uniform(0, 1e-4, size=4)  # some near the boundary
+    embedding = _random_ball(rng, n_nodes, dim, norms)
+    order = rng.permutation(n_nodes)
+    u = int(order[0])
+    targets = order[1:8].astype(np.intc)
+
+    loss, grad_u, grad_targets = relation_loss_and_gradients(embedding, u, targets, weight)
+    assert grad_u.shape == (dim,)
+    assert grad_targets.shape == (len(targets), dim)
+    np.testing.assert_allclose(loss, _numpy_loss(embedding, u, targets, weight), rtol=1e-10)
+
+    # step small compared with the distance to the boundary of the ball
+    h = 1e-6 * (1.0 - max_norm) / 0.1
+    _assert_gradient_close(
+        _euclidean(grad_u, embedding[u]),
+        _finite_difference(embedding, u, targets, weight, u, h),
+    )
+    for k, t in enumerate(targets):
+        _assert_gradient_close(
+            _euclidean(grad_targets[k], embedding[t]),
+            _finite_difference(embedding, u, targets, weight, t, h),
+        )
+
+
+def test_relation_loss_u_near_boundary_and_targets_near_origin():
+    rng = np.random.RandomState(5)
+    dim = 3
+    embedding = _random_ball(rng, 6, dim, [0.999, 0.0, 0.01, 0.5, 0.99, 0.3])
+    targets = np.array([1, 2, 3, 4, 5], dtype=np.intc)
+    loss, grad_u, grad_targets = relation_loss_and_gradients(embedding, 0, targets)
+    np.testing.assert_allclose(loss, _numpy_loss(embedding, 0, targets), rtol=1e-10)
+    h = 1e-9
+    _assert_gradient_close(
+        _euclidean(grad_u, embedding[0]), _finite_difference(embedding, 0, targets, 1.0, 0, h)
+    )
+    for k, t in enumerate(targets):
+        _assert_gradient_close(
+            _euclidean(grad_targets[k], embedding[t]),
+            _finite_difference(embedding, 0, targets, 1.0, t, h),
+        )
+
+
+def test_relation_loss_weight_scales_loss_and_gradients():
+    rng = np.random.RandomState(6)
+    embedding = _random_ball(rng, 8, 4, rng.uniform(0, 0.95, 8))
+    targets = np.array([3, 1, 5, 7], dtype=np.intc)
+    loss1, gu1, gt1 = relation_loss_and_gradients(embedding, 0, targets, 1.0)
+    loss3, gu3, gt3 = relation_loss_and_gradients(embedding, 0, targets, 3.0)
+    np.testing.assert_allclose(loss3, 3 * loss1, rtol=1e-14)
+    np.testing.assert_allclose(gu3, 3 * gu1, rtol=1e-14)
+    np.testing.assert_allclose(gt3, 3 * gt1, rtol=1e-14)
+
+
+def test_relation_loss_parent_only_is_zero():
+    # with no negative the softmax has one term: the loss is 0, no gradient
+    rng = np.random.RandomState(7)
+    embedding = _random_ball(rng, 3, 2, [0.3, 0.8, 0.5])
+    loss, grad_u, grad_targets = relation_loss_and_gradients(
+        embedding, 0, np.array([1], dtype=np.intc)
+    )
+    assert abs(loss) < 1e-12
+    np.testing.assert_allclose(grad_u, 0.0, atol=1e-12)
+    np.testing.assert_allclose(grad_targets, 0.0, atol=1e-12)
+
+
+def test_relation_loss_target_at_same_point_as_child_has_zero_gradient():
+    embedding = np.array([[0.2, 0.1], [0.2, 0.1], [-0.5, 0.3], [0.4, 0.4]])
+    targets = np.array([2, 1, 3], dtype=np.intc)  # negative 1 sits on u
+    loss, grad_u, grad_targets = relation_loss_and_gradients(embedding, 0, targets)
+    assert np.isfinite(loss)
+    assert np.all(np.isfinite(grad_u)) and np.all(np.isfinite(grad_targets))
+    np.testing.assert_allclose(loss, _numpy_loss(embedding, 0, targets), rtol=1e-12)
+    np.testing.assert_array_equal(grad_targets[1], 0.0)
+    # d(u, t) is a cone at t = u: central differences give its zero subgradient
+    _assert_gradient_close(
+        _euclidean(grad_u, embedding[0]),
+        _finite_difference(embedding, 0, targets, 1.0, 0, 1e-7),
+    )
+
+
+def test_relation_loss_far_apart_points_stay_finite():
+    # distances of ~25: exp(-d) terms ~1e-11, loss must not lose them
+    rng = np.random.RandomState(8)
+    direction = rng.normal(size=(5, 3))
+    direction /= np.linalg.norm(direction, axis=1, keepdims=True)
+    embedding = direction * (1 - 1e-5)
+    targets = np.array([1, 2, 3, 4], dtype=np.intc)
+    loss, grad_u, grad_targets = relation_loss_and_gradients(embedding, 0, targets)
+    np.testing.assert_allclose(loss, _numpy_loss(embedding, 0, targets), rtol=1e-9)
+    assert np.all(np.isfinite(grad_u)) and np.all(np.isfinite(grad_targets))
+
+
+# ---------------------------------------------------------------- one epoch
+
+
+def _graph(relations):
+    graph, _ = check_relations(relations)
+    return graph
+
+
+def _tree_relations():
+    """A small tree (depth 3, branching 2) and its transitive closure."""
+    parent = {1: 0, 2: 0, 3: 1, 4: 1, 5: 2, 6: 2}
+    for child in range(7, 15):
+        parent[child] = (child - 1) // 2
+    relations = []
+    for child in parent:
+        ancestor = parent[child]
+        while True:
+            relations.append((child, ancestor))
+            if ancestor == 0:
+                break
+            ancestor = parent[ancestor]
+    return np.array(relations)
+
+
+def _epoch(embedding, graph, *, lr, seed, order=None, n_negatives=5, max_norm=1 - 1e-5,
+           n_threads=1, alias=None, lr_end=None):
+    if order is None:
+        order = np.arange(len(graph.children), dtype=np.intc)
+    prob, index = alias if alias is not None else (np.empty(0), np.empty(0, dtype=np.intc))
+    return train_epoch(
+        embedding,
+        graph.children,
+        graph.parents,
+        graph.weights,
+        np.asarray(order, dtype=np.intc),
+        graph.parent_indptr,
+        graph.parent_indices,
+        prob,
+        index,
+        lr_start=lr,
+        lr_end=lr if lr_end is None else lr_end,
+        n_negatives=n_negatives,
+        max_norm=max_norm,
+        seed=seed,
+        n_threads=n_threads,
+    )
+
+
+@pytest.mark.parametrize("max_norm", [1 - 1e-5, 0.9])
+def test_train_epoch_keeps_rows_inside_ball_with_huge_learning_rate(max_norm):
+    # one thread: Hogwild threads may race on a row between step and projection
+    graph = _graph(_tree_relations())
+    rng = np.random.RandomState(0)
+    embedding = rng.uniform(-1e-3, 1e-3, size=(graph.n_nodes, 4))
+    for epoch in range(5):
+        loss = _epoch(
+            embedding, graph, lr=1e3, seed=epoch, order=rng.permutation(len(graph.children)),
+            max_norm=max_norm, n_threads=1,
+        )
+        assert np.isfinite(loss)
+        norms = np.linalg.norm(embedding, axis=1)
+        assert np.all(np.isfinite(embedding))
+        assert np.all(norms < 1.0)
+        assert np.all(norms <= max_norm * (1 + 4 * np.finfo(float).eps))
+    # the huge steps did push points to the border, not leave them in place
+    assert norms.max() > max_norm * (1 - 1e-9)
+
+
+def test_train_epoch_same_seed_is_bitwise_reproducible():
+    graph = _graph(_tree_relations())
+    rng = np.random.RandomState(1)
+    start = rng.uniform(-0.1, 0.1, size=(graph.n_nodes, 3))
+    order = rng.permutation(len(graph.children))
+    a, b, c = start.copy(), start.copy(), start.copy()
+    loss_a = _epoch(a, graph, lr=0.1, seed=42, order=order)
+    loss_b = _epoch(b, graph, lr=0.1, seed=42, order=order)
+    loss_c = _epoch(c, graph, lr=0.1, seed=43, order=order)
+    assert loss_a == loss_b
+    np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(a, start)
+    assert not np.array_equal(a, c)
+    assert loss_a != loss_c
+
+
+def test_train_epoch_seed_beyond_int64_is_accepted():
+    graph = _graph(_tree_relations())
+    embedding = np.full((graph.n_nodes, 2), 0.01)
+    loss = _epoch(embedding, graph, lr=0.1, seed=np.iinfo(np.uint64).max)
+    assert np.isfinite(loss)
+
+
+def test_train_epoch_tiny_learning_rate_decreases_loss():
+    # Negatives depend only on the seed, never on the coordinates: an epoch
+    # with lr=0 with the same seed evaluates the very same sampled losses.
+    graph = _graph(_tree_relations())
+    rng = np.random.RandomState(2)
+    start = rng.uniform(-0.3, 0.3, size=(graph.n_nodes, 2))
+    order = rng.permutation(len(graph.children))
+    for seed in range(3):
+        frozen = start.copy()
+        loss_before = _epoch(frozen, graph, lr=0.0, seed=seed, order=order)
+        np.testing.assert_array_equal(frozen, start)  # lr=0 moves nothing
+        moved = start.copy()
+        loss_during = _epoch(moved, graph, lr=1e-4, seed=seed, order=order)
+        loss_after = _epoch(moved.copy(), graph, lr=0.0, seed=seed, order=order)
+        assert not np.array_equal(moved, start)
+        np.testing.assert_allclose(loss_during, loss_before, rtol=1e-2)
+        assert loss_after < loss_before
+
+
+def test_train_epoch_never_draws_child_or_its_parents_as_negatives():
+    # every non-parent of child 0 sits at one point: whichever negatives are
+    # drawn, the loss is known; a drawn parent or u itself would change it
+    embedding = np.zeros((10, 2))
+    embedding[0] = [0.1, 0.0]   # the child
+    embedding[1] = [0.5, 0.2]   # parent, the relation trained
+    embedding[2] = [-0.6, 0.1]  # another parent of 0: never a negative
+    embedding[3:] = [0.0, -0.4]  # the candidates
+    # nodes 3..9 take part in no relation: a sparse matrix keeps them as nodes
+    A = sp.lil_matrix((10, 10))
+    A[0, 1] = 1.0
+    A[0, 2] = 1.0
+    graph = _graph(A.tocsr())
+    relation = int(np.nonzero((graph.children == 0) & (graph.parents == 1))[0][0])
+    n_negatives = 6
+    targets = np.array([1] + [3] * n_negatives, dtype=np.intc)
+    expected = relation_loss_and_gradients(embedding, 0, targets)[0]
+    for seed in range(20):
+        for alias in (None, alias_table(np.arange(1, 11, dtype=float))):
+            loss = _epoch(
+                embedding.copy(), graph, lr=0.0, seed=seed, order=[relation],
+                n_negatives=n_negatives, alias=alias,
+            )
+            np.testing.assert_allclose(loss, expected, rtol=1e-12)
+
+
+def test_train_epoch_zero_weight_relation_is_skipped():
+    A = np.array([[0, 1], [2, 1]])
+    graph, _ = check_relations(A, sample_weight=[0.0, 1.0])
+    rng = np.random.RandomState(3)
+    start = rng.uniform(-0.3, 0.3, size=(graph.n_nodes, 2))
+    zero = int(np.nonzero(graph.weights == 0)[0][0])
+    embedding = start.copy()
+    loss = _epoch(embedding, graph, lr=1.0, seed=0, order=[zero], n_negatives=1)
+    assert loss == 0.0
+    np.testing.assert_array_equal(embedding, start)
+
+
+def test_train_epoch_update_matches_relation_gradients():
+    # one relation, no projection: every target and u move by -lr * gradient
+    embedding = np.array([[0.1, 0.2], [0.3, -0.1], [-0.4, 0.0]])
+    graph = _graph(np.array([[0, 1]]))
+    lr = 1e-3
+    # 1 negative among the nodes not u and not a parent: node 2, always
+    expected_loss, grad_u, grad_targets = relation_loss_and_gradients(
+        embedding, 0, np.array([1, 2], dtype=np.intc)
+    )
+    moved = embedding.copy()
+    loss = _epoch(moved, graph, lr=lr, seed=9, n_negatives=1)
+    np.testing.assert_allclose(loss, expected_loss, rtol=1e-14)
+    expected = embedding.copy()
+    expected[1] -= lr * grad_targets[0]
+    expected[2] -= lr * grad_targets[1]
+    expected[0] -= lr * grad_u
+    np.testing.assert_allclose(moved, expected, rtol=1e-13, atol=1e-16)
+
+
+def test_train_epoch_learning_rate_starts_at_lr_start():
+    # the rate goes linearly from lr_start (first relation) towards lr_end
+    embedding = np.array([[0.1, 0.2], [0.3, -0.1], [-0.4, 0.0]])
+    graph = _graph(np.array([[0, 1]]))
+    _, grad_u, _ = relation_loss_and_gradients(embedding, 0, np.array([1, 2], dtype=np.intc))
+    moved = embedding.copy()
+    _epoch(moved, graph, lr=0.0, lr_end=5.0, seed=0, n_negatives=1)
+    np.testing.assert_array_equal(moved, embedding)
+    moved = embedding.copy()
+    _epoch(moved, graph, lr=1e-3, lr_end=5.0, seed=0, n_negatives=1)
+    np.testing.assert_allclose(moved[0], embedding[0] - 1e-3 * grad_u, rtol=1e-13)
