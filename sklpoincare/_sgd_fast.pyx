@@ -29,6 +29,16 @@ from ._hyperbolic cimport arcosh1p
 
 import numpy as np
 
+cdef extern from *:
+    """
+    #if defined(__GNUC__) || defined(__clang__)
+    #define SKLP_PREFETCH(p) __builtin_prefetch(p)
+    #else
+    #define SKLP_PREFETCH(p) ((void)0)
+    #endif
+    """
+    void SKLP_PREFETCH(const void* p) noexcept nogil
+
 # How many draws one negative slot gets before it is left empty. Rejection only
 # happens for nodes that are parents of u (or u), so on real hierarchies the
 # first draw nearly always succeeds; the cap only matters on tiny graphs where
@@ -250,6 +260,10 @@ cdef double _train_share(
 
         targets[0] = parents[r]
         n_targets = 1
+        SKLP_PREFETCH(rows + u * dim)
+        SKLP_PREFETCH(rows + u * dim + dim - 1)
+        SKLP_PREFETCH(rows + targets[0] * dim)
+        SKLP_PREFETCH(rows + targets[0] * dim + dim - 1)
         for k in range(n_negatives):
             for tries in range(MAX_NEGATIVE_TRIES):
                 candidate = _sample_node(&state, n_nodes, prob_ptr, alias_ptr)
@@ -258,6 +272,11 @@ cdef double _train_share(
                         parent_indptr[u + 1], candidate):
                     targets[n_targets] = candidate
                     n_targets += 1
+                    # On large graphs the rows are cache misses: start
+                    # loading both cache lines of the row while sampling
+                    # goes on.
+                    SKLP_PREFETCH(rows + candidate * dim)
+                    SKLP_PREFETCH(rows + candidate * dim + dim - 1)
                     break
 
         loss = _relation_gradients(rows, dim, u, targets, n_targets, w,
