@@ -1,0 +1,459 @@
+"""sklpoincare against gensim's PoincareModel on the WordNet hierarchies.
+
+This is a script to run by hand, not a test. For each data set and embedding
+dimension it trains
+
+* gensim's :class:`gensim.models.poincare.PoincareModel` (the best known
+  implementation of Nickel & Kiela 2017 on PyPI; NumPy, one thread),
+* :class:`sklpoincare.PoincareEmbedder` with the same settings: dimension,
+  negatives, total epochs, burn-in epochs and seed (``--n-jobs`` threads),
+* :class:`sklpoincare.PoincareEmbedder` with its default settings (only
+  ``n_components`` and ``random_state`` given): what a user gets,
+
+on the same relations and measures for each
+
+* the wall-clock training time (``time.perf_counter``): ``PoincareModel(...)``
+  (vocabulary and initialisation) plus ``train``, against ``fit``, which also
+  encodes the labels;
+* the throughput, positive relations processed per second: relations *
+  epochs / training seconds, burn-in epochs included for both;
+* the ratios sklpoincare / gensim of time and throughput;
+* the reconstruction scores of the paper, mean rank and mean average
+  precision (MAP) of every child's parents among all nodes. Both embeddings
+  are scored by the same function, :func:`sklpoincare.metrics.ranking_scores`
+  on the training relations, so the protocol is the same for both systems.
+
+gensim is an optional dependency of this script only (``pip install
+gensim``); sklpoincare never imports it. Without it the script prints the
+sklpoincare rows and says that gensim is missing.
+
+The two systems do not run the same algorithm, only the same budget. gensim
+runs ``burn_in`` epochs at ``burn_in_alpha`` (0.01 by default, an absolute rate)
+and then ``train(epochs=...)`` more epochs at a constant ``alpha`` (0.1 by
+default), updates in mini-batches (10 relations by default), draws every
+negative in proportion to node frequency, and adds an L2 penalty on the
+parent's vector (``regularization_coeff=1``). sklpoincare takes one SGD step
+per relation, runs its burn-in at a tenth of ``learning_rate`` with negatives
+drawn by degree, and then decays the rate linearly to zero with uniform
+negatives. Here gensim gets ``train(epochs=EPOCHS - BURN_IN)`` so that both
+make EPOCHS passes over the relations in all.
+
+Data: the mammal closure is bundled with the package
+(:func:`sklpoincare.datasets.load_mammals`). The noun closure (743,086
+relations, 82,115 nodes) is not; ``--data DIR`` names a directory holding
+``noun_closure.tsv.gz`` (gzipped TSV with a ``child<TAB>parent`` header), e.g.
+the project's ``../shared/data``. Unlike bench_reconstruction.py, ``--data``
+does not add the nouns by itself: name them with ``--datasets``, as 50
+epochs of them take gensim about an hour at its mammal throughput (~12k
+relations/s with 10 negatives), likely more.
+
+Caveat: the default is 10 negatives, not the paper's 50, because gensim's
+negative sampler redraws the whole sample until it holds no parent of the
+child and no duplicate; at 50 negatives that takes many redraws per relation
+and gensim becomes orders of magnitude slower. ``--negatives 50`` works, but
+expect gensim to crawl.
+
+Examples
+--------
+Mammals, dimension 10, 10 negatives, 50 epochs of which 10 burn-in (a few
+seconds for sklpoincare, about half a minute for gensim)::
+
+    python benchmarks/bench_peers.py
+
+The nouns, 5 epochs (of which 1 burn-in: by default a fifth of the epochs,
+at most 10)::
+
+    python benchmarks/bench_peers.py --data ../shared/data --datasets nouns --epochs 5
+
+sklpoincare only, on two threads::
+
+    python benchmarks/bench_peers.py --skip-gensim --n-jobs 2
+"""
+
+import argparse
+import csv
+import gzip
+import io
+import os
+import platform
+import shlex
+import sys
+import time
+import traceback
+
+import numpy as np
+
+DATASETS = ("mammals", "nouns")
+NOUN_FILE = "noun_closure.tsv.gz"
+HEADER = ["child", "parent"]
+
+NOUN_ORIGIN = (
+    "the transitive closure of the WordNet 3.0 noun hypernym hierarchy "
+    "(743,086 child<TAB>parent relations over 82,115 synsets, as in Nickel & "
+    "Kiela 2017); it is not bundled with sklpoincare: the project keeps it "
+    "in shared/data (see shared/data/README.md), or build it from WordNet "
+    "3.0 with NLTK like the transitive_closure.py script of "
+    "facebookresearch/poincare-embeddings"
+)
+
+# Rows of a gensim embedding at norm >= 1 are put back at this norm.
+GENSIM_MAX_NORM = 1.0 - 1e-9
+
+GENSIM = "gensim"
+SKL_SAME = "sklpoincare"
+SKL_DEFAULTS = "sklpoincare (defaults)"
+
+
+# ---------------------------------------------------------------- data
+
+
+def read_closure(path):
+    """A gzipped ``child<TAB>parent`` TSV as an object array of shape (n, 2)."""
+    with gzip.open(path, "rb") as raw:
+        text = io.TextIOWrapper(raw, encoding="utf-8", newline="")
+        reader = csv.reader(text, delimiter="\t", quoting=csv.QUOTE_NONE)
+        header = next(reader, None)
+        if header != HEADER:
+            raise ValueError(f"unexpected header {header!r} in {path}; expected {HEADER!r}")
+        rows = [row for row in reader if row]
+    bad = next((i for i, row in enumerate(rows) if len(row) != 2), None)
+    if bad is not None:
+        raise ValueError(f"line {bad + 2} of {path} has {len(rows[bad])} fields, not 2")
+    data = np.empty((len(rows), 2), dtype=object)
+    data[:] = rows
+    return data
+
+
+def load_dataset(name, data_dir):
+    if name == "mammals":
+        from sklpoincare.datasets import load_mammals
+
+        return load_mammals().data
+    return read_closure(os.path.join(data_dir, NOUN_FILE))
+
+
+# ------------------------------------------------------------ systems
+
+
+def gensim_version():
+    try:
+        import gensim
+    except ImportError:
+        return None
+    return gensim.__version__
+
+
+def gensim_settings(args, dim):
+    """Constructor keywords and train() keywords of PoincareModel, as passed."""
+    init = {"size": dim, "negative": args.negatives, "burn_in": args.burn_in,
+            "seed": args.seed, "workers": 1}
+    if args.gensim_alpha is not None:
+        init["alpha"] = args.gensim_alpha
+    if args.gensim_burn_in_alpha is not None:
+        init["burn_in_alpha"] = args.gensim_burn_in_alpha
+    train = {"epochs": args.epochs - args.burn_in, "batch_size": args.gensim_batch_size}
+    return init, train
+
+
+def run_gensim(relations, dim, args):
+    from gensim.models.poincare import PoincareModel
+    from sklpoincare.metrics import ranking_scores
+
+    init, train = gensim_settings(args, dim)
+    pairs = [(str(child), str(parent)) for child, parent in relations.tolist()]
+    start = time.perf_counter()
+    model = PoincareModel(pairs, **init)
+    vocab_seconds = time.perf_counter() - start
+    model.train(**train)
+    fit_seconds = time.perf_counter() - start
+
+    # The embedding in the order of a sorted node list, as sklpoincare's.
+    nodes = np.array(sorted(model.kv.key_to_index), dtype=object)
+    rows = [model.kv.key_to_index[node] for node in nodes]
+    embedding = np.array(model.kv.vectors[rows], dtype=np.float64)
+    norms = np.linalg.norm(embedding, axis=1)
+    outside = ~(norms < 1.0)
+    n_outside = int(outside.sum())
+    if n_outside:
+        embedding[outside] *= (GENSIM_MAX_NORM / norms[outside])[:, None]
+
+    start = time.perf_counter()
+    mean_rank, mean_ap = ranking_scores(embedding, relations, nodes=nodes, n_jobs=args.n_jobs)
+    eval_seconds = time.perf_counter() - start
+    effective = {
+        "alpha": model.train_alpha,
+        "burn_in_alpha": model.burn_in_alpha,
+        "epsilon": model.epsilon,
+        "regularization_coeff": model.regularization_coeff,
+        "init_range": model.init_range,
+        "dtype": np.dtype(model.dtype).name,
+    }
+    return {
+        "nodes": len(nodes),
+        "epochs": args.epochs,
+        "burn_in": args.burn_in,
+        "negatives": args.negatives,
+        "fit_seconds": fit_seconds,
+        "vocab_seconds": vocab_seconds,
+        "eval_seconds": eval_seconds,
+        "mean_rank": float(mean_rank),
+        "map": float(mean_ap),
+        "n_outside": n_outside,
+        "max_norm": float(norms.max()),
+        "settings": (init, train, effective),
+    }
+
+
+def sklpoincare_settings(args, dim, defaults):
+    if defaults:
+        return {"n_components": dim, "random_state": args.seed}
+    params = {"n_components": dim, "n_epochs": args.epochs, "n_negatives": args.negatives,
+              "burn_in": args.burn_in, "random_state": args.seed, "n_jobs": args.n_jobs}
+    if args.learning_rate is not None:
+        params["learning_rate"] = args.learning_rate
+    return params
+
+
+def run_sklpoincare(relations, dim, args, defaults):
+    from sklpoincare import PoincareEmbedder
+    from sklpoincare.metrics import ranking_scores
+
+    params = sklpoincare_settings(args, dim, defaults)
+    est = PoincareEmbedder(**params)
+    start = time.perf_counter()
+    est.fit(relations)
+    fit_seconds = time.perf_counter() - start
+
+    start = time.perf_counter()
+    mean_rank, mean_ap = ranking_scores(
+        est.embedding_, relations, nodes=est.nodes_, n_jobs=args.n_jobs
+    )
+    eval_seconds = time.perf_counter() - start
+    return {
+        "nodes": len(est.nodes_),
+        "epochs": int(est.n_iter_),
+        "burn_in": est.burn_in,
+        "negatives": est.n_negatives,
+        "fit_seconds": fit_seconds,
+        "eval_seconds": eval_seconds,
+        "mean_rank": float(mean_rank),
+        "map": float(mean_ap),
+        "final_loss": float(est.loss_curve_[-1]),
+        "settings": (params, est.get_params()),
+    }
+
+
+# ------------------------------------------------------------- parent
+
+
+def comma_list(text):
+    return [item.strip() for item in text.split(",") if item.strip()]
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(
+        description="Training time, throughput and reconstruction (mean rank, MAP) of "
+        "gensim's PoincareModel and sklpoincare's PoincareEmbedder on the same data "
+        "and settings.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    parser.add_argument("--data", metavar="DIR", help=f"directory holding {NOUN_FILE} "
+                        "(e.g. ../shared/data); needed for --datasets nouns")
+    parser.add_argument("--datasets", default="mammals",
+                        help="comma list among mammals,nouns")
+    parser.add_argument("--dims", default="10", help="comma list of dimensions")
+    parser.add_argument("--negatives", type=int, default=10,
+                        help="negatives per relation, both systems (gensim crawls at 50)")
+    parser.add_argument("--epochs", type=int, default=50,
+                        help="passes over the relations in all, burn-in included, both systems")
+    parser.add_argument("--burn-in", type=int,
+                        help="burn-in epochs, both systems, part of --epochs (default: 10, "
+                        "or a fifth of --epochs when that is below 50)")
+    parser.add_argument("--seed", type=int, default=0,
+                        help="random_state of sklpoincare, seed of gensim")
+    parser.add_argument("--n-jobs", type=int, default=1,
+                        help="threads of sklpoincare's fit and of the evaluation "
+                        "(gensim trains on one thread)")
+    parser.add_argument("--learning-rate", type=float,
+                        help="sklpoincare's learning_rate (default: the estimator's)")
+    parser.add_argument("--gensim-alpha", type=float, help="gensim's alpha (default: gensim's)")
+    parser.add_argument("--gensim-burn-in-alpha", type=float,
+                        help="gensim's burn_in_alpha (default: gensim's)")
+    parser.add_argument("--gensim-batch-size", type=int, default=10,
+                        help="batch_size of gensim's train (gensim's default)")
+    parser.add_argument("--skip-gensim", action="store_true", help="do not run gensim")
+    args = parser.parse_args(argv)
+
+    datasets = comma_list(args.datasets)
+    unknown = [d for d in datasets if d not in DATASETS]
+    if unknown or not datasets:
+        parser.error(f"--datasets must be a comma list among {','.join(DATASETS)}, "
+                     f"got {args.datasets!r}")
+    args.datasets = list(dict.fromkeys(datasets))
+    try:
+        args.dims = [int(d) for d in comma_list(args.dims)]
+    except ValueError:
+        parser.error(f"--dims must be a comma list of integers, got {args.dims!r}")
+    if not args.dims or min(args.dims) < 1:
+        parser.error("--dims must name at least one dimension, each >= 1")
+    if args.epochs < 1:
+        parser.error("--epochs must be >= 1")
+    if args.burn_in is None:
+        args.burn_in = min(10, args.epochs // 5)
+    if not 0 <= args.burn_in <= args.epochs:
+        parser.error("--burn-in must be between 0 and --epochs (it is part of the epochs)")
+    if args.negatives < 1:
+        parser.error("--negatives must be >= 1")
+    if args.gensim_batch_size < 1:
+        parser.error("--gensim-batch-size must be >= 1")
+    return args
+
+
+def check_data(args):
+    """Exit with a message naming the missing file when the nouns cannot be read."""
+    if "nouns" not in args.datasets:
+        return
+    if args.data is None:
+        sys.exit(f"error: the nouns need --data DIR, a directory holding {NOUN_FILE}: "
+                 f"{NOUN_ORIGIN}.")
+    path = os.path.join(args.data, NOUN_FILE)
+    if not os.path.isdir(args.data):
+        sys.exit(f"error: --data {args.data!r}: no such directory, so {NOUN_FILE} is "
+                 f"missing (looked for {os.path.abspath(path)}). {NOUN_FILE} is "
+                 f"{NOUN_ORIGIN}.")
+    if not os.path.isfile(path):
+        sys.exit(f"error: {NOUN_FILE} is missing from {args.data!r} (looked for "
+                 f"{os.path.abspath(path)}). It is {NOUN_ORIGIN}.")
+
+
+def thousands(x):
+    return f"{x / 1e3:.0f}k" if x >= 1e4 else f"{x / 1e3:.1f}k"
+
+
+def ratio(x):
+    if x is None:
+        return "–"
+    return f"{x:.2f}" if 0.1 <= x < 10 else (f"{x:.3g}" if x < 1000 else f"{x:.0f}")
+
+
+def kwargs_text(kwargs, symbolic=()):
+    """``k=v, ...`` with repr values, but the names in ``symbolic`` as ``k=dim``."""
+    return ", ".join(f"{k}=dim" if k in symbolic else f"{k}={v!r}" for k, v in kwargs.items())
+
+
+COLUMNS = ["system", "dataset", "nodes", "relations", "dim", "epochs (burn-in)", "negatives",
+           "fit s", "relations/s", "fit s ÷ gensim", "relations/s ÷ gensim",
+           "mean rank", "MAP"]
+LEFT = {"system", "dataset"}
+
+
+def table_rows(dataset, n_relations, dim, results):
+    base = results.get(GENSIM)
+    rows = []
+    for system in (GENSIM, SKL_SAME, SKL_DEFAULTS):
+        r = results.get(system)
+        if r is None:
+            continue
+        rate = n_relations * r["epochs"] / r["fit_seconds"]
+        r["rate"] = rate
+        time_ratio = rate_ratio = None
+        if base is not None:
+            time_ratio = r["fit_seconds"] / base["fit_seconds"]
+            rate_ratio = rate / (n_relations * base["epochs"] / base["fit_seconds"])
+        cells = [system, dataset, f"{r['nodes']:,}", f"{n_relations:,}", str(dim),
+                 f"{r['epochs']} ({r['burn_in']})", str(r["negatives"]),
+                 f"{r['fit_seconds']:.2f}", thousands(rate), ratio(time_ratio),
+                 ratio(rate_ratio), f"{r['mean_rank']:.2f}", f"{r['map']:.3f}"]
+        rows.append("| " + " | ".join(cells) + " |")
+    return rows
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    check_data(args)
+    import sklpoincare
+
+    gversion = None if args.skip_gensim else gensim_version()
+    command = " ".join(shlex.quote(a) for a in (sys.argv[1:] if argv is None else argv))
+    gtext = "skipped" if args.skip_gensim else (gversion or "not installed")
+    print(
+        f"args: {command or '(defaults)'} | sklpoincare {sklpoincare.__version__} | "
+        f"gensim {gtext} | numpy {np.__version__} | python {platform.python_version()} | "
+        f"{os.cpu_count()} CPUs | processor {platform.processor() or 'unknown'!r} / "
+        f"machine {platform.machine()!r}",
+        flush=True,
+    )
+    run_gensim_too = gversion is not None
+
+    rows, notes, settings = [], [], {}
+    for dataset in args.datasets:
+        print(f"[bench] loading {dataset} ...", file=sys.stderr, flush=True)
+        relations = load_dataset(dataset, args.data)
+        for dim in args.dims:
+            results = {}
+            runs = [(SKL_SAME, lambda: run_sklpoincare(relations, dim, args, False)),
+                    (SKL_DEFAULTS, lambda: run_sklpoincare(relations, dim, args, True))]
+            if run_gensim_too:
+                runs.insert(0, (GENSIM, lambda: run_gensim(relations, dim, args)))
+            for system, run in runs:
+                print(f"[bench] {system}, {dataset}, dim {dim} ...", file=sys.stderr, flush=True)
+                try:
+                    result = run()
+                except Exception:
+                    if system != GENSIM:
+                        raise
+                    notes.append(f"gensim failed on {dataset}, dim {dim}:\n"
+                                 + traceback.format_exc().rstrip())
+                    print(notes[-1], file=sys.stderr, flush=True)
+                    continue
+                extra = (f", of which vocabulary {result['vocab_seconds']:.2f} s"
+                         if "vocab_seconds" in result else "")
+                print(f"[bench]   fit {result['fit_seconds']:.2f} s{extra}, eval "
+                      f"{result['eval_seconds']:.2f} s, mean rank {result['mean_rank']:.2f}, "
+                      f"MAP {result['map']:.4f}", file=sys.stderr, flush=True)
+                results[system] = result
+                settings.setdefault(system, result["settings"])
+                if system == GENSIM and result["n_outside"]:
+                    notes.append(
+                        f"gensim, {dataset}, dim {dim}: {result['n_outside']} of "
+                        f"{result['nodes']:,} row(s) at norm >= 1 (largest "
+                        f"{result['max_norm']!r}) rescaled to norm 1 - 1e-9 before ranking"
+                    )
+            rows.extend(table_rows(dataset, len(relations), dim, results))
+
+    print()
+    print("| " + " | ".join(COLUMNS) + " |")
+    print("|" + "|".join("---" if c in LEFT else "---:" for c in COLUMNS) + "|")
+    for row in rows:
+        print(row)
+    print()
+    print("relations/s = relations * epochs / fit seconds, burn-in epochs included; "
+          "÷ gensim = this row / the gensim row of the same data set and dimension "
+          "(fit s below 1 and relations/s above 1: faster than gensim). Mean rank and "
+          "MAP by sklpoincare.metrics.ranking_scores on all training relations, for "
+          "every system.")
+    if args.skip_gensim:
+        print("gensim: skipped (--skip-gensim).")
+    elif not run_gensim_too:
+        print("gensim is not installed: `pip install gensim` to add its row.")
+    for note in notes:
+        print(f"note: {note}.")
+
+    print()
+    print("settings (dim = each of --dims):")
+    if GENSIM in settings:
+        init, train, effective = settings[GENSIM]
+        print(f"- gensim: PoincareModel(relations, {kwargs_text(init, ('size',))})"
+              f".train({kwargs_text(train)}); burn-in epochs run before the train epochs, "
+              f"{args.burn_in} + {train['epochs']} = {args.epochs} in all; "
+              f"the others at their defaults or as given: {kwargs_text(effective)}")
+    for system in (SKL_SAME, SKL_DEFAULTS):
+        if system in settings:
+            given, effective = settings[system]
+            others = {k: v for k, v in effective.items() if k not in given and k != "verbose"}
+            print(f"- {system}: PoincareEmbedder({kwargs_text(given, ('n_components',))}); "
+                  f"the others at their defaults: {kwargs_text(others)}")
+
+
+if __name__ == "__main__":
+    main()
