@@ -38,6 +38,12 @@ Mammals and nouns, dimension 10, two threads::
 
     python benchmarks/bench_reconstruction.py --data ../shared/data --dims 10 --n-jobs 2
 
+Nouns with MAP and mean rank against training time, every 25 epochs on 2,000
+children, then on all children at the end::
+
+    python benchmarks/bench_reconstruction.py --data ../shared/data --datasets nouns \
+        --dims 10 --n-jobs 2 --trace-every 25
+
 A quick smoke run of the nouns (one epoch, ranking 2,000 sampled children)::
 
     python benchmarks/bench_reconstruction.py --data ../shared/data --datasets nouns \\
@@ -145,15 +151,36 @@ def run_one(config):
     relations = load_dataset(config["dataset"], config["data_dir"])
     rss_loaded = peak_rss_mib()
 
+    # --trace-every: evaluate a fixed sample of children during training;
+    # the time spent evaluating is not counted as training time.
+    trace, eval_clock = [], [0.0]
+    options = dict(config["options"])
+    if config["trace_every"]:
+        traced, _, _ = eval_relations(relations, config["trace_sample"], config["seed"] + 1)
+
+        def record(epoch, loss, embedding, nodes):
+            if epoch % config["trace_every"]:
+                return False
+            tick = time.perf_counter()
+            scores = ranking_scores(embedding, traced, nodes=nodes, n_jobs=config["n_jobs"])
+            trace.append(
+                {"epoch": epoch, "seconds": tick - start - eval_clock[0], "loss": loss,
+                 "mean_rank": scores.mean_rank, "map": scores.mean_average_precision}
+            )
+            eval_clock[0] += time.perf_counter() - tick
+            return False
+
+        options["callback"] = record
+
     est = PoincareEmbedder(
         n_components=config["dim"],
         random_state=config["seed"],
         n_jobs=config["n_jobs"],
-        **config["options"],
+        **options,
     )
     start = time.perf_counter()
     est.fit(relations)
-    fit_seconds = time.perf_counter() - start
+    fit_seconds = time.perf_counter() - start - eval_clock[0]
     rss_fit = peak_rss_mib()  # read before evaluating: the peak of the fit
 
     sample, n_eval_children, n_children = eval_relations(
@@ -180,6 +207,7 @@ def run_one(config):
         "mean_rank": float(mean_rank),
         "map": float(mean_ap),
         "final_loss": float(est.loss_curve_[-1]),
+        "trace": trace,
     }
 
 
@@ -253,6 +281,14 @@ def parse_args(argv=None):
     parser.add_argument("--n-negatives", type=int, help="n_negatives (default: the estimator's)")
     parser.add_argument("--burn-in", type=int, help="burn_in (default: the estimator's)")
     parser.add_argument("--n-jobs", type=int, default=1, help="threads for fit and evaluation")
+    parser.add_argument(
+        "--trace-every", type=int, default=0,
+        help="every N epochs, evaluate a fixed sample of children during training (0: off)",
+    )
+    parser.add_argument(
+        "--trace-sample", type=int, default=2000,
+        help="children in the sample evaluated during training (with --trace-every)",
+    )
     parser.add_argument("--seed", type=int, default=0, help="random_state of the first run")
     parser.add_argument(
         "--repeat",
@@ -388,7 +424,7 @@ def main(argv=None):
         flush=True,
     )
 
-    rows, notes = [], []
+    rows, notes, traces = [], [], []
     for dataset in args.datasets:
         for dim in args.dims:
             runs = []
@@ -402,6 +438,8 @@ def main(argv=None):
                     "n_jobs": args.n_jobs,
                     "options": options,
                     "eval_sample": args.eval_sample,
+                    "trace_every": args.trace_every,
+                    "trace_sample": args.trace_sample,
                 }
                 print(f"[bench] {dataset}, dim {dim}, seed {seed} ...", file=sys.stderr, flush=True)
                 try:
@@ -420,6 +458,8 @@ def main(argv=None):
                     flush=True,
                 )
                 runs.append(result)
+                if result["trace"]:
+                    traces.append((dataset, dim, seed, result["trace"]))
             rows.append(table_row(dataset, dim, runs))
             first = runs[0]
             if first["eval_children"] < first["children"]:
@@ -450,6 +490,19 @@ def main(argv=None):
     )
     for line in REFERENCES:
         print(line)
+    for dataset, dim, seed, trace in traces:
+        print(
+            f"\nduring training: {dataset}, dim {dim}, seed {seed}, on the relations of "
+            f"{args.trace_sample:,} children drawn at random (training seconds exclude "
+            "these evaluations)\n"
+        )
+        print("| epoch | train s | loss | mean rank | MAP |")
+        print("|---:|---:|---:|---:|---:|")
+        for point in trace:
+            print(
+                f"| {point['epoch']} | {point['seconds']:.1f} | {point['loss']:.4f} | "
+                f"{point['mean_rank']:.2f} | {point['map']:.4f} |"
+            )
 
 
 if __name__ == "__main__":

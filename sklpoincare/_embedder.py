@@ -108,6 +108,13 @@ class PoincareEmbedder(TransformerMixin, BaseEstimator):
     verbose : int, default=0
         0 is silent, 1 reports about ten times during training, 2 every epoch.
 
+    callback : callable, default=None
+        Called after every epoch as ``callback(epoch, loss, embedding, nodes)``
+        with the 1-based epoch number, its mean loss, the current embedding
+        (a read-only view; copy it to keep it) and the node labels. Returning
+        ``True`` stops training after that epoch. Use it to log, to evaluate
+        during training or to stop early.
+
     Attributes
     ----------
     embedding_ : ndarray of shape (n_nodes, n_components)
@@ -175,6 +182,7 @@ class PoincareEmbedder(TransformerMixin, BaseEstimator):
         "random_state": ["random_state"],
         "n_jobs": [Integral, None],
         "verbose": ["verbose"],
+        "callback": [callable, None],
     }
 
     def __init__(
@@ -191,6 +199,7 @@ class PoincareEmbedder(TransformerMixin, BaseEstimator):
         random_state=None,
         n_jobs=None,
         verbose=0,
+        callback=None,
     ):
         self.n_components = n_components
         self.n_epochs = n_epochs
@@ -203,6 +212,7 @@ class PoincareEmbedder(TransformerMixin, BaseEstimator):
         self.random_state = random_state
         self.n_jobs = n_jobs
         self.verbose = verbose
+        self.callback = callback
 
     # ------------------------------------------------------------------ fit
 
@@ -277,12 +287,21 @@ class PoincareEmbedder(TransformerMixin, BaseEstimator):
                 )
             loss_curve.append(loss / total_weight)
             self._report(epoch, loss_curve[-1], n_relations, start)
+            if self.callback is not None and self._call_back(
+                epoch, loss_curve[-1], embedding, graph.nodes
+            ):
+                break
 
         self.embedding_ = embedding
         self.nodes_ = graph.nodes
         self.loss_curve_ = loss_curve
-        self.n_iter_ = self.n_epochs
+        self.n_iter_ = len(loss_curve)
         return self
+
+    def _call_back(self, epoch, loss, embedding, nodes):
+        view = embedding.view()
+        view.flags.writeable = False
+        return bool(self.callback(epoch + 1, loss, view, nodes))
 
     def _epoch_rates(self, epoch):
         """Learning rates at the start and end of an epoch."""

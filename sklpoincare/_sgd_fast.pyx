@@ -333,23 +333,17 @@ def train_epoch(
     for t in range(n_workers):
         seeds[t] = _next_random(&state)
 
-    if n_workers == 1:
-        with nogil:
-            share_loss[0] = _train_share(
-                embedding, children, parents, weights, order, 0, n,
+    # One share per thread; with one thread this is a plain serial loop, and
+    # without OpenMP the shares simply run one after the other.
+    with nogil:
+        for t in prange(n_workers, num_threads=n_workers,
+                        schedule='static', chunksize=1):
+            share_loss[t] = _train_share(
+                embedding, children, parents, weights, order,
+                (n * t) // n_workers, (n * (t + 1)) // n_workers,
                 parent_indptr, parent_indices, alias_prob, alias_index,
-                lr_start, lr_end, n_negatives, max_norm, seeds[0],
-                &targets[0, 0], &scratch[0, 0])
-    else:
-        with nogil:
-            for t in prange(n_workers, num_threads=n_workers,
-                            schedule='static', chunksize=1):
-                share_loss[t] = _train_share(
-                    embedding, children, parents, weights, order,
-                    (n * t) // n_workers, (n * (t + 1)) // n_workers,
-                    parent_indptr, parent_indices, alias_prob, alias_index,
-                    lr_start, lr_end, n_negatives, max_norm, seeds[t],
-                    &targets[t, 0], &scratch[t, 0])
+                lr_start, lr_end, n_negatives, max_norm, seeds[t],
+                &targets[t, 0], &scratch[t, 0])
     return float(np.sum(share_loss))
 
 

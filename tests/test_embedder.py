@@ -304,6 +304,22 @@ def test_grid_search_over_relations(tree):
     assert 0 < search.best_score_ <= 1
 
 
+def test_callback_sees_every_epoch_and_can_stop(tree):
+    seen = []
+
+    def record(epoch, loss, embedding, nodes):
+        seen.append((epoch, loss, embedding.copy()))
+        assert not embedding.flags.writeable
+        assert len(nodes) == embedding.shape[0] == 40
+        return epoch == 7
+
+    est = PoincareEmbedder(n_components=3, callback=record, **FAST).fit(tree)
+    assert [epoch for epoch, _, _ in seen] == list(range(1, 8))
+    assert est.n_iter_ == len(est.loss_curve_) == 7
+    assert [loss for _, loss, _ in seen] == est.loss_curve_
+    np.testing.assert_array_equal(seen[-1][2], est.embedding_)
+
+
 def test_verbose_reports_progress(tree, capsys):
     PoincareEmbedder(verbose=2, **FAST).fit(tree)
     lines = capsys.readouterr().out.strip().splitlines()
