@@ -71,9 +71,6 @@ sklpoincare only, on two threads::
 """
 
 import argparse
-import csv
-import gzip
-import io
 import os
 import platform
 import shlex
@@ -83,18 +80,7 @@ import traceback
 
 import numpy as np
 
-DATASETS = ("mammals", "nouns")
-NOUN_FILE = "noun_closure.tsv.gz"
-HEADER = ["child", "parent"]
-
-NOUN_ORIGIN = (
-    "the transitive closure of the WordNet 3.0 noun hypernym hierarchy "
-    "(743,086 child<TAB>parent relations over 82,115 synsets, as in Nickel & "
-    "Kiela 2017); it is not bundled with sklpoincare: the project keeps it "
-    "in shared/data (see shared/data/README.md), or build it from WordNet "
-    "3.0 with NLTK like the transitive_closure.py script of "
-    "facebookresearch/poincare-embeddings"
-)
+from _data import DATASETS, NOUN_FILE, check_data, load_dataset
 
 # Rows of a gensim embedding at norm >= 1 are put back at this norm.
 GENSIM_MAX_NORM = 1.0 - 1e-9
@@ -105,31 +91,6 @@ SKL_DEFAULTS = "sklpoincare (defaults)"
 
 
 # ---------------------------------------------------------------- data
-
-
-def read_closure(path):
-    """A gzipped ``child<TAB>parent`` TSV as an object array of shape (n, 2)."""
-    with gzip.open(path, "rb") as raw:
-        text = io.TextIOWrapper(raw, encoding="utf-8", newline="")
-        reader = csv.reader(text, delimiter="\t", quoting=csv.QUOTE_NONE)
-        header = next(reader, None)
-        if header != HEADER:
-            raise ValueError(f"unexpected header {header!r} in {path}; expected {HEADER!r}")
-        rows = [row for row in reader if row]
-    bad = next((i for i, row in enumerate(rows) if len(row) != 2), None)
-    if bad is not None:
-        raise ValueError(f"line {bad + 2} of {path} has {len(rows[bad])} fields, not 2")
-    data = np.empty((len(rows), 2), dtype=object)
-    data[:] = rows
-    return data
-
-
-def load_dataset(name, data_dir):
-    if name == "mammals":
-        from sklpoincare.datasets import load_mammals
-
-        return load_mammals().data
-    return read_closure(os.path.join(data_dir, NOUN_FILE))
 
 
 # ------------------------------------------------------------ systems
@@ -309,23 +270,6 @@ def parse_args(argv=None):
     return args
 
 
-def check_data(args):
-    """Exit with a message naming the missing file when the nouns cannot be read."""
-    if "nouns" not in args.datasets:
-        return
-    if args.data is None:
-        sys.exit(f"error: the nouns need --data DIR, a directory holding {NOUN_FILE}: "
-                 f"{NOUN_ORIGIN}.")
-    path = os.path.join(args.data, NOUN_FILE)
-    if not os.path.isdir(args.data):
-        sys.exit(f"error: --data {args.data!r}: no such directory, so {NOUN_FILE} is "
-                 f"missing (looked for {os.path.abspath(path)}). {NOUN_FILE} is "
-                 f"{NOUN_ORIGIN}.")
-    if not os.path.isfile(path):
-        sys.exit(f"error: {NOUN_FILE} is missing from {args.data!r} (looked for "
-                 f"{os.path.abspath(path)}). It is {NOUN_ORIGIN}.")
-
-
 def thousands(x):
     return f"{x / 1e3:.0f}k" if x >= 1e4 else f"{x / 1e3:.1f}k"
 
@@ -370,7 +314,7 @@ def table_rows(dataset, n_relations, dim, results):
 
 def main(argv=None):
     args = parse_args(argv)
-    check_data(args)
+    check_data(args.datasets, args.data)
     import sklpoincare
 
     gversion = None if args.skip_gensim else gensim_version()

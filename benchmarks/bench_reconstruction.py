@@ -51,9 +51,6 @@ A quick smoke run of the nouns (one epoch, ranking 2,000 sampled children)::
 """
 
 import argparse
-import csv
-import gzip
-import io
 import multiprocessing
 import os
 import platform
@@ -66,25 +63,7 @@ import traceback
 
 import numpy as np
 
-DATASETS = ("mammals", "nouns")
-NOUN_FILE = "noun_closure.tsv.gz"
-MAMMAL_FILE = "mammal_closure.tsv.gz"
-HEADER = ["child", "parent"]
-
-FILE_ORIGIN = {
-    NOUN_FILE: (
-        "the transitive closure of the WordNet 3.0 noun hypernym hierarchy "
-        "(743,086 child<TAB>parent relations over 82,115 synsets, as in Nickel & "
-        "Kiela 2017); it is not bundled with sklpoincare: the project keeps it "
-        "in shared/data (see shared/data/README.md), or build it from WordNet "
-        "3.0 with NLTK like the transitive_closure.py script of "
-        "facebookresearch/poincare-embeddings"
-    ),
-    MAMMAL_FILE: (
-        "the mammal.n.01 subtree of that closure (6,540 relations); the same "
-        "file ships with sklpoincare (sklpoincare/datasets/data)"
-    ),
-}
+from _data import DATASETS, NOUN_FILE, check_data, load_dataset
 
 REFERENCES = (
     "reference (Nickel & Kiela code, mammals, dim 5): MAP 0.927, mean rank 1.26",
@@ -93,32 +72,6 @@ REFERENCES = (
 
 
 # ---------------------------------------------------------------- data
-
-
-def read_closure(path):
-    """A gzipped ``child<TAB>parent`` TSV as an object array of shape (n, 2)."""
-    with gzip.open(path, "rb") as raw:
-        text = io.TextIOWrapper(raw, encoding="utf-8", newline="")
-        reader = csv.reader(text, delimiter="\t", quoting=csv.QUOTE_NONE)
-        header = next(reader, None)
-        if header != HEADER:
-            raise ValueError(f"unexpected header {header!r} in {path}; expected {HEADER!r}")
-        rows = [row for row in reader if row]
-    bad = next((i for i, row in enumerate(rows) if len(row) != 2), None)
-    if bad is not None:
-        raise ValueError(f"line {bad + 2} of {path} has {len(rows[bad])} fields, not 2")
-    data = np.empty((len(rows), 2), dtype=object)
-    data[:] = rows
-    return data
-
-
-def load_dataset(name, data_dir):
-    if name == "mammals":
-        # The bundled copy, also when --data is given: it is the same file.
-        from sklpoincare.datasets import load_mammals
-
-        return load_mammals().data
-    return read_closure(os.path.join(data_dir, NOUN_FILE))
 
 
 def eval_relations(relations, n_children, seed):
@@ -327,29 +280,6 @@ def parse_args(argv=None):
     return args
 
 
-def check_data(args):
-    """Exit with a message naming the missing file when the nouns cannot be read."""
-    if "nouns" not in args.datasets:
-        return
-    if args.data is None:
-        sys.exit(
-            f"error: the nouns need --data DIR, a directory holding {NOUN_FILE}: "
-            f"{FILE_ORIGIN[NOUN_FILE]}."
-        )
-    path = os.path.join(args.data, NOUN_FILE)
-    if not os.path.isdir(args.data):
-        sys.exit(
-            f"error: --data {args.data!r}: no such directory, so {NOUN_FILE} is "
-            f"missing (looked for {os.path.abspath(path)}). {NOUN_FILE} is "
-            f"{FILE_ORIGIN[NOUN_FILE]}."
-        )
-    if not os.path.isfile(path):
-        sys.exit(
-            f"error: {NOUN_FILE} is missing from {args.data!r} (looked for "
-            f"{os.path.abspath(path)}). It is {FILE_ORIGIN[NOUN_FILE]}."
-        )
-
-
 def estimator_options(args):
     options = {}
     for arg, param in [
@@ -411,7 +341,7 @@ RIGHT = {"nodes", "relations", "dim", "epochs", "fit s", "relations/s", "peak RS
 
 def main(argv=None):
     args = parse_args(argv)
-    check_data(args)
+    check_data(args.datasets, args.data)
     import sklpoincare
 
     options = estimator_options(args)

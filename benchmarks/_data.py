@@ -1,0 +1,75 @@
+"""Data loading shared by the benchmark scripts.
+
+The mammal closure ships with sklpoincare; the noun closure does not, and is
+read from ``--data DIR`` (e.g. the project's ``../shared/data``).
+"""
+
+import csv
+import gzip
+import io
+import os
+import sys
+
+import numpy as np
+
+DATASETS = ("mammals", "nouns")
+NOUN_FILE = "noun_closure.tsv.gz"
+HEADER = ["child", "parent"]
+
+NOUN_ORIGIN = (
+    "the transitive closure of the WordNet 3.0 noun hypernym hierarchy "
+    "(743,086 child<TAB>parent relations over 82,115 synsets, as in Nickel & "
+    "Kiela 2017); it is not bundled with sklpoincare: the project keeps it "
+    "in shared/data (see shared/data/README.md), or build it from WordNet "
+    "3.0 with NLTK like the transitive_closure.py script of "
+    "facebookresearch/poincare-embeddings"
+)
+
+
+def read_closure(path):
+    """A gzipped ``child<TAB>parent`` TSV as an object array of shape (n, 2)."""
+    with gzip.open(path, "rb") as raw:
+        text = io.TextIOWrapper(raw, encoding="utf-8", newline="")
+        reader = csv.reader(text, delimiter="\t", quoting=csv.QUOTE_NONE)
+        header = next(reader, None)
+        if header != HEADER:
+            raise ValueError(f"unexpected header {header!r} in {path}; expected {HEADER!r}")
+        rows = [row for row in reader if row]
+    bad = next((i for i, row in enumerate(rows) if len(row) != 2), None)
+    if bad is not None:
+        raise ValueError(f"line {bad + 2} of {path} has {len(rows[bad])} fields, not 2")
+    data = np.empty((len(rows), 2), dtype=object)
+    data[:] = rows
+    return data
+
+
+def load_dataset(name, data_dir):
+    """The relations of ``name``: mammals (bundled) or nouns (from ``data_dir``)."""
+    if name == "mammals":
+        from sklpoincare.datasets import load_mammals
+
+        return load_mammals().data
+    return read_closure(os.path.join(data_dir, NOUN_FILE))
+
+
+def check_data(datasets, data_dir):
+    """Exit with a message naming the missing file when the nouns cannot be read."""
+    if "nouns" not in datasets:
+        return
+    if data_dir is None:
+        sys.exit(
+            f"error: the nouns need --data DIR, a directory holding {NOUN_FILE}: "
+            f"{NOUN_ORIGIN}."
+        )
+    path = os.path.join(data_dir, NOUN_FILE)
+    if not os.path.isdir(data_dir):
+        sys.exit(
+            f"error: --data {data_dir!r}: no such directory, so {NOUN_FILE} is "
+            f"missing (looked for {os.path.abspath(path)}). {NOUN_FILE} is "
+            f"{NOUN_ORIGIN}."
+        )
+    if not os.path.isfile(path):
+        sys.exit(
+            f"error: {NOUN_FILE} is missing from {data_dir!r} (looked for "
+            f"{os.path.abspath(path)}). It is {NOUN_ORIGIN}."
+        )
