@@ -163,7 +163,8 @@ class PoincareEmbedder(TransformerMixin, BaseEstimator):
     >>> from sklpoincare import PoincareEmbedder
     >>> relations = [("dog", "mammal"), ("cat", "mammal"), ("mammal", "animal"),
     ...              ("dog", "animal"), ("cat", "animal")]
-    >>> embedder = PoincareEmbedder(n_components=2, n_epochs=50, random_state=0)
+    >>> embedder = PoincareEmbedder(n_components=2, n_epochs=50, burn_in=10,
+    ...                             random_state=0)
     >>> embedder.fit(relations).transform(["dog", "animal"]).shape
     (2, 2)
     >>> list(embedder.nodes_)
@@ -240,7 +241,6 @@ class PoincareEmbedder(TransformerMixin, BaseEstimator):
             The fitted embedder.
         """
         graph, names = check_relations(X, sample_weight)
-        self._record_input_columns(names)
         rng = check_random_state(self.random_state)
         n_threads = effective_n_jobs(self.n_jobs)
         max_norm = 1.0 - self.eps
@@ -292,6 +292,9 @@ class PoincareEmbedder(TransformerMixin, BaseEstimator):
             ):
                 break
 
+        # Fitted attributes are written only once training has succeeded, so
+        # a fit that raises leaves no half-fitted state behind.
+        self._record_input_columns(names)
         self.embedding_ = embedding
         self.nodes_ = graph.nodes
         self.loss_curve_ = loss_curve

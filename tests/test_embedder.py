@@ -320,6 +320,17 @@ def test_callback_sees_every_epoch_and_can_stop(tree):
     np.testing.assert_array_equal(seen[-1][2], est.embedding_)
 
 
+def test_failed_fit_leaves_no_fitted_state(tree):
+    def explode(epoch, loss, embedding, nodes):
+        raise RuntimeError("stop here")
+
+    est = PoincareEmbedder(n_components=2, callback=explode, **FAST)
+    with pytest.raises(RuntimeError, match="stop here"):
+        est.fit(tree)
+    with pytest.raises(NotFittedError):
+        est.transform([0])
+
+
 def test_verbose_reports_progress(tree, capsys):
     PoincareEmbedder(verbose=2, **FAST).fit(tree)
     lines = capsys.readouterr().out.strip().splitlines()
