@@ -73,3 +73,24 @@ def check_data(datasets, data_dir):
             f"error: {NOUN_FILE} is missing from {data_dir!r} (looked for "
             f"{os.path.abspath(path)}). It is {NOUN_ORIGIN}."
         )
+
+
+def comma_list(text):
+    return [item.strip() for item in text.split(",") if item.strip()]
+
+
+def parse_datasets_and_dims(parser, datasets_text, dims_text):
+    """``--datasets`` and ``--dims`` as lists; ``parser.error`` on bad values."""
+    datasets = comma_list(datasets_text)
+    if not datasets or any(d not in DATASETS for d in datasets):
+        parser.error(
+            f"--datasets must be a comma list among {','.join(DATASETS)}, "
+            f"got {datasets_text!r}"
+        )
+    try:
+        dims = [int(d) for d in comma_list(dims_text)]
+    except ValueError:
+        parser.error(f"--dims must be a comma list of integers, got {dims_text!r}")
+    if not dims or min(dims) < 1:
+        parser.error("--dims must name at least one dimension, each >= 1")
+    return list(dict.fromkeys(datasets)), dims

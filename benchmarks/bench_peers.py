@@ -80,7 +80,12 @@ import traceback
 
 import numpy as np
 
-from _data import DATASETS, NOUN_FILE, check_data, load_dataset
+from _data import (
+    NOUN_FILE,
+    check_data,
+    load_dataset,
+    parse_datasets_and_dims,
+)
 
 # Rows of a gensim embedding at norm >= 1 are put back at this norm.
 GENSIM_MAX_NORM = 1.0 - 1e-9
@@ -207,10 +212,6 @@ def run_sklpoincare(relations, dim, args, defaults):
 # ------------------------------------------------------------- parent
 
 
-def comma_list(text):
-    return [item.strip() for item in text.split(",") if item.strip()]
-
-
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(
         description="Training time, throughput and reconstruction (mean rank, MAP) of "
@@ -245,18 +246,7 @@ def parse_args(argv=None):
     parser.add_argument("--skip-gensim", action="store_true", help="do not run gensim")
     args = parser.parse_args(argv)
 
-    datasets = comma_list(args.datasets)
-    unknown = [d for d in datasets if d not in DATASETS]
-    if unknown or not datasets:
-        parser.error(f"--datasets must be a comma list among {','.join(DATASETS)}, "
-                     f"got {args.datasets!r}")
-    args.datasets = list(dict.fromkeys(datasets))
-    try:
-        args.dims = [int(d) for d in comma_list(args.dims)]
-    except ValueError:
-        parser.error(f"--dims must be a comma list of integers, got {args.dims!r}")
-    if not args.dims or min(args.dims) < 1:
-        parser.error("--dims must name at least one dimension, each >= 1")
+    args.datasets, args.dims = parse_datasets_and_dims(parser, args.datasets, args.dims)
     if args.epochs < 1:
         parser.error("--epochs must be >= 1")
     if args.burn_in is None:

@@ -63,7 +63,12 @@ import traceback
 
 import numpy as np
 
-from _data import DATASETS, NOUN_FILE, check_data, load_dataset
+from _data import (
+    NOUN_FILE,
+    check_data,
+    load_dataset,
+    parse_datasets_and_dims,
+)
 
 REFERENCES = (
     "reference (Nickel & Kiela code, mammals, dim 5): MAP 0.927, mean rank 1.26",
@@ -205,10 +210,6 @@ def run_in_child(config):
 # ------------------------------------------------------------- parent
 
 
-def comma_list(text):
-    return [item.strip() for item in text.split(",") if item.strip()]
-
-
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(
         description="Fit time, throughput, peak memory and reconstruction "
@@ -258,19 +259,10 @@ def parse_args(argv=None):
     )
     args = parser.parse_args(argv)
 
-    datasets = comma_list(args.datasets) if args.datasets else (
-        ["mammals", "nouns"] if args.data else ["mammals"]
+    default_datasets = "mammals,nouns" if args.data else "mammals"
+    args.datasets, args.dims = parse_datasets_and_dims(
+        parser, args.datasets or default_datasets, args.dims
     )
-    unknown = [d for d in datasets if d not in DATASETS]
-    if unknown or not datasets:
-        parser.error(f"--datasets must be a comma list among {','.join(DATASETS)}, got {args.datasets!r}")
-    args.datasets = list(dict.fromkeys(datasets))
-    try:
-        args.dims = [int(d) for d in comma_list(args.dims)]
-    except ValueError:
-        parser.error(f"--dims must be a comma list of integers, got {args.dims!r}")
-    if not args.dims or min(args.dims) < 1:
-        parser.error("--dims must name at least one dimension, each >= 1")
     if args.repeat < 1:
         parser.error("--repeat must be >= 1")
     if args.eval_sample < 0:
