@@ -10,7 +10,6 @@ import time
 from numbers import Integral, Real
 
 import numpy as np
-import scipy.sparse as sp
 from joblib import effective_n_jobs
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils import check_random_state
@@ -20,6 +19,7 @@ from sklearn.utils.validation import check_is_fitted
 from ._relations import (
     alias_table,
     as_label_table,
+    as_relation_table,
     check_no_missing_labels,
     check_relations,
     lookup_labels,
@@ -30,16 +30,6 @@ from .metrics import _rank_relations, _relation_ids
 # During burn-in the rate is learning_rate * _BURN_IN_RATE_FACTOR, as the
 # paper's c = 10.
 _BURN_IN_RATE_FACTOR = 0.1
-
-
-def _relations_table(X):
-    """The (n, 2) label table of relations given to score / transform."""
-    if sp.issparse(X):
-        coo = sp.coo_matrix(X)
-        coo.sum_duplicates()
-        nz = coo.data != 0
-        return np.stack([coo.row[nz], coo.col[nz]], axis=1)
-    return X
 
 
 class PoincareEmbedder(TransformerMixin, BaseEstimator):
@@ -361,7 +351,7 @@ class PoincareEmbedder(TransformerMixin, BaseEstimator):
             ``handle_unknown="ignore"``.
         """
         check_is_fitted(self)
-        table, _ = as_label_table(_relations_table(X))
+        table, _ = as_label_table(as_relation_table(X))
         if table.ndim == 1:
             table = table.reshape(-1, 1)
         elif table.ndim != 2:
@@ -431,7 +421,7 @@ class PoincareEmbedder(TransformerMixin, BaseEstimator):
         """
         check_is_fitted(self)
         child_ids, parent_ids, _ = _relation_ids(
-            _relations_table(X), self.nodes_, len(self.nodes_)
+            as_relation_table(X), self.nodes_, len(self.nodes_)
         )
         _, _, aps = _rank_relations(
             self.embedding_, child_ids, parent_ids, effective_n_jobs(self.n_jobs)

@@ -141,10 +141,13 @@ def lookup_labels(nodes, labels):
     if same_kind:
         # binary search in sorted order (nodes may come unsorted from a
         # user), then check equality
-        sorter = np.argsort(nodes, kind="stable")
-        pos = np.clip(np.searchsorted(nodes, flat, sorter=sorter), 0, len(nodes) - 1)
-        found = nodes[sorter[pos]] == flat
-        codes = np.where(found, sorter[pos], -1)
+        if len(nodes) > 1 and not np.all(nodes[:-1] <= nodes[1:]):
+            order = np.argsort(nodes, kind="stable")
+        else:
+            order = np.arange(len(nodes))  # fitted nodes_ are sorted
+        pos = np.clip(np.searchsorted(nodes, flat, sorter=order), 0, len(nodes) - 1)
+        found = nodes[order[pos]] == flat
+        codes = np.where(found, order[pos], -1)
     else:
         index = {label: i for i, label in enumerate(nodes.tolist())}
         codes = np.empty(len(flat), dtype=np.intp)
@@ -215,18 +218,32 @@ def _sparse_relations(X, sample_weight):
             f"a sparse adjacency matrix must be square (rows = children, columns = "
             f"parents), got shape {X.shape}"
         )
-    coo = sp.coo_matrix(X)
-    coo.sum_duplicates()
-    data = coo.data.astype(np.float64)
+    rows, cols, data = _adjacency_entries(X)
     bad = ~np.isfinite(data) | (data < 0)
     if bad.any():
         i = np.nonzero(bad)[0][0]
         raise ValueError(
-            f"the adjacency matrix holds {data[i]!r} at ({coo.row[i]}, {coo.col[i]}); "
+            f"the adjacency matrix holds {data[i]!r} at ({rows[i]}, {cols[i]}); "
             "entries must be finite and non-negative (they are relation weights)"
         )
-    keep = data > 0
-    return (np.arange(X.shape[0]), coo.row[keep], coo.col[keep], data[keep])
+    return np.arange(X.shape[0]), rows, cols, data
+
+
+def _adjacency_entries(X):
+    """(rows, cols, values) of the non-zero entries of a sparse matrix."""
+    coo = sp.coo_matrix(X)
+    coo.sum_duplicates()
+    nonzero = coo.data != 0
+    return coo.row[nonzero], coo.col[nonzero], coo.data[nonzero].astype(np.float64)
+
+
+def as_relation_table(X):
+    """Relations given to transform / score: a sparse adjacency matrix becomes
+    its (child, parent) pairs, anything else is returned as is."""
+    if sp.issparse(X):
+        rows, cols, _ = _adjacency_entries(X)
+        return np.stack([rows, cols], axis=1)
+    return X
 
 
 def check_relations(X, sample_weight=None):
