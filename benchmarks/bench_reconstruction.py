@@ -51,6 +51,7 @@ A quick smoke run of the nouns (one epoch, ranking 2,000 sampled children)::
 """
 
 import argparse
+import ast
 import multiprocessing
 import os
 import platform
@@ -113,6 +114,7 @@ def run_one(config):
     # the time spent evaluating is not counted as training time.
     trace, eval_clock = [], [0.0]
     options = dict(config["options"])
+    metric = "euclidean" if options.get("manifold") == "euclidean" else "poincare"
     if config["trace_every"]:
         traced, _, _ = eval_relations(relations, config["trace_sample"], config["seed"] + 1)
 
@@ -120,7 +122,9 @@ def run_one(config):
             if epoch % config["trace_every"]:
                 return False
             tick = time.perf_counter()
-            scores = ranking_scores(embedding, traced, nodes=nodes, n_jobs=config["n_jobs"])
+            scores = ranking_scores(
+                embedding, traced, nodes=nodes, metric=metric, n_jobs=config["n_jobs"]
+            )
             trace.append(
                 {"epoch": epoch, "seconds": tick - start - eval_clock[0], "loss": loss,
                  "mean_rank": scores.mean_rank, "map": scores.mean_average_precision}
@@ -146,7 +150,7 @@ def run_one(config):
     )
     start = time.perf_counter()
     mean_rank, mean_ap = ranking_scores(
-        est.embedding_, sample, nodes=est.nodes_, n_jobs=config["n_jobs"]
+        est.embedding_, sample, nodes=est.nodes_, metric=metric, n_jobs=config["n_jobs"]
     )
     eval_seconds = time.perf_counter() - start
 
@@ -236,6 +240,11 @@ def parse_args(argv=None):
     parser.add_argument("--burn-in", type=int, help="burn_in (default: the estimator's)")
     parser.add_argument("--n-jobs", type=int, default=1, help="threads for fit and evaluation")
     parser.add_argument(
+        "--set", action="append", default=[], metavar="PARAM=VALUE",
+        help="any other PoincareEmbedder parameter, e.g. --set manifold=lorentz "
+        "--set eps=1e-8 (repeatable; VALUE is a Python literal or a string)",
+    )
+    parser.add_argument(
         "--trace-every", type=int, default=0,
         help="every N epochs, evaluate a fixed sample of children during training (0: off)",
     )
@@ -283,7 +292,22 @@ def estimator_options(args):
         value = getattr(args, arg)
         if value is not None:
             options[param] = value
+    for item in args.set:
+        name, value = parse_setting(item)
+        options[name] = value
     return options
+
+
+def parse_setting(item):
+    """'name=value' -> (name, value), value a Python literal when it parses as one."""
+    name, sep, text = item.partition("=")
+    if not sep or not name.isidentifier():
+        raise SystemExit(f"--set expects PARAM=VALUE, got {item!r}")
+    try:
+        value = ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        value = text
+    return name, value
 
 
 def thousands(x):

@@ -24,7 +24,8 @@ from ._relations import (
     check_relations,
     lookup_labels,
 )
-from ._sgd_fast import train_epoch
+from ._manifolds import MANIFOLDS, lorentz_to_poincare, spatial_norm_bound
+from ._sgd_fast import MANIFOLD_CODES, train_epoch
 from .metrics import _rank_relations, _relation_ids
 
 # During burn-in the rate is learning_rate * _BURN_IN_RATE_FACTOR, as the
@@ -52,6 +53,24 @@ class PoincareEmbedder(TransformerMixin, BaseEstimator):
         Dimension of the Poincaré ball. Ten dimensions reconstruct WordNet
         nouns about as well as fifty in the paper, at a fifth of the cost.
 
+    manifold : {"poincare", "lorentz", "euclidean"}, default="poincare"
+        Model in which training runs. ``"poincare"``: Riemannian SGD in the
+        ball with the paper's first-order update and projection.
+        ``"lorentz"``: the hyperboloid model (Nickel & Kiela, 2018) with its
+        exact exponential-map update, which moves a point by the same
+        hyperbolic length wherever it is; :attr:`embedding_` is still given
+        in Poincaré-ball coordinates. ``"euclidean"``: the paper's Euclidean
+        baseline (squared Euclidean distance, plain SGD, no norm bound);
+        :attr:`embedding_` is then ordinary coordinates and :meth:`score`
+        ranks by Euclidean distance.
+
+    optimizer : {"sgd", "adagrad"}, default="sgd"
+        ``"sgd"`` steps by ``learning_rate`` times the Riemannian gradient.
+        ``"adagrad"`` divides each node's rate by the square root of one plus
+        the running sum of its squared gradient lengths (a Riemannian
+        Adagrad with one accumulator per node, Bécigneul & Ganea 2019), so
+        nodes that take part in many relations move less.
+
     n_epochs : int, default=200
         Passes over the relations, burn-in included. On the WordNet mammals
         (1,180 nodes) MAP stops improving after about 200 epochs.
@@ -78,7 +97,9 @@ class PoincareEmbedder(TransformerMixin, BaseEstimator):
         Initial coordinates are drawn uniformly in ``[-init_range, init_range]``.
 
     eps : float, default=1e-5
-        Points are kept at norm at most ``1 - eps``, strictly inside the ball.
+        Points are kept at norm at most ``1 - eps``, strictly inside the ball
+        (with ``manifold="lorentz"``, at the hyperboloid points that map
+        there). Ignored with ``manifold="euclidean"``.
 
     handle_unknown : {"error", "ignore"}, default="error"
         What :meth:`transform` does with labels not seen in ``fit``: raise a
@@ -108,7 +129,9 @@ class PoincareEmbedder(TransformerMixin, BaseEstimator):
     Attributes
     ----------
     embedding_ : ndarray of shape (n_nodes, n_components)
-        One row per node, every row of norm < 1.
+        One row per node, in Poincaré-ball coordinates (every row of norm < 1)
+        whether training ran in the ball or on the hyperboloid; ordinary
+        coordinates with ``manifold="euclidean"``.
 
     nodes_ : ndarray of shape (n_nodes,)
         Node labels in row order of ``embedding_``: sorted when the labels
@@ -148,6 +171,12 @@ class PoincareEmbedder(TransformerMixin, BaseEstimator):
     Representations". Advances in Neural Information Processing Systems 30
     (NeurIPS 2017).
 
+    M. Nickel and D. Kiela. "Learning Continuous Hierarchies in the Lorentz
+    Model of Hyperbolic Geometry". ICML 2018.
+
+    G. Bécigneul and O.-E. Ganea. "Riemannian Adaptive Optimization
+    Methods". ICLR 2019.
+
     Examples
     --------
     >>> from sklpoincare import PoincareEmbedder
@@ -163,6 +192,8 @@ class PoincareEmbedder(TransformerMixin, BaseEstimator):
 
     _parameter_constraints = {
         "n_components": [Interval(Integral, 1, None, closed="left")],
+        "manifold": [StrOptions(set(MANIFOLDS))],
+        "optimizer": [StrOptions({"sgd", "adagrad"})],
         "n_epochs": [Interval(Integral, 1, None, closed="left")],
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
         "n_negatives": [Interval(Integral, 1, None, closed="left")],
@@ -180,6 +211,8 @@ class PoincareEmbedder(TransformerMixin, BaseEstimator):
         self,
         n_components=10,
         *,
+        manifold="poincare",
+        optimizer="sgd",
         n_epochs=200,
         learning_rate=0.3,
         n_negatives=50,
@@ -193,6 +226,8 @@ class PoincareEmbedder(TransformerMixin, BaseEstimator):
         callback=None,
     ):
         self.n_components = n_components
+        self.manifold = manifold
+        self.optimizer = optimizer
         self.n_epochs = n_epochs
         self.learning_rate = learning_rate
         self.n_negatives = n_negatives
@@ -234,6 +269,15 @@ class PoincareEmbedder(TransformerMixin, BaseEstimator):
         rng = check_random_state(self.random_state)
         n_threads = effective_n_jobs(self.n_jobs)
         max_norm = 1.0 - self.eps
+        lorentz = self.manifold == "lorentz"
+        if lorentz:
+            # the spatial norm of hyperboloid points at ball norm 1 - eps
+            max_norm = spatial_norm_bound(max_norm)
+        elif self.manifold == "euclidean":
+            max_norm = np.inf  # the paper's baseline is unconstrained
+        # training coordinates: ball points, or spatial parts of hyperboloid
+        # points; to_ball maps them to what users see
+        to_ball = lorentz_to_poincare if lorentz else (lambda points: points)
 
         embedding = rng.uniform(
             -self.init_range, self.init_range, (graph.n_nodes, self.n_components)
@@ -243,6 +287,10 @@ class PoincareEmbedder(TransformerMixin, BaseEstimator):
         # Burn-in draws negatives by degree, the rest of training uniformly.
         burn_in_prob, burn_in_alias = alias_table(graph.degrees().astype(np.float64))
         no_prob, no_alias = np.empty(0), np.empty(0, dtype=np.int32)
+        # Adagrad: per node, 1 + the running sum of squared gradient lengths
+        sq_grad_sums = (
+            np.ones(graph.n_nodes) if self.optimizer == "adagrad" else np.empty(0)
+        )
         n_relations = len(graph.children)
         total_weight = graph.weights.sum()
 
@@ -263,6 +311,8 @@ class PoincareEmbedder(TransformerMixin, BaseEstimator):
                 graph.parent_indices,
                 burn_in_prob if in_burn_in else no_prob,
                 burn_in_alias if in_burn_in else no_alias,
+                manifold=MANIFOLD_CODES[self.manifold],
+                sq_grad_sums=sq_grad_sums,
                 lr_start=lr_start,
                 lr_end=lr_end,
                 n_negatives=self.n_negatives,
@@ -278,14 +328,14 @@ class PoincareEmbedder(TransformerMixin, BaseEstimator):
             loss_curve.append(loss / total_weight)
             self._report(epoch, loss_curve[-1], n_relations, start)
             if self.callback is not None and self._call_back(
-                epoch, loss_curve[-1], embedding, graph.nodes
+                epoch, loss_curve[-1], to_ball(embedding), graph.nodes
             ):
                 break
 
         # Fitted attributes are written only once training has succeeded, so
         # a fit that raises leaves no half-fitted state behind.
         self._record_input_columns(names)
-        self.embedding_ = embedding
+        self.embedding_ = to_ball(embedding)
         self.nodes_ = graph.nodes
         self.loss_curve_ = loss_curve
         self.n_iter_ = len(loss_curve)
@@ -424,7 +474,11 @@ class PoincareEmbedder(TransformerMixin, BaseEstimator):
             as_relation_table(X), self.nodes_, len(self.nodes_)
         )
         _, _, aps = _rank_relations(
-            self.embedding_, child_ids, parent_ids, effective_n_jobs(self.n_jobs)
+            self.embedding_,
+            child_ids,
+            parent_ids,
+            effective_n_jobs(self.n_jobs),
+            "euclidean" if self.manifold == "euclidean" else "poincare",
         )
         return float(np.mean(aps))
 

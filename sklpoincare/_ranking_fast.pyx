@@ -107,18 +107,23 @@ cdef void _rank_one_child(
 
 def rank_children(const double[:, ::1] embedding, const int[::1] children,
                   const int[::1] positive_indptr, const int[::1] positive_indices,
-                  int n_threads=1):
+                  int n_threads=1, bint euclidean=False):
     """Rank each child's positives among all other nodes.
 
     ``positive_indices[positive_indptr[c]:positive_indptr[c + 1]]`` are the
     sorted, non-empty positives of ``children[c]``. Returns per child the sum
-    of the positives' ranks and the average precision.
+    of the positives' ranks and the average precision. ``euclidean`` ranks by
+    Euclidean instead of Poincaré distance.
     """
     cdef Py_ssize_t n_children = children.shape[0]
     cdef Py_ssize_t c, k, max_k = 0
     cdef double[::1] rank_sum = np.zeros(n_children)
     cdef double[::1] average_precision = np.zeros(n_children)
-    cdef double[::1] inv_beta = 1.0 / (1.0 - np.einsum("ij,ij->i", embedding, embedding))
+    # the key |u - v|^2 / (1 - |v|^2); with a factor of 1 it ranks by
+    # Euclidean distance
+    cdef double[::1] inv_beta = (
+        np.ones(embedding.shape[0]) if euclidean
+        else 1.0 / (1.0 - np.einsum("ij,ij->i", embedding, embedding)))
     cdef int n_workers = max(n_threads, 1), tid
     cdef double[:, ::1] positive_keys
     cdef Py_ssize_t[:, ::1] counts

@@ -22,7 +22,7 @@ embedding without locks. With one thread the result is bitwise reproducible.
 
 cimport cython
 from cython.parallel cimport prange
-from libc.math cimport log, sqrt, isfinite
+from libc.math cimport cosh, exp, log, sinh, sqrt, isfinite
 from libc.stdint cimport uint64_t
 
 from ._hyperbolic cimport arcosh1p
@@ -90,7 +90,7 @@ cdef inline bint _contains(const int* sorted_values, Py_ssize_t lo,
 # --------------------------------------------------------------------------
 # The loss of one relation and its Riemannian gradients.
 
-cdef double _relation_gradients(
+cdef double _poincare_gradients(
     const double* embedding,     # n_nodes x dim, C order
     Py_ssize_t dim,
     int u,
@@ -196,6 +196,272 @@ cdef inline void _step_and_project(double* row, const double* grad,
 
 
 # --------------------------------------------------------------------------
+# The hyperboloid (Lorentz) model, Nickel & Kiela (2018).
+#
+# A point is x = (x0, xs) with x0 = sqrt(1 + |xs|^2); only the spatial part
+# xs is stored, so an embedding row has n_components numbers in both models
+# and x0 is recomputed when needed. The distance is arcosh(1 + z) with
+#     z = -<x, y>_L - 1 = (|xs - ys|^2 - (x0 - y0)^2) / 2,
+#     x0 - y0 = (|xs|^2 - |ys|^2) / (x0 + y0),
+# a form without the cancellation of x0 y0 - <xs, ys> - 1 between nearby
+# points far from the origin. Updates follow the exact exponential map, so a
+# step of hyperbolic length h moves a point by h wherever it is: no retraction
+# error and no shrinking steps near the boundary.
+
+cdef double _lorentz_gradients(
+    const double* embedding,     # n_nodes x dim, spatial coordinates
+    Py_ssize_t dim,
+    int u,
+    const int* targets,
+    int n_targets,
+    double weight,
+    double* exp_terms,           # scratch, n_targets: exp(-d(u, t_k))
+    double* sqrt_terms,          # scratch, n_targets
+    double* alphas,              # scratch, n_targets: -<u, t_k>_L
+    double* unused,              # scratch, n_targets
+    double* grad_u,              # out, dim: spatial part of the gradient
+    double* grad_targets,        # out, n_targets * dim
+) noexcept nogil:
+    """Weighted loss of the relation; fills the Riemannian gradients.
+
+    The Riemannian gradient of d(u, t) at u is (alpha u - t) / s with
+    alpha = -<u, t>_L = 1 + z and s = sqrt(alpha^2 - 1) = sqrt(z (z + 2)):
+    a tangent vector of unit length. Only its spatial part is kept; the
+    time part follows from tangency (<x, v>_L = 0) when it is needed.
+    """
+    cdef Py_ssize_t i
+    cdef int k
+    cdef double u_sq = 0.0, u0, t_sq, t0, sq, diff, d0, z
+    cdef double z_parent = 0.0, total, loss, g, coef
+    cdef const double* u_row = embedding + u * dim
+    cdef const double* t_row
+
+    for i in range(dim):
+        u_sq += u_row[i] * u_row[i]
+    u0 = sqrt(1.0 + u_sq)
+
+    for k in range(n_targets):
+        t_row = embedding + targets[k] * dim
+        sq = 0.0
+        t_sq = 0.0
+        for i in range(dim):
+            diff = u_row[i] - t_row[i]
+            sq += diff * diff
+            t_sq += t_row[i] * t_row[i]
+        t0 = sqrt(1.0 + t_sq)
+        d0 = (u_sq - t_sq) / (u0 + t0)
+        z = 0.5 * (sq - d0 * d0)
+        if z < 0.0:
+            z = 0.0   # rounding; the true value is >= 0
+        sqrt_terms[k] = sqrt(z * (z + 2.0))
+        exp_terms[k] = 1.0 / (1.0 + z + sqrt_terms[k])
+        alphas[k] = 1.0 + z
+        if k == 0:
+            z_parent = z
+
+    total = 0.0
+    for k in range(n_targets):
+        total += exp_terms[k]
+    loss = arcosh1p(z_parent) + log(total)
+
+    for i in range(dim):
+        grad_u[i] = 0.0
+    for k in range(n_targets):
+        g = -exp_terms[k] / total
+        if k == 0:
+            g += 1.0
+        g *= weight
+        t_row = embedding + targets[k] * dim
+        if sqrt_terms[k] <= 0.0:
+            for i in range(dim):
+                grad_targets[k * dim + i] = 0.0
+            continue
+        coef = g / sqrt_terms[k]
+        for i in range(dim):
+            grad_u[i] += coef * (alphas[k] * u_row[i] - t_row[i])
+            grad_targets[k * dim + i] = coef * (alphas[k] * t_row[i] - u_row[i])
+    return weight * loss
+
+
+# Longest step, in hyperbolic units, that one update may take. A step this
+# long only happens with absurd learning rates; capping it keeps cosh and
+# sinh finite instead of producing inf.
+cdef double MAX_STEP = 32.0
+
+cdef inline void _lorentz_step(double* row, const double* grad,
+                               double learning_rate, double max_norm,
+                               Py_ssize_t dim) noexcept nogil:
+    """row <- exp_row(-learning_rate * grad), then cap |row| at max_norm.
+
+    With v = -learning_rate * grad and h its Lorentz length, the spatial
+    part of the exponential map is cosh(h) xs + sinh(h) / h vs. Tangency gives
+    h^2 = |vs|^2 - (<vs, xs> / x0)^2, which never needs v0.
+    """
+    cdef Py_ssize_t i
+    cdef double x_sq = 0.0, g_sq = 0.0, gx = 0.0, x0, h_sq, h, c, sh, rate
+    cdef double sq_norm = 0.0, scale
+    for i in range(dim):
+        x_sq += row[i] * row[i]
+        g_sq += grad[i] * grad[i]
+        gx += grad[i] * row[i]
+    x0 = sqrt(1.0 + x_sq)
+    h_sq = g_sq - (gx / x0) * (gx / x0)
+    if h_sq < 0.0:
+        h_sq = 0.0
+    h_sq *= learning_rate * learning_rate
+    rate = learning_rate
+    if h_sq < 1e-4:
+        # Taylor series to fourth order: exact to ~1e-15 here, and most
+        # updates (those of negatives far away) are this small.
+        c = 1.0 + h_sq * (0.5 + h_sq / 24.0)
+        sh = 1.0 + h_sq * (1.0 / 6.0 + h_sq / 120.0)
+    else:
+        h = sqrt(h_sq)
+        if h > MAX_STEP:
+            rate = learning_rate * MAX_STEP / h
+            h = MAX_STEP
+        c = cosh(h)
+        sh = sinh(h) / h
+    for i in range(dim):
+        row[i] = c * row[i] - sh * rate * grad[i]
+        sq_norm += row[i] * row[i]
+    if sq_norm > max_norm * max_norm:
+        scale = max_norm / sqrt(sq_norm)
+        for i in range(dim):
+            row[i] *= scale
+
+
+# --------------------------------------------------------------------------
+# The Euclidean baseline of the paper: squared Euclidean distance, plain SGD.
+
+cdef double _euclidean_gradients(
+    const double* embedding,
+    Py_ssize_t dim,
+    int u,
+    const int* targets,
+    int n_targets,
+    double weight,
+    double* exp_terms,           # scratch, n_targets
+    double* sq_dists,            # scratch, n_targets
+    double* unused1,
+    double* unused2,
+    double* grad_u,              # out, dim
+    double* grad_targets,        # out, n_targets * dim
+) noexcept nogil:
+    """Weighted loss with d(u, t) = |u - t|^2; fills the gradients.
+
+    Distances are unbounded here, so the softmax is shifted by the smallest
+    distance to keep exp() from underflowing to an all-zero sum.
+    """
+    cdef Py_ssize_t i
+    cdef int k
+    cdef double sq, diff, shift, total, loss, g
+    cdef const double* u_row = embedding + u * dim
+    cdef const double* t_row
+
+    for k in range(n_targets):
+        t_row = embedding + targets[k] * dim
+        sq = 0.0
+        for i in range(dim):
+            diff = u_row[i] - t_row[i]
+            sq += diff * diff
+        sq_dists[k] = sq
+    shift = sq_dists[0]
+    for k in range(1, n_targets):
+        if sq_dists[k] < shift:
+            shift = sq_dists[k]
+    total = 0.0
+    for k in range(n_targets):
+        exp_terms[k] = exp(shift - sq_dists[k])
+        total += exp_terms[k]
+    loss = (sq_dists[0] - shift) + log(total)
+
+    for i in range(dim):
+        grad_u[i] = 0.0
+    for k in range(n_targets):
+        g = -exp_terms[k] / total
+        if k == 0:
+            g += 1.0
+        g *= 2.0 * weight
+        t_row = embedding + targets[k] * dim
+        for i in range(dim):
+            diff = u_row[i] - t_row[i]
+            grad_u[i] += g * diff
+            grad_targets[k * dim + i] = -g * diff
+    return weight * loss
+
+
+# --------------------------------------------------------------------------
+# Dispatch on the model. The branch is taken once per relation, next to
+# (n_negatives + 1) * dim flops of arithmetic, so it costs nothing visible.
+
+# Codes of the models, as passed by _embedder.py.
+MANIFOLD_CODES = {"poincare": 0, "lorentz": 1, "euclidean": 2}
+cdef enum:
+    POINCARE = 0
+    LORENTZ = 1
+    EUCLIDEAN = 2
+
+
+cdef inline double _relation_gradients(
+    int manifold, const double* embedding, Py_ssize_t dim, int u,
+    const int* targets, int n_targets, double weight, double* scratch,
+    double* grad_u, double* grad_targets,
+) noexcept nogil:
+    """Loss and gradients of one relation; ``scratch`` holds 4 * n_targets."""
+    if manifold == LORENTZ:
+        return _lorentz_gradients(
+            embedding, dim, u, targets, n_targets, weight, scratch,
+            scratch + n_targets, scratch + 2 * n_targets,
+            scratch + 3 * n_targets, grad_u, grad_targets)
+    if manifold == EUCLIDEAN:
+        return _euclidean_gradients(
+            embedding, dim, u, targets, n_targets, weight, scratch,
+            scratch + n_targets, scratch + 2 * n_targets,
+            scratch + 3 * n_targets, grad_u, grad_targets)
+    return _poincare_gradients(
+        embedding, dim, u, targets, n_targets, weight, scratch,
+        scratch + n_targets, scratch + 2 * n_targets,
+        scratch + 3 * n_targets, grad_u, grad_targets)
+
+
+cdef inline double _riemannian_sq_norm(int manifold, const double* row,
+                                       const double* grad,
+                                       Py_ssize_t dim) noexcept nogil:
+    """Squared length, in the hyperbolic metric, of the gradient at ``row``."""
+    cdef Py_ssize_t i
+    cdef double x_sq = 0.0, g_sq = 0.0, gx = 0.0, conformal
+    for i in range(dim):
+        x_sq += row[i] * row[i]
+        g_sq += grad[i] * grad[i]
+        gx += grad[i] * row[i]
+    if manifold == LORENTZ:
+        # time part of the tangent vector: <gs, xs> / x0
+        return g_sq - gx * gx / (1.0 + x_sq)
+    if manifold == EUCLIDEAN:
+        return g_sq
+    # ball: the metric is (2 / (1 - |x|^2))^2 times the Euclidean one
+    conformal = 2.0 / (1.0 - x_sq)
+    return conformal * conformal * g_sq
+
+
+cdef inline void _step(int manifold, double* row, const double* grad,
+                       double learning_rate, double max_norm,
+                       double* sq_grad_sum, Py_ssize_t dim) noexcept nogil:
+    """One update of ``row``; with ``sq_grad_sum`` (Adagrad) the rate is
+    divided by the root of the running sum of squared gradient lengths."""
+    if sq_grad_sum != NULL:
+        sq_grad_sum[0] += _riemannian_sq_norm(manifold, row, grad, dim)
+        learning_rate /= sqrt(sq_grad_sum[0])
+    if manifold == LORENTZ:
+        _lorentz_step(row, grad, learning_rate, max_norm, dim)
+    else:
+        # the ball's Riemannian step, or the Euclidean one with an infinite
+        # max_norm (no projection)
+        _step_and_project(row, grad, learning_rate, max_norm, dim)
+
+
+# --------------------------------------------------------------------------
 # One epoch.
 
 cdef inline Py_ssize_t _scratch_size(int n_negatives, Py_ssize_t dim) noexcept nogil:
@@ -204,6 +470,7 @@ cdef inline Py_ssize_t _scratch_size(int n_negatives, Py_ssize_t dim) noexcept n
     return 4 * (n_negatives + 1) + dim + (n_negatives + 1) * dim
 
 cdef double _train_share(
+    int manifold,
     double[:, ::1] embedding,
     const int[::1] children,
     const int[::1] parents,
@@ -215,6 +482,7 @@ cdef double _train_share(
     const int[::1] parent_indices,
     const double[::1] alias_prob,
     const int[::1] alias_index,
+    double[::1] sq_grad_sums,
     double lr_start,
     double lr_end,
     int n_negatives,
@@ -238,16 +506,15 @@ cdef double _train_share(
     cdef const int* parent_ptr = &parent_indices[0]
     cdef const double* prob_ptr = NULL
     cdef const int* alias_ptr = NULL
-    cdef double* exp_terms = scratch
-    cdef double* sqrt_terms = exp_terms + (n_negatives + 1)
-    cdef double* dots = sqrt_terms + (n_negatives + 1)
-    cdef double* target_sq_norms = dots + (n_negatives + 1)
-    cdef double* grad_u = target_sq_norms + (n_negatives + 1)
+    cdef double* sums = NULL
+    cdef double* grad_u = scratch + 4 * (n_negatives + 1)
     cdef double* grad_targets = grad_u + dim
 
     if alias_prob.shape[0] > 0:
         prob_ptr = &alias_prob[0]
         alias_ptr = &alias_index[0]
+    if sq_grad_sums.shape[0] > 0:
+        sums = &sq_grad_sums[0]
 
     for pos in range(start, stop):
         r = order[pos]
@@ -279,17 +546,19 @@ cdef double _train_share(
                     SKLP_PREFETCH(rows + candidate * dim + dim - 1)
                     break
 
-        loss = _relation_gradients(rows, dim, u, targets, n_targets, w,
-                                   exp_terms, sqrt_terms, dots,
-                                   target_sq_norms, grad_u, grad_targets)
+        loss = _relation_gradients(manifold, rows, dim, u, targets,
+                                   n_targets, w, scratch, grad_u,
+                                   grad_targets)
         if not isfinite(loss):
             total_loss = loss
             break
         total_loss += loss
         for k in range(n_targets):
-            _step_and_project(rows + targets[k] * dim,
-                              grad_targets + k * dim, lr, max_norm, dim)
-        _step_and_project(rows + u * dim, grad_u, lr, max_norm, dim)
+            _step(manifold, rows + targets[k] * dim,
+                  grad_targets + k * dim, lr, max_norm,
+                  sums + targets[k] if sums != NULL else NULL, dim)
+        _step(manifold, rows + u * dim, grad_u, lr, max_norm,
+              sums + u if sums != NULL else NULL, dim)
 
     return total_loss
 
@@ -305,6 +574,8 @@ def train_epoch(
     const double[::1] alias_prob,
     const int[::1] alias_index,
     *,
+    int manifold=POINCARE,
+    double[::1] sq_grad_sums=None,
     double lr_start,
     double lr_end,
     int n_negatives,
@@ -322,6 +593,8 @@ def train_epoch(
     """
     cdef Py_ssize_t n = order.shape[0], dim = embedding.shape[1]
     cdef int t, n_workers = max(n_threads, 1)
+    if sq_grad_sums is None:
+        sq_grad_sums = np.empty(0)
     cdef double[::1] share_loss = np.zeros(n_workers)
     cdef uint64_t[::1] seeds = np.empty(n_workers, dtype=np.uint64)
     cdef uint64_t state = seed
@@ -339,16 +612,17 @@ def train_epoch(
         for t in prange(n_workers, num_threads=n_workers,
                         schedule='static', chunksize=1):
             share_loss[t] = _train_share(
-                embedding, children, parents, weights, order,
+                manifold, embedding, children, parents, weights, order,
                 (n * t) // n_workers, (n * (t + 1)) // n_workers,
                 parent_indptr, parent_indices, alias_prob, alias_index,
-                lr_start, lr_end, n_negatives, max_norm, seeds[t],
+                sq_grad_sums, lr_start, lr_end, n_negatives, max_norm, seeds[t],
                 &targets[t, 0], &scratch[t, 0])
     return float(np.sum(share_loss))
 
 
 def relation_loss_and_gradients(const double[:, ::1] embedding, int u,
-                                const int[::1] targets, double weight=1.0):
+                                const int[::1] targets, double weight=1.0,
+                                int manifold=POINCARE):
     """Loss of one relation and its Riemannian gradients (for tests).
 
     ``targets[0]`` is the parent, the rest are the negatives. Runs the very
@@ -360,7 +634,16 @@ def relation_loss_and_gradients(const double[:, ::1] embedding, int u,
     cdef double[::1] grad_u = np.empty(dim)
     cdef double[:, ::1] grad_targets = np.empty((n_targets, dim))
     cdef double loss = _relation_gradients(
-        &embedding[0, 0], dim, u, &targets[0], n_targets, weight,
-        &scratch[0], &scratch[n_targets], &scratch[2 * n_targets],
-        &scratch[3 * n_targets], &grad_u[0], &grad_targets[0, 0])
+        manifold, &embedding[0, 0], dim, u, &targets[0], n_targets, weight,
+        &scratch[0], &grad_u[0], &grad_targets[0, 0])
     return loss, np.asarray(grad_u), np.asarray(grad_targets)
+
+
+def take_step(double[::1] row, const double[::1] grad, double learning_rate,
+              double max_norm, int manifold=POINCARE, double[::1] sq_grad_sum=None):
+    """Apply one update to ``row`` in place, as training does (for tests).
+
+    ``sq_grad_sum``, a 1-element array, turns on the Adagrad scaling.
+    """
+    _step(manifold, &row[0], &grad[0], learning_rate, max_norm,
+          &sq_grad_sum[0] if sq_grad_sum is not None else NULL, row.shape[0])

@@ -51,9 +51,12 @@ def _check_in_ball(X, name):
         )
 
 
-def _check_embedding(X, name="X"):
+def _check_embedding(X, name="X", metric="poincare"):
     X = check_array(X, dtype=np.float64, order="C", input_name=name)
-    _check_in_ball(X, name)
+    if metric == "poincare":
+        _check_in_ball(X, name)
+    elif metric != "euclidean":
+        raise ValueError(f"metric must be 'poincare' or 'euclidean', got {metric!r}")
     return X
 
 
@@ -142,7 +145,7 @@ def _raise_unknown(child_ids, parent_ids, table):
         )
 
 
-def _rank_relations(embedding, child_ids, parent_ids, n_threads):
+def _rank_relations(embedding, child_ids, parent_ids, n_threads, metric="poincare"):
     """Rank sums and average precisions, one per distinct child.
 
     Labels unknown to the embedding (negative ids) count as ranked last: an unknown
@@ -176,6 +179,7 @@ def _rank_relations(embedding, child_ids, parent_ids, n_threads):
         indptr,
         known_pairs[:, 1].astype(np.int32),
         n_threads,
+        metric == "euclidean",
     )
     rank_sum += ranks.sum()
 
@@ -191,18 +195,22 @@ def _rank_relations(embedding, child_ids, parent_ids, n_threads):
     return rank_sum, n_relations, np.concatenate(average_precisions)
 
 
-def ranking_scores(embedding, relations, *, nodes=None, n_jobs=None):
+def ranking_scores(embedding, relations, *, nodes=None, metric="poincare", n_jobs=None):
     """Mean rank and mean average precision of relations, in one pass.
 
     Parameters
     ----------
     embedding : array-like of shape (n_nodes, n_components)
-        Points strictly inside the unit ball, one row per node.
+        One row per node: points strictly inside the unit ball, or any
+        points with ``metric="euclidean"``.
     relations : array-like of shape (n_relations, 2)
         (child, parent) pairs: row indices of ``embedding``, or labels when
         ``nodes`` is given. Duplicate relations count once.
     nodes : array-like of shape (n_nodes,), default=None
         Label of each row of ``embedding`` (e.g. ``PoincareEmbedder.nodes_``).
+    metric : {"poincare", "euclidean"}, default="poincare"
+        Distance that ranks the candidates: Poincaré distance, or Euclidean
+        distance for embeddings trained with ``manifold="euclidean"``.
     n_jobs : int, default=None
         Number of threads. ``None`` means 1, ``-1`` all cores.
 
@@ -225,16 +233,16 @@ def ranking_scores(embedding, relations, *, nodes=None, n_jobs=None):
     >>> scores.mean_rank, round(scores.mean_average_precision, 3)
     (1.25, 0.833)
     """
-    embedding = _check_embedding(embedding, "embedding")
+    embedding = _check_embedding(embedding, "embedding", metric)
     child_ids, parent_ids, table = _relation_ids(relations, nodes, embedding.shape[0])
     _raise_unknown(child_ids, parent_ids, table)
     rank_sum, n_relations, aps = _rank_relations(
-        embedding, child_ids, parent_ids, effective_n_jobs(n_jobs)
+        embedding, child_ids, parent_ids, effective_n_jobs(n_jobs), metric
     )
     return RankingScores(float(rank_sum / n_relations), float(np.mean(aps)))
 
 
-def mean_rank(embedding, relations, *, nodes=None, n_jobs=None):
+def mean_rank(embedding, relations, *, nodes=None, metric="poincare", n_jobs=None):
     """Mean rank of each relation's parent among all nodes (lower is better).
 
     See :func:`ranking_scores` for the parameters and the protocol.
@@ -244,10 +252,13 @@ def mean_rank(embedding, relations, *, nodes=None, n_jobs=None):
     mean_rank : float
         At least 1; 1 means every parent is closer than every non-parent.
     """
-    return ranking_scores(embedding, relations, nodes=nodes, n_jobs=n_jobs).mean_rank
+    return ranking_scores(
+        embedding, relations, nodes=nodes, metric=metric, n_jobs=n_jobs
+    ).mean_rank
 
 
-def mean_average_precision(embedding, relations, *, nodes=None, n_jobs=None):
+def mean_average_precision(embedding, relations, *, nodes=None, metric="poincare",
+                           n_jobs=None):
     """Mean over children of the average precision of their parents.
 
     See :func:`ranking_scores` for the parameters and the protocol.
@@ -258,5 +269,5 @@ def mean_average_precision(embedding, relations, *, nodes=None, n_jobs=None):
         In (0, 1]; 1 means every child's parents are its nearest nodes.
     """
     return ranking_scores(
-        embedding, relations, nodes=nodes, n_jobs=n_jobs
+        embedding, relations, nodes=nodes, metric=metric, n_jobs=n_jobs
     ).mean_average_precision
