@@ -180,6 +180,14 @@ class RelationGraph:
     def n_nodes(self):
         return len(self.nodes)
 
+    def child_csr(self):
+        """``(indptr, indices)``: the sorted children of each node."""
+        order = np.lexsort((self.children, self.parents))
+        counts = np.bincount(self.parents, minlength=self.n_nodes)
+        indptr = np.zeros(self.n_nodes + 1, dtype=np.int32)
+        np.cumsum(counts, out=indptr[1:])
+        return indptr, np.ascontiguousarray(self.children[order], dtype=np.int32)
+
     def degrees(self):
         """Number of relations each node takes part in (either side)."""
         return np.bincount(self.children, minlength=self.n_nodes) + np.bincount(

@@ -11,7 +11,8 @@ Nickel & Kiela (2017) is a softmax cross-entropy over negative distances:
     L = d(u, v) + log sum_{t in {v} + N(u)} exp(-d(u, t))
 
 where N(u) are ``n_negatives`` nodes drawn at random among the nodes that are
-neither u nor a parent of u. Every point involved moves along its Riemannian
+neither u nor a parent of u: uniformly, by degree during burn-in, or (a
+chosen share) among the descendants of v. Every point involved moves along its Riemannian
 gradient, the Euclidean gradient times (1 - |x|^2)^2 / 4, and is projected
 back inside the ball of radius ``max_norm`` (= 1 - eps).
 
@@ -56,6 +57,11 @@ cdef inline uint64_t _next_random(uint64_t* state) noexcept nogil:
     z = (z ^ (z >> 30)) * <uint64_t>0xBF58476D1CE4E5B9ULL
     z = (z ^ (z >> 27)) * <uint64_t>0x94D049BB133111EBULL
     return z ^ (z >> 31)
+
+
+cdef inline double _uniform(uint64_t* state) noexcept nogil:
+    """Uniform double in [0, 1) from the upper 53 bits."""
+    return <double>(_next_random(state) >> 11) * 1.1102230246251565e-16
 
 
 cdef inline int _sample_node(uint64_t* state, int n_nodes,
@@ -483,6 +489,9 @@ cdef double _train_share(
     const double[::1] alias_prob,
     const int[::1] alias_index,
     double[::1] sq_grad_sums,
+    const int[::1] child_indptr,
+    const int[::1] child_indices,
+    double subtree_share,
     double lr_start,
     double lr_end,
     int n_negatives,
@@ -499,7 +508,8 @@ cdef double _train_share(
     cdef Py_ssize_t dim = embedding.shape[1]
     cdef int n_nodes = <int>embedding.shape[0]
     cdef Py_ssize_t pos, n_share = stop - start
-    cdef int r, u, candidate, k, tries, n_targets
+    cdef int r, u, candidate, k, tries, n_targets, n_subtree
+    cdef const int* child_ptr = NULL
     cdef double w, lr, loss, total_loss = 0.0
     cdef uint64_t state = seed
     cdef double* rows = &embedding[0, 0]
@@ -515,6 +525,8 @@ cdef double _train_share(
         alias_ptr = &alias_index[0]
     if sq_grad_sums.shape[0] > 0:
         sums = &sq_grad_sums[0]
+    if subtree_share > 0.0:
+        child_ptr = &child_indices[0]
 
     for pos in range(start, stop):
         r = order[pos]
@@ -527,13 +539,22 @@ cdef double _train_share(
 
         targets[0] = parents[r]
         n_targets = 1
+        n_subtree = 0
+        if child_ptr != NULL:
+            n_subtree = child_indptr[targets[0] + 1] - child_indptr[targets[0]]
         SKLP_PREFETCH(rows + u * dim)
         SKLP_PREFETCH(rows + u * dim + dim - 1)
         SKLP_PREFETCH(rows + targets[0] * dim)
         SKLP_PREFETCH(rows + targets[0] * dim + dim - 1)
         for k in range(n_negatives):
             for tries in range(MAX_NEGATIVE_TRIES):
-                candidate = _sample_node(&state, n_nodes, prob_ptr, alias_ptr)
+                if n_subtree > 1 and _uniform(&state) < subtree_share:
+                    # a node of the parent's subtree: a sibling, cousin or
+                    # descendant of u, the hardest non-parents to rank below v
+                    candidate = child_ptr[child_indptr[targets[0]] + <int>(
+                        ((_next_random(&state) >> 32) * <uint64_t>n_subtree) >> 32)]
+                else:
+                    candidate = _sample_node(&state, n_nodes, prob_ptr, alias_ptr)
                 if candidate != u and not _contains(
                         parent_ptr, parent_indptr[u],
                         parent_indptr[u + 1], candidate):
@@ -576,6 +597,9 @@ def train_epoch(
     *,
     int manifold=POINCARE,
     double[::1] sq_grad_sums=None,
+    const int[::1] child_indptr=None,
+    const int[::1] child_indices=None,
+    double subtree_share=0.0,
     double lr_start,
     double lr_end,
     int n_negatives,
@@ -588,13 +612,22 @@ def train_epoch(
     ``order`` lists the relation indices to visit. The learning rate goes
     linearly from ``lr_start`` to ``lr_end`` over each thread's share.
     Negatives are uniform over nodes when ``alias_prob`` is empty, otherwise
-    drawn from the alias table (``alias_prob``, ``alias_index``).
+    drawn from the alias table (``alias_prob``, ``alias_index``); a share
+    ``subtree_share`` of them comes instead from the children of the
+    relation's parent in the CSR ``child_indptr``/``child_indices`` (on a
+    transitive closure: its whole subtree). ``manifold`` is a code of
+    ``MANIFOLD_CODES``; ``sq_grad_sums``, one per node, turns on Adagrad.
     Returns NaN when a non-finite loss was met (training stopped there).
     """
     cdef Py_ssize_t n = order.shape[0], dim = embedding.shape[1]
     cdef int t, n_workers = max(n_threads, 1)
     if sq_grad_sums is None:
         sq_grad_sums = np.empty(0)
+    if subtree_share > 0.0 and (child_indptr is None or child_indices is None):
+        raise ValueError("subtree_share > 0 needs child_indptr and child_indices")
+    if child_indptr is None:
+        child_indptr = np.zeros(1, dtype=np.intc)
+        child_indices = np.zeros(1, dtype=np.intc)
     cdef double[::1] share_loss = np.zeros(n_workers)
     cdef uint64_t[::1] seeds = np.empty(n_workers, dtype=np.uint64)
     cdef uint64_t state = seed
@@ -615,7 +648,8 @@ def train_epoch(
                 manifold, embedding, children, parents, weights, order,
                 (n * t) // n_workers, (n * (t + 1)) // n_workers,
                 parent_indptr, parent_indices, alias_prob, alias_index,
-                sq_grad_sums, lr_start, lr_end, n_negatives, max_norm, seeds[t],
+                sq_grad_sums, child_indptr, child_indices, subtree_share,
+                lr_start, lr_end, n_negatives, max_norm, seeds[t],
                 &targets[t, 0], &scratch[t, 0])
     return float(np.sum(share_loss))
 

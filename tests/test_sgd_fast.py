@@ -329,3 +329,44 @@ def test_train_epoch_learning_rate_starts_at_lr_start():
     moved = embedding.copy()
     _epoch(moved, graph, lr=1e-3, lr_end=5.0, seed=0, n_negatives=1)
     np.testing.assert_allclose(moved[0], embedding[0] - 1e-3 * grad_u, rtol=1e-13)
+
+
+def test_train_epoch_subtree_negatives_come_from_the_parents_subtree():
+    # v = 1 has the descendants u = 0, 2, 3 and 4 (4 through u); 5..9 are
+    # unrelated. With subtree_share=1 every negative of (0, 1) is one of
+    # 2, 3, 4 -- never u, never the parent -- so with those three at one
+    # point the loss is known whatever is drawn.
+    A = sp.lil_matrix((10, 10))
+    for child, parent in [(0, 1), (2, 1), (3, 1), (4, 0), (4, 1)]:
+        A[child, parent] = 1.0
+    graph = _graph(A.tocsr())
+    child_indptr, child_indices = graph.child_csr()
+    embedding = np.zeros((10, 2))
+    embedding[0] = [0.1, 0.0]
+    embedding[1] = [0.5, 0.2]
+    embedding[[2, 3, 4]] = [-0.3, 0.3]
+    embedding[5:] = [0.0, -0.4]
+    relation = int(np.nonzero((graph.children == 0) & (graph.parents == 1))[0][0])
+    n_negatives = 5
+    expected = relation_loss_and_gradients(
+        embedding, 0, np.array([1] + [2] * n_negatives, dtype=np.intc)
+    )[0]
+    for seed in range(20):
+        loss = train_epoch(
+            embedding.copy(), graph.children, graph.parents, graph.weights,
+            np.array([relation], dtype=np.intc), graph.parent_indptr,
+            graph.parent_indices, np.empty(0), np.empty(0, dtype=np.intc),
+            child_indptr=child_indptr, child_indices=child_indices,
+            subtree_share=1.0, lr_start=0.0, lr_end=0.0, n_negatives=n_negatives,
+            max_norm=1 - 1e-5, seed=seed,
+        )
+        np.testing.assert_allclose(loss, expected, rtol=1e-12)
+
+
+def test_child_csr_lists_sorted_children():
+    graph = _graph(np.array([[3, 0], [1, 0], [2, 1], [3, 1], [2, 0]]))
+    indptr, indices = graph.child_csr()
+    assert indptr[-1] == len(graph.children)
+    for i in range(graph.n_nodes):
+        expected = sorted(graph.children[graph.parents == i].tolist())
+        assert indices[indptr[i]:indptr[i + 1]].tolist() == expected

@@ -1,0 +1,124 @@
+"""Do the defaults hold on hierarchies nobody tuned on? A benchmark.
+
+Run by hand, not a test. Builds a few synthetic hierarchies of different
+shapes, fits :class:`sklpoincare.PoincareEmbedder` with its defaults (and
+with the variants named by ``--variants``) and prints fit time, mean rank
+and MAP (reconstruction, :func:`sklpoincare.metrics.ranking_scores`) as a
+markdown table:
+
+* ``balanced``: a complete tree, branching 3, depth 6 (1,093 nodes);
+* ``chain``: a path of 150 nodes (depth 149, 11,175 closure relations);
+* ``forest``: 40 shallow trees, each a root with 30 leaves (1,240 nodes);
+* ``random``: a random recursive tree of 3,000 nodes, each new node
+  attached to a parent drawn in proportion to (1 + number of children),
+  so that a few hubs and long branches appear, as in taxonomies.
+
+Every hierarchy is given as its transitive closure, like WordNet.
+
+Example::
+
+    python benchmarks/bench_hierarchies.py --dims 5,10
+"""
+
+import argparse
+import time
+
+import numpy as np
+
+from sklpoincare import PoincareEmbedder
+from sklpoincare.datasets import make_balanced_tree
+from sklpoincare.metrics import ranking_scores
+
+VARIANTS = {
+    "defaults": {},
+    "paper-sampling": {"subtree_negatives": 0.0},
+    "lorentz": {"manifold": "lorentz"},
+}
+
+
+def closure_from_parents(parent):
+    """(descendant, ancestor) pairs of a forest given as a parent array (-1: root)."""
+    relations = []
+    for child in range(len(parent)):
+        ancestor = parent[child]
+        while ancestor >= 0:
+            relations.append((child, ancestor))
+            ancestor = parent[ancestor]
+    return np.array(relations, dtype=np.int64)
+
+
+def chain(n_nodes):
+    return closure_from_parents(np.arange(n_nodes) - 1)
+
+
+def forest(n_trees, n_leaves):
+    parent = []
+    for t in range(n_trees):
+        root = len(parent)
+        parent.append(-1)
+        parent.extend([root] * n_leaves)
+    return closure_from_parents(np.array(parent))
+
+
+def random_tree(n_nodes, seed):
+    rng = np.random.default_rng(seed)
+    parent = np.full(n_nodes, -1)
+    n_children = np.zeros(n_nodes)
+    for node in range(1, n_nodes):
+        weights = 1.0 + n_children[:node]
+        parent[node] = rng.choice(node, p=weights / weights.sum())
+        n_children[parent[node]] += 1
+    return closure_from_parents(parent)
+
+
+def hierarchies(seed):
+    return {
+        "balanced": make_balanced_tree(3, 6),
+        "chain": chain(150),
+        "forest": forest(40, 30),
+        "random": random_tree(3000, seed),
+    }
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dims", default="5,10", help="comma list of dimensions")
+    parser.add_argument(
+        "--variants", default=",".join(VARIANTS),
+        help=f"comma list among {','.join(VARIANTS)}",
+    )
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--n-jobs", type=int, default=1)
+    args = parser.parse_args(argv)
+    dims = [int(d) for d in args.dims.split(",")]
+    variants = [v for v in args.variants.split(",") if v]
+    unknown = [v for v in variants if v not in VARIANTS]
+    if unknown:
+        parser.error(f"unknown variant(s) {unknown}; choose among {list(VARIANTS)}")
+
+    print(f"args: {vars(args)}")
+    print("| hierarchy | nodes | relations | dim | variant | fit s | mean rank | MAP |")
+    print("|---|---:|---:|---:|---|---:|---:|---:|")
+    for name, relations in hierarchies(args.seed).items():
+        n_nodes = len(np.unique(relations))
+        for dim in dims:
+            for variant in variants:
+                est = PoincareEmbedder(
+                    n_components=dim, random_state=args.seed, n_jobs=args.n_jobs,
+                    **VARIANTS[variant],
+                )
+                start = time.perf_counter()
+                est.fit(relations)
+                seconds = time.perf_counter() - start
+                scores = ranking_scores(est.embedding_, relations, nodes=est.nodes_,
+                                        n_jobs=args.n_jobs)
+                print(
+                    f"| {name} | {n_nodes:,} | {len(relations):,} | {dim} | {variant} | "
+                    f"{seconds:.2f} | {scores.mean_rank:.2f} | "
+                    f"{scores.mean_average_precision:.3f} |",
+                    flush=True,
+                )
+
+
+if __name__ == "__main__":
+    main()
