@@ -130,6 +130,10 @@ def run_one(config):
                  "mean_rank": scores.mean_rank, "map": scores.mean_average_precision}
             )
             eval_clock[0] += time.perf_counter() - tick
+            row = trace[-1]
+            print(f"[bench]   epoch {epoch}: {row['seconds']:.1f} s, loss {loss:.4f}, "
+                  f"mean rank {row['mean_rank']:.2f}, MAP {row['map']:.4f}",
+                  file=sys.stderr, flush=True)
             return False
 
         options["callback"] = record
