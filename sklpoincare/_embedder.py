@@ -64,13 +64,6 @@ class PoincareEmbedder(TransformerMixin, BaseEstimator):
         :attr:`embedding_` is then ordinary coordinates and :meth:`score`
         ranks by Euclidean distance.
 
-    optimizer : {"sgd", "adagrad"}, default="sgd"
-        ``"sgd"`` steps by ``learning_rate`` times the Riemannian gradient.
-        ``"adagrad"`` divides each node's rate by the square root of one plus
-        the running sum of its squared gradient lengths (a Riemannian
-        Adagrad with one accumulator per node, Bécigneul & Ganea 2019), so
-        nodes that take part in many relations move less.
-
     n_epochs : int, default=200
         Passes over the relations, burn-in included. On the WordNet mammals
         (1,180 nodes) MAP stops improving after about 200 epochs.
@@ -186,9 +179,6 @@ class PoincareEmbedder(TransformerMixin, BaseEstimator):
     M. Nickel and D. Kiela. "Learning Continuous Hierarchies in the Lorentz
     Model of Hyperbolic Geometry". ICML 2018.
 
-    G. Bécigneul and O.-E. Ganea. "Riemannian Adaptive Optimization
-    Methods". ICLR 2019.
-
     Examples
     --------
     >>> from sklpoincare import PoincareEmbedder
@@ -205,7 +195,6 @@ class PoincareEmbedder(TransformerMixin, BaseEstimator):
     _parameter_constraints = {
         "n_components": [Interval(Integral, 1, None, closed="left")],
         "manifold": [StrOptions(set(MANIFOLDS))],
-        "optimizer": [StrOptions({"sgd", "adagrad"})],
         "n_epochs": [Interval(Integral, 1, None, closed="left")],
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
         "n_negatives": [Interval(Integral, 1, None, closed="left")],
@@ -225,7 +214,6 @@ class PoincareEmbedder(TransformerMixin, BaseEstimator):
         n_components=10,
         *,
         manifold="poincare",
-        optimizer="sgd",
         n_epochs=200,
         learning_rate=0.3,
         n_negatives=50,
@@ -241,7 +229,6 @@ class PoincareEmbedder(TransformerMixin, BaseEstimator):
     ):
         self.n_components = n_components
         self.manifold = manifold
-        self.optimizer = optimizer
         self.n_epochs = n_epochs
         self.learning_rate = learning_rate
         self.n_negatives = n_negatives
@@ -302,10 +289,6 @@ class PoincareEmbedder(TransformerMixin, BaseEstimator):
         # Burn-in draws negatives by degree, the rest of training uniformly.
         burn_in_prob, burn_in_alias = alias_table(graph.degrees().astype(np.float64))
         no_prob, no_alias = np.empty(0), np.empty(0, dtype=np.int32)
-        # Adagrad: per node, 1 + the running sum of squared gradient lengths
-        sq_grad_sums = (
-            np.ones(graph.n_nodes) if self.optimizer == "adagrad" else np.empty(0)
-        )
         child_indptr, child_indices = graph.child_csr()
         n_relations = len(graph.children)
         total_weight = graph.weights.sum()
@@ -328,7 +311,6 @@ class PoincareEmbedder(TransformerMixin, BaseEstimator):
                 burn_in_prob if in_burn_in else no_prob,
                 burn_in_alias if in_burn_in else no_alias,
                 manifold=MANIFOLD_CODES[self.manifold],
-                sq_grad_sums=sq_grad_sums,
                 child_indptr=child_indptr,
                 child_indices=child_indices,
                 subtree_share=0.0 if in_burn_in else self.subtree_negatives,

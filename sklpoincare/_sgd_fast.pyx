@@ -431,34 +431,10 @@ cdef inline double _relation_gradients(
         scratch + 3 * n_targets, grad_u, grad_targets)
 
 
-cdef inline double _riemannian_sq_norm(int manifold, const double* row,
-                                       const double* grad,
-                                       Py_ssize_t dim) noexcept nogil:
-    """Squared length, in the hyperbolic metric, of the gradient at ``row``."""
-    cdef Py_ssize_t i
-    cdef double x_sq = 0.0, g_sq = 0.0, gx = 0.0, conformal
-    for i in range(dim):
-        x_sq += row[i] * row[i]
-        g_sq += grad[i] * grad[i]
-        gx += grad[i] * row[i]
-    if manifold == LORENTZ:
-        # time part of the tangent vector: <gs, xs> / x0
-        return g_sq - gx * gx / (1.0 + x_sq)
-    if manifold == EUCLIDEAN:
-        return g_sq
-    # ball: the metric is (2 / (1 - |x|^2))^2 times the Euclidean one
-    conformal = 2.0 / (1.0 - x_sq)
-    return conformal * conformal * g_sq
-
-
 cdef inline void _step(int manifold, double* row, const double* grad,
                        double learning_rate, double max_norm,
-                       double* sq_grad_sum, Py_ssize_t dim) noexcept nogil:
-    """One update of ``row``; with ``sq_grad_sum`` (Adagrad) the rate is
-    divided by the root of the running sum of squared gradient lengths."""
-    if sq_grad_sum != NULL:
-        sq_grad_sum[0] += _riemannian_sq_norm(manifold, row, grad, dim)
-        learning_rate /= sqrt(sq_grad_sum[0])
+                       Py_ssize_t dim) noexcept nogil:
+    """One update of ``row`` along ``-learning_rate * grad``."""
     if manifold == LORENTZ:
         _lorentz_step(row, grad, learning_rate, max_norm, dim)
     else:
@@ -488,7 +464,6 @@ cdef double _train_share(
     const int[::1] parent_indices,
     const double[::1] alias_prob,
     const int[::1] alias_index,
-    double[::1] sq_grad_sums,
     const int[::1] child_indptr,
     const int[::1] child_indices,
     double subtree_share,
@@ -516,15 +491,12 @@ cdef double _train_share(
     cdef const int* parent_ptr = &parent_indices[0]
     cdef const double* prob_ptr = NULL
     cdef const int* alias_ptr = NULL
-    cdef double* sums = NULL
     cdef double* grad_u = scratch + 4 * (n_negatives + 1)
     cdef double* grad_targets = grad_u + dim
 
     if alias_prob.shape[0] > 0:
         prob_ptr = &alias_prob[0]
         alias_ptr = &alias_index[0]
-    if sq_grad_sums.shape[0] > 0:
-        sums = &sq_grad_sums[0]
     if subtree_share > 0.0:
         child_ptr = &child_indices[0]
 
@@ -576,10 +548,8 @@ cdef double _train_share(
         total_loss += loss
         for k in range(n_targets):
             _step(manifold, rows + targets[k] * dim,
-                  grad_targets + k * dim, lr, max_norm,
-                  sums + targets[k] if sums != NULL else NULL, dim)
-        _step(manifold, rows + u * dim, grad_u, lr, max_norm,
-              sums + u if sums != NULL else NULL, dim)
+                  grad_targets + k * dim, lr, max_norm, dim)
+        _step(manifold, rows + u * dim, grad_u, lr, max_norm, dim)
 
     return total_loss
 
@@ -596,7 +566,6 @@ def train_epoch(
     const int[::1] alias_index,
     *,
     int manifold=POINCARE,
-    double[::1] sq_grad_sums=None,
     const int[::1] child_indptr=None,
     const int[::1] child_indices=None,
     double subtree_share=0.0,
@@ -616,13 +585,11 @@ def train_epoch(
     ``subtree_share`` of them comes instead from the children of the
     relation's parent in the CSR ``child_indptr``/``child_indices`` (on a
     transitive closure: its whole subtree). ``manifold`` is a code of
-    ``MANIFOLD_CODES``; ``sq_grad_sums``, one per node, turns on Adagrad.
+    ``MANIFOLD_CODES``.
     Returns NaN when a non-finite loss was met (training stopped there).
     """
     cdef Py_ssize_t n = order.shape[0], dim = embedding.shape[1]
     cdef int t, n_workers = max(n_threads, 1)
-    if sq_grad_sums is None:
-        sq_grad_sums = np.empty(0)
     if subtree_share > 0.0 and (child_indptr is None or child_indices is None):
         raise ValueError("subtree_share > 0 needs child_indptr and child_indices")
     if child_indptr is None:
@@ -648,7 +615,7 @@ def train_epoch(
                 manifold, embedding, children, parents, weights, order,
                 (n * t) // n_workers, (n * (t + 1)) // n_workers,
                 parent_indptr, parent_indices, alias_prob, alias_index,
-                sq_grad_sums, child_indptr, child_indices, subtree_share,
+                child_indptr, child_indices, subtree_share,
                 lr_start, lr_end, n_negatives, max_norm, seeds[t],
                 &targets[t, 0], &scratch[t, 0])
     return float(np.sum(share_loss))
@@ -674,10 +641,6 @@ def relation_loss_and_gradients(const double[:, ::1] embedding, int u,
 
 
 def take_step(double[::1] row, const double[::1] grad, double learning_rate,
-              double max_norm, int manifold=POINCARE, double[::1] sq_grad_sum=None):
-    """Apply one update to ``row`` in place, as training does (for tests).
-
-    ``sq_grad_sum``, a 1-element array, turns on the Adagrad scaling.
-    """
-    _step(manifold, &row[0], &grad[0], learning_rate, max_norm,
-          &sq_grad_sum[0] if sq_grad_sum is not None else NULL, row.shape[0])
+              double max_norm, int manifold=POINCARE):
+    """Apply one update to ``row`` in place, as training does (for tests)."""
+    _step(manifold, &row[0], &grad[0], learning_rate, max_norm, row.shape[0])

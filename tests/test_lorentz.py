@@ -211,27 +211,3 @@ def test_euclidean_embedder_scores_with_euclidean_ranking():
                                       metric="euclidean")
     assert est.score(relations) == pytest.approx(expected)
     assert expected > 0.8
-
-
-# ------------------------------------------------------------- Adagrad
-
-
-@pytest.mark.parametrize("manifold", ["poincare", "lorentz", "euclidean"])
-def test_adagrad_step_divides_rate_by_root_of_summed_squared_lengths(manifold):
-    code = MANIFOLD_CODES[manifold]
-    row = np.array([0.1, -0.2, 0.05])
-    grad = np.array([0.3, 0.1, -0.2])
-    sums = np.array([3.0])
-    # the Riemannian squared length of grad at row
-    if manifold == "lorentz":
-        sq = grad @ grad - (grad @ row) ** 2 / (1 + row @ row)
-    elif manifold == "poincare":
-        sq = (2 / (1 - row @ row)) ** 2 * (grad @ grad)
-    else:
-        sq = grad @ grad
-    expected = row.copy()
-    take_step(expected, grad, 0.5 / np.sqrt(3.0 + sq), np.inf, code)
-    got = row.copy()
-    take_step(got, grad, 0.5, np.inf, code, sums)
-    assert sums[0] == pytest.approx(3.0 + sq)
-    np.testing.assert_allclose(got, expected, rtol=1e-14)
