@@ -94,6 +94,33 @@ cdef inline bint _contains(const int* sorted_values, Py_ssize_t lo,
 
 
 # --------------------------------------------------------------------------
+# The softmax loss, shared by the models: given exp(-d(u, t_k)) for the
+# parent (k = 0) and the negatives, L = d(u, v) + log sum_k exp(-d(u, t_k)).
+
+cdef inline double _sum(const double* values, int n) noexcept nogil:
+    cdef double total = 0.0
+    cdef int k
+    for k in range(n):
+        total += values[k]
+    return total
+
+
+cdef inline double _distance_weight(const double* exp_terms, double total,
+                                    int k, double weight) noexcept nogil:
+    """dL/dd_k = [k == 0] - softmax_k, times the relation's weight."""
+    cdef double g = -exp_terms[k] / total
+    if k == 0:
+        g += 1.0
+    return g * weight
+
+
+cdef inline void _zero(double* values, Py_ssize_t n) noexcept nogil:
+    cdef Py_ssize_t i
+    for i in range(n):
+        values[i] = 0.0
+
+
+# --------------------------------------------------------------------------
 # The loss of one relation and its Riemannian gradients.
 
 cdef double _poincare_gradients(
@@ -155,25 +182,16 @@ cdef double _poincare_gradients(
         dots[k] = dot
         target_sq_norms[k] = t_sq
 
-    total = 0.0
-    for k in range(n_targets):
-        total += exp_terms[k]
-    # -log softmax_0 = d(u, v) + log sum_k exp(-d(u, t_k))
+    total = _sum(exp_terms, n_targets)
     loss = arcosh1p(z_parent) + log(total)
 
-    for i in range(dim):
-        grad_u[i] = 0.0
+    _zero(grad_u, dim)
     for k in range(n_targets):
-        # dL/dd_k = [k == 0] - softmax_k
-        g = -exp_terms[k] / total
-        if k == 0:
-            g += 1.0
-        g *= weight
+        g = _distance_weight(exp_terms, total, k, weight)
         t_row = embedding + targets[k] * dim
         if sqrt_terms[k] <= 0.0:
             # Identical points: the distance has no gradient there.
-            for i in range(dim):
-                grad_targets[k * dim + i] = 0.0
+            _zero(grad_targets + k * dim, dim)
             continue
         beta = 1.0 - target_sq_norms[k]
         c_u = 1.0 + target_sq_norms[k] - 2.0 * dots[k]
@@ -265,22 +283,15 @@ cdef double _lorentz_gradients(
         if k == 0:
             z_parent = z
 
-    total = 0.0
-    for k in range(n_targets):
-        total += exp_terms[k]
+    total = _sum(exp_terms, n_targets)
     loss = arcosh1p(z_parent) + log(total)
 
-    for i in range(dim):
-        grad_u[i] = 0.0
+    _zero(grad_u, dim)
     for k in range(n_targets):
-        g = -exp_terms[k] / total
-        if k == 0:
-            g += 1.0
-        g *= weight
+        g = _distance_weight(exp_terms, total, k, weight)
         t_row = embedding + targets[k] * dim
         if sqrt_terms[k] <= 0.0:
-            for i in range(dim):
-                grad_targets[k * dim + i] = 0.0
+            _zero(grad_targets + k * dim, dim)
             continue
         coef = g / sqrt_terms[k]
         for i in range(dim):
@@ -376,19 +387,15 @@ cdef double _euclidean_gradients(
     for k in range(1, n_targets):
         if sq_dists[k] < shift:
             shift = sq_dists[k]
-    total = 0.0
     for k in range(n_targets):
         exp_terms[k] = exp(shift - sq_dists[k])
-        total += exp_terms[k]
+    total = _sum(exp_terms, n_targets)
     loss = (sq_dists[0] - shift) + log(total)
 
-    for i in range(dim):
-        grad_u[i] = 0.0
+    _zero(grad_u, dim)
     for k in range(n_targets):
-        g = -exp_terms[k] / total
-        if k == 0:
-            g += 1.0
-        g *= 2.0 * weight
+        # the factor 2 of d|u - t|^2 / du = 2 (u - t)
+        g = 2.0 * _distance_weight(exp_terms, total, k, weight)
         t_row = embedding + targets[k] * dim
         for i in range(dim):
             diff = u_row[i] - t_row[i]
