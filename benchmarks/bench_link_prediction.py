@@ -113,7 +113,9 @@ def main(argv=None):
             start = time.perf_counter()
             est.fit(train)
             seconds = time.perf_counter() - start
-            test_known = test[np.isin(test[:, 0], est.nodes_) & np.isin(test[:, 1], est.nodes_)]
+            # a set, not np.isin: isin on object labels is quadratic
+            seen = set(est.nodes_.tolist())
+            test_known = test[[c in seen and p in seen for c, p in test]]
             mean_rank, mean_ap, n_children, _ = filtered_scores(
                 est.embedding_, est.nodes_, train, test_known, args.eval_children, rng,
                 args.n_jobs,
