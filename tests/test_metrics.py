@@ -428,3 +428,19 @@ def test_rank_relations_distinct_unknown_parents_each_count():
     assert n_rel == 3
     rank_known, _ = _naive_ranking(embedding, [(1, 0)])
     np.testing.assert_allclose(rank_sum, rank_known + 2 * (1 + (n_nodes - 1 - 1)), rtol=1e-14)
+
+
+def test_ranking_scores_euclidean_metric_ranks_by_euclidean_distance():
+    # From u = (0.5, 0), the parent (0.9, 0) is 0.4 away in Euclidean terms
+    # and node (0.5, 0.45) is 0.45 away; in Poincare distance the parent,
+    # nearer the boundary, is the farther one (1.85 against 1.31).
+    embedding = np.array([[0.5, 0.0], [0.9, 0.0], [0.5, 0.45]])
+    relations = [[0, 1]]
+    assert ranking_scores(embedding, relations, metric="euclidean").mean_rank == 1.0
+    assert ranking_scores(embedding, relations).mean_rank == 2.0
+    # Euclidean embeddings need not lie in the ball
+    assert ranking_scores(embedding * 3, relations, metric="euclidean").mean_rank == 1.0
+    with pytest.raises(ValueError, match="norm"):
+        ranking_scores(embedding * 3, relations)
+    with pytest.raises(ValueError, match="metric must be"):
+        ranking_scores(embedding, relations, metric="cosine")
