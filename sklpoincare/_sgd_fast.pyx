@@ -94,8 +94,7 @@ cdef inline bint _contains(const int* sorted_values, Py_ssize_t lo,
 
 
 # --------------------------------------------------------------------------
-# The softmax loss, shared by the models: given exp(-d(u, t_k)) for the
-# parent (k = 0) and the negatives, L = d(u, v) + log sum_k exp(-d(u, t_k)).
+# Small loops.
 
 cdef inline double _sum(const double* values, int n) noexcept nogil:
     cdef double total = 0.0
@@ -105,15 +104,6 @@ cdef inline double _sum(const double* values, int n) noexcept nogil:
     return total
 
 
-cdef inline double _distance_weight(const double* exp_terms, double total,
-                                    int k, double weight) noexcept nogil:
-    """dL/dd_k = [k == 0] - softmax_k, times the relation's weight."""
-    cdef double g = -exp_terms[k] / total
-    if k == 0:
-        g += 1.0
-    return g * weight
-
-
 cdef inline void _zero(double* values, Py_ssize_t n) noexcept nogil:
     cdef Py_ssize_t i
     for i in range(n):
@@ -121,23 +111,28 @@ cdef inline void _zero(double* values, Py_ssize_t n) noexcept nogil:
 
 
 # --------------------------------------------------------------------------
-# The loss of one relation and its Riemannian gradients.
+# The distances of one relation in each model.
+#
+# For the parent (k = 0) and each negative t_k, a model fills
+#     exp_terms[k] = exp(shift - d(u, t_k))
+# and four numbers coefs[4k:4k+4] = (a, b, c, e) such that the (Riemannian)
+# gradient of d(u, t_k) is a u + b t_k at u and c t_k + e u at t_k. It returns
+# d(u, v) - shift. The softmax loss and the gradient accumulation that follow
+# are the same for every model (_relation_gradients).
 
-cdef double _poincare_gradients(
-    const double* embedding,     # n_nodes x dim, C order
-    Py_ssize_t dim,
-    int u,
-    const int* targets,          # targets[0] = the parent, then negatives
-    int n_targets,
-    double weight,
-    double* exp_terms,           # scratch, n_targets: exp(-d(u, t_k))
-    double* sqrt_terms,          # scratch, n_targets
-    double* dots,                # scratch, n_targets
-    double* target_sq_norms,     # scratch, n_targets
-    double* grad_u,              # out, dim: Riemannian gradient for u
-    double* grad_targets,        # out, n_targets * dim, one row per slot
+cdef inline void _set_coefs(double* coefs, double a, double b, double c,
+                            double e) noexcept nogil:
+    coefs[0] = a
+    coefs[1] = b
+    coefs[2] = c
+    coefs[3] = e
+
+
+cdef double _poincare_terms(
+    const double* embedding, Py_ssize_t dim, int u, const int* targets,
+    int n_targets, double* exp_terms, double* coefs,
 ) noexcept nogil:
-    """Weighted loss of the relation; fills the Riemannian gradients.
+    """The Poincare ball, shift 0.
 
     With alpha = 1 - |u|^2, beta = 1 - |t|^2 and s = sqrt(z (z + 2)),
     the Riemannian gradients of d(u, t) simplify to
@@ -149,15 +144,15 @@ cdef double _poincare_gradients(
     Euclidean gradient), so no large factor appears near the boundary.
     """
     cdef Py_ssize_t i
-    cdef int k, t
-    cdef double u_sq_norm = 0.0, alpha, beta, z, sq, dot, t_sq, diff
-    cdef double z_parent = 0.0, total, loss, g, coef_u, coef_t, c_u, c_t
+    cdef int k
+    cdef double u_sq = 0.0, alpha, beta, z, s, sq, dot, t_sq, diff
+    cdef double z_parent = 0.0
     cdef const double* u_row = embedding + u * dim
     cdef const double* t_row
 
     for i in range(dim):
-        u_sq_norm += u_row[i] * u_row[i]
-    alpha = 1.0 - u_sq_norm
+        u_sq += u_row[i] * u_row[i]
+    alpha = 1.0 - u_sq
 
     for k in range(n_targets):
         t_row = embedding + targets[k] * dim
@@ -171,37 +166,22 @@ cdef double _poincare_gradients(
             t_sq += t_row[i] * t_row[i]
         beta = 1.0 - t_sq
         z = 2.0 * sq / (alpha * beta)
-        sqrt_terms[k] = sqrt(z * (z + 2.0))
+        s = sqrt(z * (z + 2.0))
         # exp(-arcosh(1 + z)) = 1 / (1 + z + sqrt(z (z + 2))): the softmax
         # needs no exp or log per target. It lies in (0, 1], and points kept
         # at norm <= 1 - eps bound z, so the sum neither overflows nor
         # underflows.
-        exp_terms[k] = 1.0 / (1.0 + z + sqrt_terms[k])
+        exp_terms[k] = 1.0 / (1.0 + z + s)
         if k == 0:
             z_parent = z
-        dots[k] = dot
-        target_sq_norms[k] = t_sq
-
-    total = _sum(exp_terms, n_targets)
-    loss = arcosh1p(z_parent) + log(total)
-
-    _zero(grad_u, dim)
-    for k in range(n_targets):
-        g = _distance_weight(exp_terms, total, k, weight)
-        t_row = embedding + targets[k] * dim
-        if sqrt_terms[k] <= 0.0:
+        if s <= 0.0:
             # Identical points: the distance has no gradient there.
-            _zero(grad_targets + k * dim, dim)
-            continue
-        beta = 1.0 - target_sq_norms[k]
-        c_u = 1.0 + target_sq_norms[k] - 2.0 * dots[k]
-        c_t = 1.0 + u_sq_norm - 2.0 * dots[k]
-        coef_u = g / (beta * sqrt_terms[k])
-        coef_t = g / (alpha * sqrt_terms[k])
-        for i in range(dim):
-            grad_u[i] += coef_u * (c_u * u_row[i] - alpha * t_row[i])
-            grad_targets[k * dim + i] = coef_t * (c_t * t_row[i] - beta * u_row[i])
-    return weight * loss
+            _set_coefs(coefs + 4 * k, 0.0, 0.0, 0.0, 0.0)
+        else:
+            _set_coefs(coefs + 4 * k,
+                       (1.0 + t_sq - 2.0 * dot) / (beta * s), -alpha / (beta * s),
+                       (1.0 + u_sq - 2.0 * dot) / (alpha * s), -beta / (alpha * s))
+    return arcosh1p(z_parent)
 
 
 cdef inline void _step_and_project(double* row, const double* grad,
@@ -232,21 +212,11 @@ cdef inline void _step_and_project(double* row, const double* grad,
 # step of hyperbolic length h moves a point by h wherever it is: no retraction
 # error and no shrinking steps near the boundary.
 
-cdef double _lorentz_gradients(
-    const double* embedding,     # n_nodes x dim, spatial coordinates
-    Py_ssize_t dim,
-    int u,
-    const int* targets,
-    int n_targets,
-    double weight,
-    double* exp_terms,           # scratch, n_targets: exp(-d(u, t_k))
-    double* sqrt_terms,          # scratch, n_targets
-    double* alphas,              # scratch, n_targets: -<u, t_k>_L
-    double* unused,              # scratch, n_targets
-    double* grad_u,              # out, dim: spatial part of the gradient
-    double* grad_targets,        # out, n_targets * dim
+cdef double _lorentz_terms(
+    const double* embedding, Py_ssize_t dim, int u, const int* targets,
+    int n_targets, double* exp_terms, double* coefs,
 ) noexcept nogil:
-    """Weighted loss of the relation; fills the Riemannian gradients.
+    """The hyperboloid, spatial coordinates, shift 0.
 
     The Riemannian gradient of d(u, t) at u is (alpha u - t) / s with
     alpha = -<u, t>_L = 1 + z and s = sqrt(alpha^2 - 1) = sqrt(z (z + 2)):
@@ -255,8 +225,8 @@ cdef double _lorentz_gradients(
     """
     cdef Py_ssize_t i
     cdef int k
-    cdef double u_sq = 0.0, u0, t_sq, t0, sq, diff, d0, z
-    cdef double z_parent = 0.0, total, loss, g, coef
+    cdef double u_sq = 0.0, u0, t_sq, t0, sq, diff, d0, z, s
+    cdef double z_parent = 0.0
     cdef const double* u_row = embedding + u * dim
     cdef const double* t_row
 
@@ -277,27 +247,15 @@ cdef double _lorentz_gradients(
         z = 0.5 * (sq - d0 * d0)
         if z < 0.0:
             z = 0.0   # rounding; the true value is >= 0
-        sqrt_terms[k] = sqrt(z * (z + 2.0))
-        exp_terms[k] = 1.0 / (1.0 + z + sqrt_terms[k])
-        alphas[k] = 1.0 + z
+        s = sqrt(z * (z + 2.0))
+        exp_terms[k] = 1.0 / (1.0 + z + s)
         if k == 0:
             z_parent = z
-
-    total = _sum(exp_terms, n_targets)
-    loss = arcosh1p(z_parent) + log(total)
-
-    _zero(grad_u, dim)
-    for k in range(n_targets):
-        g = _distance_weight(exp_terms, total, k, weight)
-        t_row = embedding + targets[k] * dim
-        if sqrt_terms[k] <= 0.0:
-            _zero(grad_targets + k * dim, dim)
-            continue
-        coef = g / sqrt_terms[k]
-        for i in range(dim):
-            grad_u[i] += coef * (alphas[k] * u_row[i] - t_row[i])
-            grad_targets[k * dim + i] = coef * (alphas[k] * t_row[i] - u_row[i])
-    return weight * loss
+        if s <= 0.0:
+            _set_coefs(coefs + 4 * k, 0.0, 0.0, 0.0, 0.0)
+        else:
+            _set_coefs(coefs + 4 * k, (1.0 + z) / s, -1.0 / s, (1.0 + z) / s, -1.0 / s)
+    return arcosh1p(z_parent)
 
 
 # Longest step, in hyperbolic units, that one update may take. A step this
@@ -351,28 +309,18 @@ cdef inline void _lorentz_step(double* row, const double* grad,
 # --------------------------------------------------------------------------
 # The Euclidean baseline of the paper: squared Euclidean distance, plain SGD.
 
-cdef double _euclidean_gradients(
-    const double* embedding,
-    Py_ssize_t dim,
-    int u,
-    const int* targets,
-    int n_targets,
-    double weight,
-    double* exp_terms,           # scratch, n_targets
-    double* sq_dists,            # scratch, n_targets
-    double* unused1,
-    double* unused2,
-    double* grad_u,              # out, dim
-    double* grad_targets,        # out, n_targets * dim
+cdef double _euclidean_terms(
+    const double* embedding, Py_ssize_t dim, int u, const int* targets,
+    int n_targets, double* exp_terms, double* coefs,
 ) noexcept nogil:
-    """Weighted loss with d(u, t) = |u - t|^2; fills the gradients.
+    """d(u, t) = |u - t|^2, whose gradient is 2 (u - t) at u.
 
     Distances are unbounded here, so the softmax is shifted by the smallest
     distance to keep exp() from underflowing to an all-zero sum.
     """
     cdef Py_ssize_t i
     cdef int k
-    cdef double sq, diff, shift, total, loss, g
+    cdef double sq, diff, shift
     cdef const double* u_row = embedding + u * dim
     cdef const double* t_row
 
@@ -382,31 +330,22 @@ cdef double _euclidean_gradients(
         for i in range(dim):
             diff = u_row[i] - t_row[i]
             sq += diff * diff
-        sq_dists[k] = sq
-    shift = sq_dists[0]
+        exp_terms[k] = sq   # the distance for now, exponentiated below
+        _set_coefs(coefs + 4 * k, 2.0, -2.0, 2.0, -2.0)
+    shift = exp_terms[0]
     for k in range(1, n_targets):
-        if sq_dists[k] < shift:
-            shift = sq_dists[k]
+        if exp_terms[k] < shift:
+            shift = exp_terms[k]
+    sq = exp_terms[0]
     for k in range(n_targets):
-        exp_terms[k] = exp(shift - sq_dists[k])
-    total = _sum(exp_terms, n_targets)
-    loss = (sq_dists[0] - shift) + log(total)
-
-    _zero(grad_u, dim)
-    for k in range(n_targets):
-        # the factor 2 of d|u - t|^2 / du = 2 (u - t)
-        g = 2.0 * _distance_weight(exp_terms, total, k, weight)
-        t_row = embedding + targets[k] * dim
-        for i in range(dim):
-            diff = u_row[i] - t_row[i]
-            grad_u[i] += g * diff
-            grad_targets[k * dim + i] = -g * diff
-    return weight * loss
+        exp_terms[k] = exp(shift - exp_terms[k])
+    return sq - shift
 
 
 # --------------------------------------------------------------------------
-# Dispatch on the model. The branch is taken once per relation, next to
-# (n_negatives + 1) * dim flops of arithmetic, so it costs nothing visible.
+# The softmax loss and the updates, shared by the models. The branches on the
+# model are taken once per relation and per step, next to
+# (n_negatives + 1) * dim flops of arithmetic, so they cost nothing visible.
 
 # Codes of the models, as passed by _embedder.py.
 MANIFOLD_CODES = {"poincare": 0, "lorentz": 1, "euclidean": 2}
@@ -416,26 +355,52 @@ cdef enum:
     EUCLIDEAN = 2
 
 
-cdef inline double _relation_gradients(
+cdef double _relation_gradients(
     int manifold, const double* embedding, Py_ssize_t dim, int u,
     const int* targets, int n_targets, double weight, double* scratch,
     double* grad_u, double* grad_targets,
 ) noexcept nogil:
-    """Loss and gradients of one relation; ``scratch`` holds 4 * n_targets."""
+    """Weighted loss of one relation; fills the gradients of u and of each
+    target (one row per slot). ``scratch`` holds 5 * n_targets doubles.
+
+    The loss is the softmax cross-entropy -log softmax_0 over -d(u, t_k):
+    L = d(u, v) + log sum_k exp(-d(u, t_k)).
+    """
+    cdef double* exp_terms = scratch
+    cdef double* coefs = scratch + n_targets
+    cdef const double* u_row = embedding + u * dim
+    cdef const double* t_row
+    cdef double parent_term, total, g, a, b, c, e
+    cdef Py_ssize_t i
+    cdef int k
+
     if manifold == LORENTZ:
-        return _lorentz_gradients(
-            embedding, dim, u, targets, n_targets, weight, scratch,
-            scratch + n_targets, scratch + 2 * n_targets,
-            scratch + 3 * n_targets, grad_u, grad_targets)
-    if manifold == EUCLIDEAN:
-        return _euclidean_gradients(
-            embedding, dim, u, targets, n_targets, weight, scratch,
-            scratch + n_targets, scratch + 2 * n_targets,
-            scratch + 3 * n_targets, grad_u, grad_targets)
-    return _poincare_gradients(
-        embedding, dim, u, targets, n_targets, weight, scratch,
-        scratch + n_targets, scratch + 2 * n_targets,
-        scratch + 3 * n_targets, grad_u, grad_targets)
+        parent_term = _lorentz_terms(embedding, dim, u, targets, n_targets,
+                                     exp_terms, coefs)
+    elif manifold == EUCLIDEAN:
+        parent_term = _euclidean_terms(embedding, dim, u, targets, n_targets,
+                                       exp_terms, coefs)
+    else:
+        parent_term = _poincare_terms(embedding, dim, u, targets, n_targets,
+                                      exp_terms, coefs)
+    total = _sum(exp_terms, n_targets)
+
+    _zero(grad_u, dim)
+    for k in range(n_targets):
+        # dL/dd_k = [k == 0] - softmax_k, times the relation's weight
+        g = -exp_terms[k] / total
+        if k == 0:
+            g += 1.0
+        g *= weight
+        a = g * coefs[4 * k]
+        b = g * coefs[4 * k + 1]
+        c = g * coefs[4 * k + 2]
+        e = g * coefs[4 * k + 3]
+        t_row = embedding + targets[k] * dim
+        for i in range(dim):
+            grad_u[i] += a * u_row[i] + b * t_row[i]
+            grad_targets[k * dim + i] = c * t_row[i] + e * u_row[i]
+    return weight * (parent_term + log(total))
 
 
 cdef inline void _step(int manifold, double* row, const double* grad,
@@ -454,9 +419,9 @@ cdef inline void _step(int manifold, double* row, const double* grad,
 # One epoch.
 
 cdef inline Py_ssize_t _scratch_size(int n_negatives, Py_ssize_t dim) noexcept nogil:
-    # distances, sqrt terms, dot products, squared norms (one per target),
-    # the gradient of u and one gradient row per target
-    return 4 * (n_negatives + 1) + dim + (n_negatives + 1) * dim
+    # exp terms and four gradient coefficients per target, the gradient of
+    # u and one gradient row per target
+    return 5 * (n_negatives + 1) + dim + (n_negatives + 1) * dim
 
 cdef double _train_share(
     int manifold,
@@ -498,7 +463,7 @@ cdef double _train_share(
     cdef const int* parent_ptr = &parent_indices[0]
     cdef const double* prob_ptr = NULL
     cdef const int* alias_ptr = NULL
-    cdef double* grad_u = scratch + 4 * (n_negatives + 1)
+    cdef double* grad_u = scratch + 5 * (n_negatives + 1)
     cdef double* grad_targets = grad_u + dim
 
     if alias_prob.shape[0] > 0:
@@ -638,7 +603,7 @@ def relation_loss_and_gradients(const double[:, ::1] embedding, int u,
     """
     cdef Py_ssize_t dim = embedding.shape[1]
     cdef int n_targets = targets.shape[0]
-    cdef double[::1] scratch = np.empty(4 * n_targets)
+    cdef double[::1] scratch = np.empty(5 * n_targets)
     cdef double[::1] grad_u = np.empty(dim)
     cdef double[:, ::1] grad_targets = np.empty((n_targets, dim))
     cdef double loss = _relation_gradients(
