@@ -184,19 +184,27 @@ cdef double _poincare_terms(
     return arcosh1p(z_parent)
 
 
+cdef inline void _cap_norm(double* row, double sq_norm, double max_norm,
+                           Py_ssize_t dim) noexcept nogil:
+    """Shrink ``row`` (of squared norm ``sq_norm``) onto ``max_norm`` if longer."""
+    cdef Py_ssize_t i
+    cdef double scale
+    if sq_norm > max_norm * max_norm:
+        scale = max_norm / sqrt(sq_norm)
+        for i in range(dim):
+            row[i] *= scale
+
+
 cdef inline void _step_and_project(double* row, const double* grad,
                                    double learning_rate, double max_norm,
                                    Py_ssize_t dim) noexcept nogil:
     """row <- proj(row - learning_rate * grad), proj = shrink onto max_norm."""
     cdef Py_ssize_t i
-    cdef double sq_norm = 0.0, scale
+    cdef double sq_norm = 0.0
     for i in range(dim):
         row[i] -= learning_rate * grad[i]
         sq_norm += row[i] * row[i]
-    if sq_norm >= max_norm * max_norm:
-        scale = max_norm / sqrt(sq_norm)
-        for i in range(dim):
-            row[i] *= scale
+    _cap_norm(row, sq_norm, max_norm, dim)
 
 
 # --------------------------------------------------------------------------
@@ -274,7 +282,7 @@ cdef inline void _lorentz_step(double* row, const double* grad,
     """
     cdef Py_ssize_t i
     cdef double x_sq = 0.0, g_sq = 0.0, gx = 0.0, x0, h_sq, h, c, sh, rate
-    cdef double sq_norm = 0.0, scale
+    cdef double sq_norm = 0.0
     for i in range(dim):
         x_sq += row[i] * row[i]
         g_sq += grad[i] * grad[i]
@@ -300,10 +308,7 @@ cdef inline void _lorentz_step(double* row, const double* grad,
     for i in range(dim):
         row[i] = c * row[i] - sh * rate * grad[i]
         sq_norm += row[i] * row[i]
-    if sq_norm > max_norm * max_norm:
-        scale = max_norm / sqrt(sq_norm)
-        for i in range(dim):
-            row[i] *= scale
+    _cap_norm(row, sq_norm, max_norm, dim)
 
 
 # --------------------------------------------------------------------------
