@@ -10,12 +10,15 @@ import time
 from numbers import Integral, Real
 
 import numpy as np
+import scipy.sparse as sp
 from joblib import effective_n_jobs
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._set_output import ADAPTERS_MANAGER, _get_output_config
 from sklearn.utils.validation import check_is_fitted
 
+from ._growth import extend_graph, graph_from_adjacency, place_new_nodes
 from ._relations import (
     alias_table,
     as_label_table,
@@ -24,16 +27,25 @@ from ._relations import (
     check_relations,
     lookup_labels,
 )
-from ._manifolds import MANIFOLDS, lorentz_to_poincare, spatial_norm_bound
+from ._manifolds import (
+    MANIFOLDS,
+    lorentz_to_poincare,
+    poincare_to_lorentz,
+    spatial_norm_bound,
+)
+from ._scorers import filtered_ranks
 from ._sgd_fast import MANIFOLD_CODES, train_epoch
-from .metrics import _rank_relations, _relation_ids
 
 # During burn-in the rate is learning_rate * _BURN_IN_RATE_FACTOR, as the
 # paper's c = 10.
 _BURN_IN_RATE_FACTOR = 0.1
 
 
-class PoincareEmbedder(TransformerMixin, BaseEstimator):
+# auto_wrap_output_keys=None: transform builds its own pandas / polars output,
+# because its number of output columns follows its input (one block of
+# n_components columns per label column), which scikit-learn's generic
+# wrapper, naming columns from fit, cannot know.
+class PoincareEmbedder(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
     """Learn Poincaré embeddings of a hierarchy from (child, parent) relations.
 
     Each node of the hierarchy becomes a point of the open unit ball of
@@ -131,6 +143,14 @@ class PoincareEmbedder(TransformerMixin, BaseEstimator):
         ``True`` stops training after that epoch. Use it to log, to evaluate
         during training or to stop early.
 
+    warm_start : bool, default=False
+        When True and the embedder is fitted, :meth:`fit` starts from the
+        current embedding instead of a random one and runs another
+        ``n_epochs`` epochs, without burn-in (the layout it sets up exists
+        already), the rate decaying linearly from ``learning_rate``. Nodes
+        new to the relations start next to their most specific known
+        parent. See also :meth:`partial_fit`.
+
     Attributes
     ----------
     embedding_ : ndarray of shape (n_nodes, n_components)
@@ -142,11 +162,18 @@ class PoincareEmbedder(TransformerMixin, BaseEstimator):
         Node labels in row order of ``embedding_``: sorted when the labels
         can be compared with each other, else in order of first appearance.
 
+    adjacency_ : scipy.sparse.csr_matrix of shape (n_nodes, n_nodes)
+        The deduplicated training relations: entry (i, j) is the weight of
+        "node i is a child of node j". :meth:`score` uses it to filter known
+        parents, :meth:`partial_fit` extends it.
+
     loss_curve_ : list of float
-        Mean loss per relation for each epoch.
+        Mean loss per relation for each epoch, over all calls to :meth:`fit`
+        (with ``warm_start=True``) and :meth:`partial_fit` since the last
+        fresh start.
 
     n_iter_ : int
-        Number of epochs run.
+        Number of epochs run, ``len(loss_curve_)``.
 
     n_features_in_ : int
         Number of columns of the relations seen in ``fit`` (2).
@@ -207,6 +234,7 @@ class PoincareEmbedder(TransformerMixin, BaseEstimator):
         "n_jobs": [Integral, None],
         "verbose": ["verbose"],
         "callback": [callable, None],
+        "warm_start": ["boolean"],
     }
 
     def __init__(
@@ -226,6 +254,7 @@ class PoincareEmbedder(TransformerMixin, BaseEstimator):
         n_jobs=None,
         verbose=0,
         callback=None,
+        warm_start=False,
     ):
         self.n_components = n_components
         self.manifold = manifold
@@ -241,6 +270,7 @@ class PoincareEmbedder(TransformerMixin, BaseEstimator):
         self.n_jobs = n_jobs
         self.verbose = verbose
         self.callback = callback
+        self.warm_start = warm_start
 
     # ------------------------------------------------------------------ fit
 
@@ -269,23 +299,123 @@ class PoincareEmbedder(TransformerMixin, BaseEstimator):
         """
         graph, names = check_relations(X, sample_weight)
         rng = check_random_state(self.random_state)
-        n_threads = effective_n_jobs(self.n_jobs)
-        max_norm = 1.0 - self.eps
-        lorentz = self.manifold == "lorentz"
-        if lorentz:
-            # the spatial norm of hyperboloid points at ball norm 1 - eps
-            max_norm = spatial_norm_bound(max_norm)
-        elif self.manifold == "euclidean":
-            max_norm = np.inf  # the paper's baseline is unconstrained
-        # training coordinates: ball points, or spatial parts of hyperboloid
-        # points; to_ball maps them to what users see
-        to_ball = lorentz_to_poincare if lorentz else (lambda points: points)
+        warm = self.warm_start and hasattr(self, "embedding_")
+        if warm:
+            embedding = self._continued_embedding(graph, rng)
+            burn_in, loss_curve = 0, list(self.loss_curve_)
+        else:
+            embedding = rng.uniform(
+                -self.init_range, self.init_range, (graph.n_nodes, self.n_components)
+            )
+            _project_into_ball(embedding, self._max_norm())
+            burn_in, loss_curve = self.burn_in, []
+        epochs = [
+            (burn_in > 0 and epoch < burn_in, *self._epoch_rates(epoch, burn_in))
+            for epoch in range(self.n_epochs)
+        ]
+        loss_curve += self._train(graph, embedding, rng, epochs)
+        self._set_fitted_state(graph, embedding, loss_curve, names)
+        return self
 
-        embedding = rng.uniform(
-            -self.init_range, self.init_range, (graph.n_nodes, self.n_components)
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y=None, sample_weight=None):
+        """Add the relations ``X``, then run one epoch over all relations.
+
+        On an unfitted embedder the first call initialises the embedding.
+        Later calls keep every node and relation learnt so far: the relations
+        of ``X`` are added to :attr:`adjacency_`, and labels new to the
+        embedder are added to :attr:`nodes_`, each placed next to its most
+        specific known parent (new roots near the origin). The epoch then
+        visits every known relation, old and new: revisiting the old ones is
+        what keeps them from being forgotten while the new ones are learnt
+        (an epoch costs as much as an epoch of :meth:`fit`). Call it
+        repeatedly to run more epochs.
+
+        The first ``burn_in`` epochs of a fresh embedder are burn-in epochs;
+        the others run at the constant rate ``learning_rate``, as there is no
+        end of training to decay towards. With ``manifold="euclidean"``,
+        whose plain SGD needs the decay, lower ``learning_rate`` (e.g. to
+        0.03) before continuing a fitted embedder.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_relations, 2), DataFrame or sparse matrix
+            (child, parent) relations, as for :meth:`fit`.
+        y : None
+            Ignored.
+        sample_weight : array-like of shape (n_relations,), default=None
+            Weight of each relation of ``X``.
+
+        Returns
+        -------
+        self : PoincareEmbedder
+            The updated embedder.
+        """
+        new, names = check_relations(X, sample_weight)
+        rng = check_random_state(self.random_state)
+        if hasattr(self, "embedding_"):
+            old = graph_from_adjacency(self.nodes_, self.adjacency_)
+            graph = extend_graph(old, new)
+            embedding = self._continued_embedding(graph, rng)
+            loss_curve = list(self.loss_curve_)
+        else:
+            graph = new
+            embedding = rng.uniform(
+                -self.init_range, self.init_range, (graph.n_nodes, self.n_components)
+            )
+            _project_into_ball(embedding, self._max_norm())
+            loss_curve = []
+        epoch = len(loss_curve)
+        in_burn_in = epoch < self.burn_in
+        rate = self.learning_rate * (_BURN_IN_RATE_FACTOR if in_burn_in else 1.0)
+        loss_curve += self._train(
+            graph, embedding, rng, [(in_burn_in, rate, rate)], first_epoch=epoch
         )
-        _project_into_ball(embedding, max_norm)
+        self._set_fitted_state(graph, embedding, loss_curve, names)
+        return self
 
+    def _max_norm(self):
+        """Norm bound of the training coordinates."""
+        if self.manifold == "lorentz":
+            # the spatial norm of hyperboloid points at ball norm 1 - eps
+            return spatial_norm_bound(1.0 - self.eps)
+        if self.manifold == "euclidean":
+            return np.inf  # the paper's baseline is unconstrained
+        return 1.0 - self.eps
+
+    def _to_ball(self, embedding):
+        """Training coordinates -> what users see (Poincaré ball, or as is)."""
+        return lorentz_to_poincare(embedding) if self.manifold == "lorentz" else embedding
+
+    def _continued_embedding(self, graph, rng):
+        """Training coordinates for ``graph`` that start from the fitted state."""
+        if self.embedding_.shape[1] != self.n_components:
+            raise ValueError(
+                f"n_components is {self.n_components} but the fitted embedding has "
+                f"{self.embedding_.shape[1]} dimensions; set warm_start=False to "
+                "start afresh"
+            )
+        rows = lookup_labels(self.nodes_, graph.nodes)
+        embedding = np.zeros((graph.n_nodes, self.n_components))
+        known = rows >= 0
+        embedding[known] = self.embedding_[rows[known]]
+        place_new_nodes(
+            embedding, known, graph, rng, self.init_range,
+            hyperbolic=self.manifold != "euclidean",
+        )
+        if self.manifold == "lorentz":
+            embedding = poincare_to_lorentz(embedding)
+        _project_into_ball(embedding, self._max_norm())
+        return embedding
+
+    def _train(self, graph, embedding, rng, epochs, first_epoch=0):
+        """Run ``epochs``, a list of ``(in_burn_in, lr_start, lr_end)``, in place.
+
+        Returns the loss per epoch. Raises before anything is fitted when
+        training diverges.
+        """
+        max_norm = self._max_norm()
+        n_threads = effective_n_jobs(self.n_jobs)
         # Burn-in draws negatives by degree, the rest of training uniformly.
         burn_in_prob, burn_in_alias = alias_table(graph.degrees().astype(np.float64))
         no_prob, no_alias = np.empty(0), np.empty(0, dtype=np.int32)
@@ -293,11 +423,9 @@ class PoincareEmbedder(TransformerMixin, BaseEstimator):
         n_relations = len(graph.children)
         total_weight = graph.weights.sum()
 
-        loss_curve = []
+        losses = []
         start = time.perf_counter()
-        for epoch in range(self.n_epochs):
-            in_burn_in = epoch < self.burn_in
-            lr_start, lr_end = self._epoch_rates(epoch)
+        for i, (in_burn_in, lr_start, lr_end) in enumerate(epochs):
             order = rng.permutation(n_relations).astype(np.int32)
             seed = int(rng.randint(np.iinfo(np.uint64).max, dtype=np.uint64))
             loss = train_epoch(
@@ -321,55 +449,61 @@ class PoincareEmbedder(TransformerMixin, BaseEstimator):
                 seed=seed,
                 n_threads=n_threads,
             )
+            epoch = first_epoch + i
             if not np.isfinite(loss):
                 raise FloatingPointError(
                     f"the loss became non-finite at epoch {epoch + 1}; training "
                     f"diverged. Try a smaller learning_rate (now {self.learning_rate})"
                 )
-            loss_curve.append(loss / total_weight)
-            self._report(epoch, loss_curve[-1], n_relations, start)
+            losses.append(loss / total_weight)
+            self._report(i, len(epochs), in_burn_in, losses[-1], n_relations, start)
             if self.callback is not None and self._call_back(
-                epoch, loss_curve[-1], to_ball(embedding), graph.nodes
+                epoch, losses[-1], self._to_ball(embedding), graph.nodes
             ):
                 break
+        return losses
 
+    def _set_fitted_state(self, graph, embedding, loss_curve, names):
         # Fitted attributes are written only once training has succeeded, so
-        # a fit that raises leaves no half-fitted state behind.
+        # a fit that raises (or is interrupted) leaves the previous state.
         self._record_input_columns(names)
-        self.embedding_ = to_ball(embedding)
+        self.embedding_ = self._to_ball(embedding)
         self.nodes_ = graph.nodes
+        self.adjacency_ = sp.csr_matrix(
+            (graph.weights, graph.parent_indices, graph.parent_indptr),
+            shape=(graph.n_nodes, graph.n_nodes),
+        )
         self.loss_curve_ = loss_curve
         self.n_iter_ = len(loss_curve)
-        return self
 
     def _call_back(self, epoch, loss, embedding, nodes):
         view = embedding.view()
         view.flags.writeable = False
         return bool(self.callback(epoch + 1, loss, view, nodes))
 
-    def _epoch_rates(self, epoch):
-        """Learning rates at the start and end of an epoch."""
-        if epoch < self.burn_in:
+    def _epoch_rates(self, epoch, burn_in):
+        """Learning rates at the start and end of an epoch of ``fit``."""
+        if epoch < burn_in:
             rate = self.learning_rate * _BURN_IN_RATE_FACTOR
             return rate, rate
-        n_main = self.n_epochs - self.burn_in
-        done = epoch - self.burn_in
+        n_main = self.n_epochs - burn_in
+        done = epoch - burn_in
         return (
             self.learning_rate * (1.0 - done / n_main),
             self.learning_rate * (1.0 - (done + 1) / n_main),
         )
 
-    def _report(self, epoch, loss, n_relations, start):
+    def _report(self, epoch, n_epochs, in_burn_in, loss, n_relations, start):
         if not self.verbose:
             return
-        every = 1 if self.verbose >= 2 else max(1, self.n_epochs // 10)
-        if (epoch + 1) % every and epoch + 1 != self.n_epochs:
+        every = 1 if self.verbose >= 2 else max(1, n_epochs // 10)
+        if (epoch + 1) % every and epoch + 1 != n_epochs:
             return
         elapsed = time.perf_counter() - start
         rate = n_relations * (epoch + 1) / max(elapsed, 1e-9)
-        phase = " (burn-in)" if epoch < self.burn_in else ""
+        phase = " (burn-in)" if in_burn_in else ""
         print(
-            f"[PoincareEmbedder] epoch {epoch + 1}/{self.n_epochs}{phase}: "
+            f"[PoincareEmbedder] epoch {epoch + 1}/{n_epochs}{phase}: "
             f"loss = {loss:.4f}, {rate:,.0f} relations/s, {elapsed:.1f} s",
             file=sys.stdout,
             flush=True,
@@ -402,7 +536,7 @@ class PoincareEmbedder(TransformerMixin, BaseEstimator):
             ``handle_unknown="ignore"``.
         """
         check_is_fitted(self)
-        table, _ = as_label_table(as_relation_table(X))
+        table, columns = as_label_table(as_relation_table(X))
         if table.ndim == 1:
             table = table.reshape(-1, 1)
         elif table.ndim != 2:
@@ -423,7 +557,24 @@ class PoincareEmbedder(TransformerMixin, BaseEstimator):
         # an extra all-zero row for unknown labels: the origin
         padded = np.vstack([self.embedding_, np.zeros((1, self.embedding_.shape[1]))])
         codes = np.where(unknown, len(self.embedding_), codes)
-        return padded[codes].reshape(table.shape[0], -1)
+        out = padded[codes].reshape(table.shape[0], -1)
+        container = _get_output_config("transform", self)["dense"]
+        if container == "default":
+            return out
+        return ADAPTERS_MANAGER.adapters[container].create_container(
+            out, X, columns=self._output_names(columns, table.shape[1])
+        )
+
+    def _output_names(self, columns, n_columns):
+        """Output column names for ``n_columns`` label columns."""
+        if columns is None or not all(isinstance(c, str) for c in columns):
+            if n_columns == 2:  # relations, named as in fit
+                columns = None
+            elif n_columns == 1:
+                columns = ["node"]
+            else:
+                columns = [f"x{j}" for j in range(n_columns)]
+        return self.get_feature_names_out(columns)
 
     def get_feature_names_out(self, input_features=None):
         """Names of the output columns: ``<input column>_<k>``.
@@ -444,19 +595,25 @@ class PoincareEmbedder(TransformerMixin, BaseEstimator):
         if input_features is None:
             input_features = getattr(self, "feature_names_in_", ["child", "parent"])
         return np.asarray(
-            [f"{feature}_{k}" for feature in input_features for k in range(self.n_components)],
+            [f"{feature}_{k}" for feature in input_features for k in range(self.embedding_.shape[1])],
             dtype=object,
         )
 
     # ---------------------------------------------------------------- score
 
     def score(self, X, y=None):
-        """Mean average precision (MAP) of the relations ``X``.
+        """Mean average precision (MAP) of the relations ``X``, filtered.
 
-        Each child's parents in ``X`` are ranked by Poincaré distance among
-        all nodes, as in the paper's reference code (see
-        :mod:`sklpoincare.metrics`). Higher is better; 1 is perfect. A label
-        not seen in ``fit`` counts as ranked last.
+        Each child's parents in ``X`` are ranked by distance among the nodes
+        that are parents of that child neither in the training relations
+        (:attr:`adjacency_`) nor in ``X``: the *filtered* setting of link
+        prediction, so a correct parent seen in training never counts
+        against a held-out one. On the training relations themselves this is
+        the reconstruction MAP of the paper (see :mod:`sklpoincare.metrics`).
+        A label never seen in ``fit`` counts as ranked last. Higher is
+        better; 1 is perfect. This is what :class:`~sklearn.model_selection.GridSearchCV`
+        uses by default; :func:`sklpoincare.metrics.ranking_scorers` gives
+        mean rank and hits@k too.
 
         Parameters
         ----------
@@ -470,18 +627,31 @@ class PoincareEmbedder(TransformerMixin, BaseEstimator):
         score : float
             Mean average precision.
         """
-        check_is_fitted(self)
-        child_ids, parent_ids, _ = _relation_ids(
-            as_relation_table(X), self.nodes_, len(self.nodes_)
-        )
-        _, _, aps = _rank_relations(
-            self.embedding_,
-            child_ids,
-            parent_ids,
-            effective_n_jobs(self.n_jobs),
-            "euclidean" if self.manifold == "euclidean" else "poincare",
-        )
-        return float(np.mean(aps))
+        _, average_precisions = filtered_ranks(self, X)
+        return float(np.mean(average_precisions))
+
+    def set_output(self, *, transform=None):
+        """Set the output container of :meth:`transform` and ``fit_transform``.
+
+        Parameters
+        ----------
+        transform : {"default", "pandas", "polars"}, default=None
+            ``"default"``: ndarray; ``"pandas"`` / ``"polars"``: a DataFrame
+            whose columns are named ``<input column>_<k>`` (see
+            :meth:`get_feature_names_out`); ``None``: unchanged.
+
+        Returns
+        -------
+        self : PoincareEmbedder
+            The estimator.
+        """
+        if transform is not None:
+            if transform not in ADAPTERS_MANAGER.adapters and transform != "default":
+                raise ValueError(
+                    f"transform must be 'default', 'pandas' or 'polars', got {transform!r}"
+                )
+            self._sklearn_output_config = {"transform": transform}
+        return self
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

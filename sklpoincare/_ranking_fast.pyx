@@ -56,16 +56,18 @@ cdef void _rank_one_child(
     int u,
     const int* positives,        # sorted node ids, k of them
     Py_ssize_t k,
+    const int* excluded,         # sorted node ids that are not candidates
+    Py_ssize_t n_excluded,
     double* positive_keys,       # scratch, k
     Py_ssize_t* below,           # scratch, k + 1: negatives strictly closer
     Py_ssize_t* below_or_tied,   # scratch, k + 1: negatives closer or tied
-    double* rank_sum,
+    double* ranks_out,           # k ranks, in increasing order
     double* average_precision,
 ) noexcept nogil:
     cdef Py_ssize_t n = embedding.shape[0], dim = embedding.shape[1]
-    cdef Py_ssize_t i, v, next_positive = 0
+    cdef Py_ssize_t i, v, next_positive = 0, next_excluded = 0
     cdef Py_ssize_t n_below = 0, n_below_or_tied = 0, n_positives_up_to
-    cdef double key, ap = 0.0, ranks = 0.0
+    cdef double key, ap = 0.0
     cdef const double* u_row = &embedding[u, 0]
 
     for i in range(k):
@@ -86,6 +88,10 @@ cdef void _rank_one_child(
             continue
         if v == u:
             continue
+        while next_excluded < n_excluded and excluded[next_excluded] < v:
+            next_excluded += 1
+        if next_excluded < n_excluded and excluded[next_excluded] == v:
+            continue  # a known parent outside the ranked set: filtered out
         key = squared_distance(u_row, &embedding[v, 0], dim) * inv_beta[v]
         if key > positive_keys[k - 1]:
             continue  # farther than every positive: affects no count
@@ -96,28 +102,33 @@ cdef void _rank_one_child(
         n_below += below[i]
         n_below_or_tied += below_or_tied[i]
         # rank = 1 + number of non-positives strictly closer
-        ranks += 1.0 + n_below
+        ranks_out[i] = 1.0 + n_below
         # precision at this positive's threshold, ties included as
         # sklearn.metrics.average_precision_score counts them
         n_positives_up_to = _count_below(positive_keys, k, positive_keys[i], True)
         ap += n_positives_up_to / <double>(n_positives_up_to + n_below_or_tied)
-    rank_sum[0] = ranks
     average_precision[0] = ap / k
 
 
 def rank_children(const double[:, ::1] embedding, const int[::1] children,
                   const int[::1] positive_indptr, const int[::1] positive_indices,
-                  int n_threads=1, bint euclidean=False):
+                  int n_threads=1, bint euclidean=False,
+                  const int[::1] excluded_indptr=None,
+                  const int[::1] excluded_indices=None):
     """Rank each child's positives among all other nodes.
 
     ``positive_indices[positive_indptr[c]:positive_indptr[c + 1]]`` are the
-    sorted, non-empty positives of ``children[c]``. Returns per child the sum
-    of the positives' ranks and the average precision. ``euclidean`` ranks by
-    Euclidean instead of Poincaré distance.
+    sorted, non-empty positives of ``children[c]``. Nodes listed, sorted, in
+    ``excluded_indices[excluded_indptr[c]:excluded_indptr[c + 1]]`` (disjoint
+    from the positives) are left out of the candidates: the filtered setting
+    of link prediction. Returns the rank of every positive (in each child's
+    slice of ``positive_indices``, in increasing order rather than in the
+    order of the positives) and per child the average precision.
+    ``euclidean`` ranks by Euclidean instead of Poincaré distance.
     """
     cdef Py_ssize_t n_children = children.shape[0]
     cdef Py_ssize_t c, k, max_k = 0
-    cdef double[::1] rank_sum = np.zeros(n_children)
+    cdef double[::1] ranks = np.zeros(positive_indices.shape[0])
     cdef double[::1] average_precision = np.zeros(n_children)
     # the key |u - v|^2 / (1 - |v|^2); with a factor of 1 it ranks by
     # Euclidean distance
@@ -127,6 +138,11 @@ def rank_children(const double[:, ::1] embedding, const int[::1] children,
     cdef int n_workers = max(n_threads, 1), tid
     cdef double[:, ::1] positive_keys
     cdef Py_ssize_t[:, ::1] counts
+    if excluded_indptr is None:
+        excluded_indptr = np.zeros(n_children + 1, dtype=np.intc)
+        excluded_indices = np.zeros(1, dtype=np.intc)
+    if excluded_indptr.shape[0] != n_children + 1:
+        raise ValueError("excluded_indptr must have one entry per child, plus one")
 
     for c in range(n_children):
         max_k = max(max_k, positive_indptr[c + 1] - positive_indptr[c])
@@ -141,7 +157,9 @@ def rank_children(const double[:, ::1] embedding, const int[::1] children,
             k = positive_indptr[c + 1] - positive_indptr[c]
             _rank_one_child(embedding, inv_beta, children[c],
                             &positive_indices[positive_indptr[c]], k,
+                            &excluded_indices[excluded_indptr[c]],
+                            excluded_indptr[c + 1] - excluded_indptr[c],
                             &positive_keys[tid, 0], &counts[tid, 0],
                             &counts[tid, max_k + 1],
-                            &rank_sum[c], &average_precision[c])
-    return np.asarray(rank_sum), np.asarray(average_precision)
+                            &ranks[positive_indptr[c]], &average_precision[c])
+    return np.asarray(ranks), np.asarray(average_precision)

@@ -9,31 +9,40 @@ other nodes scored by negative distance (ties counted as scikit-learn counts
 them). ``mean_rank`` averages ranks over all relations, the mean average
 precision (MAP) averages AP over children.
 
+For model selection on held-out relations, :func:`ranking_scorers` and the
+scorers :data:`mean_average_precision_scorer`, :data:`neg_mean_rank_scorer`
+and :func:`hits_at_k_scorer` rank in the *filtered* setting of link
+prediction, excluding the parents known from training (see
+:meth:`sklpoincare.PoincareEmbedder.score`).
+
 The ranking runs in blocks in Cython: memory stays O(n_nodes) per thread, so
 the full WordNet noun hierarchy needs no n_nodes x n_nodes matrix.
 """
 
 from collections import namedtuple
-from numbers import Integral
 
 import numpy as np
 from joblib import effective_n_jobs
 from sklearn.utils import check_array
 
+from ._ranking import _raise_unknown, _rank_relations, _relation_ids
 from ._ranking_fast import pairwise_distances as _pairwise_distances
-from ._ranking_fast import rank_children as _rank_children
-from ._relations import (
-    as_label_table,
-    check_no_missing_labels,
-    encode_labels,
-    lookup_labels,
+from ._scorers import (
+    hits_at_k_scorer,
+    mean_average_precision_scorer,
+    neg_mean_rank_scorer,
+    ranking_scorers,
 )
 
 __all__ = [
     "RankingScores",
+    "hits_at_k_scorer",
     "mean_average_precision",
+    "mean_average_precision_scorer",
     "mean_rank",
+    "neg_mean_rank_scorer",
     "poincare_distances",
+    "ranking_scorers",
     "ranking_scores",
 ]
 
@@ -99,102 +108,6 @@ def poincare_distances(X, Y=None, *, n_jobs=None):
     return out
 
 
-def _relation_ids(relations, nodes, n_rows):
-    """(child_ids, parent_ids) of the relations; -1 marks unknown labels."""
-    table, _ = as_label_table(relations)
-    if table.ndim != 2 or table.shape[1] != 2:
-        raise ValueError(
-            f"relations must have two columns (child, parent), got shape {table.shape}"
-        )
-    check_no_missing_labels(table)
-    if nodes is None:
-        if table.dtype == object and all(
-            isinstance(label, Integral) for label in table.reshape(-1)
-        ):
-            table = table.astype(np.intp)
-        if table.dtype.kind not in "iu":
-            raise ValueError(
-                "relations must be integer row indices of the embedding when "
-                "nodes is None; pass nodes=... to use labels"
-            )
-        ids = table.astype(np.intp)
-        ids[(ids < 0) | (ids >= n_rows)] = -1
-    else:
-        nodes = np.asarray(nodes)
-        if len(nodes) != n_rows:
-            raise ValueError(
-                f"nodes has {len(nodes)} labels but the embedding has {n_rows} rows"
-            )
-        ids = lookup_labels(nodes, table)
-    unknown = ids < 0
-    if unknown.any():
-        # distinct negative ids, one per unknown label, so that distinct
-        # unknown nodes stay distinct relations
-        _, codes = encode_labels(table[unknown])
-        ids[unknown] = -1 - codes
-    return ids[:, 0], ids[:, 1], table
-
-
-def _raise_unknown(child_ids, parent_ids, table):
-    bad_rows = np.nonzero((child_ids < 0) | (parent_ids < 0))[0]
-    if len(bad_rows):
-        r = bad_rows[0]
-        raise ValueError(
-            f"{len(bad_rows)} relation(s) name nodes that the embedding does not "
-            f"have, the first at row {r}: {tuple(table[r])!r:.120}"
-        )
-
-
-def _rank_relations(embedding, child_ids, parent_ids, n_threads, metric="poincare"):
-    """Rank sums and average precisions, one per distinct child.
-
-    Labels unknown to the embedding (negative ids) count as ranked last: an unknown
-    child gets rank ``n_nodes`` for each of its parents and AP 0; an unknown
-    parent of a known child comes after every known candidate.
-    Returns ``(rank_sum, n_relations, average_precisions)``.
-    """
-    n_nodes = embedding.shape[0]
-    pairs = np.unique(np.stack([child_ids, parent_ids], axis=1), axis=0)
-    known_child = pairs[:, 0] >= 0
-    unknown_child_pairs = pairs[~known_child]
-    pairs = pairs[known_child]
-    n_relations = len(pairs) + len(unknown_child_pairs)
-
-    rank_sum = float(n_nodes) * len(unknown_child_pairs)
-    average_precisions = [np.zeros(len(np.unique(unknown_child_pairs[:, 0])))]
-
-    children, starts = np.unique(pairs[:, 0], return_index=True)
-    counts = np.diff(np.append(starts, len(pairs)))
-    known_parent = pairs[:, 1] >= 0
-    n_known = np.add.reduceat(known_parent.astype(np.intp), starts) if len(pairs) else counts
-    n_unknown = counts - n_known
-
-    ranked = n_known > 0
-    known_pairs = pairs[known_parent]
-    indptr = np.zeros(ranked.sum() + 1, dtype=np.int32)
-    np.cumsum(n_known[ranked], out=indptr[1:])
-    ranks, aps = _rank_children(
-        embedding,
-        children[ranked].astype(np.int32),
-        indptr,
-        known_pairs[:, 1].astype(np.int32),
-        n_threads,
-        metric == "euclidean",
-    )
-    rank_sum += ranks.sum()
-
-    # Unknown parents of known children: after all n_nodes - 1 - k candidates.
-    k, m = n_known.astype(np.float64), n_unknown.astype(np.float64)
-    rank_sum += float(np.sum(m * (1.0 + (n_nodes - 1 - k))))
-    child_ap = np.zeros(len(children))
-    child_ap[ranked] = aps * k[ranked]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        child_ap += m * (k + m) / (n_nodes - 1 + m)
-    child_ap /= k + m
-    average_precisions.append(child_ap)
-    return rank_sum, n_relations, np.concatenate(average_precisions)
-
-
 def ranking_scores(embedding, relations, *, nodes=None, metric="poincare", n_jobs=None):
     """Mean rank and mean average precision of relations, in one pass.
 
@@ -236,10 +149,10 @@ def ranking_scores(embedding, relations, *, nodes=None, metric="poincare", n_job
     embedding = _check_embedding(embedding, "embedding", metric)
     child_ids, parent_ids, table = _relation_ids(relations, nodes, embedding.shape[0])
     _raise_unknown(child_ids, parent_ids, table)
-    rank_sum, n_relations, aps = _rank_relations(
+    ranks, aps = _rank_relations(
         embedding, child_ids, parent_ids, effective_n_jobs(n_jobs), metric
     )
-    return RankingScores(float(rank_sum / n_relations), float(np.mean(aps)))
+    return RankingScores(float(np.mean(ranks)), float(np.mean(aps)))
 
 
 def mean_rank(embedding, relations, *, nodes=None, metric="poincare", n_jobs=None):
@@ -271,3 +184,4 @@ def mean_average_precision(embedding, relations, *, nodes=None, metric="poincare
     return ranking_scores(
         embedding, relations, nodes=nodes, metric=metric, n_jobs=n_jobs
     ).mean_average_precision
+
