@@ -9,12 +9,17 @@ import numpy as np
 
 from ._relations import RelationGraph, _deduplicate, encode_labels
 
-# A new node starts this far (in hyperbolic distance) beyond its most specific
-# known parent, in the parent's direction give or take _ANGLE_JITTER: farther
-# from the origin, as a more specific node should be, and apart from its new
-# siblings so that training can tell them apart.
-_STEP_OUT = 0.5
-_ANGLE_JITTER = 0.1
+# A new node starts where its most specific known parent's known children
+# lie on average, in polar terms: as much farther from the origin (in
+# hyperbolic radius 2 artanh |x|, or in norm for the Euclidean model) and at
+# the same angle from the parent's direction, turned towards a random
+# direction. Near the boundary, where trained children lie far from their
+# parent in angle rather than in radius, a step along the parent's direction
+# would land far too close to it. A parent with no known child gets the
+# averages over the whole graph; with none at all, _DEFAULT_RADIUS_STEP and
+# _DEFAULT_ANGLE.
+_DEFAULT_RADIUS_STEP = 0.5
+_DEFAULT_ANGLE = 0.1
 
 
 def graph_from_adjacency(nodes, adjacency):
@@ -56,25 +61,32 @@ def extend_graph(old, new):
 def place_new_nodes(embedding, placed, graph, rng, init_range, hyperbolic=True):
     """Fill, in place, the rows of ``embedding`` not yet ``placed``.
 
-    Each new node goes next to its most specific (largest-norm) placed
-    parent, a little farther out; nodes placed so become parents for the
-    next round, so chains of new nodes follow each other. Nodes with no
-    placed ancestor (new roots) start near the origin, as in ``fit``.
-    ``embedding`` holds Poincaré-ball points, or Euclidean ones when
-    ``hyperbolic`` is False.
+    Each new node goes where the placed children of its most specific
+    (largest-norm) placed parent lie on average, in radius and angle; nodes
+    placed so become parents for the next round, so chains of new nodes
+    follow each other. Nodes with no placed ancestor (new roots) start near
+    the origin, as in ``fit``. ``embedding`` holds Poincaré-ball points, or
+    Euclidean ones when ``hyperbolic`` is False.
     """
     placed = placed.copy()
+    radius = _radius_of(embedding, hyperbolic)
+    children, parents = _most_specific_parents(embedding, placed, placed, graph)
+    radius_steps = _mean_by_parent(
+        radius[children] - radius[parents], parents, len(embedding), _DEFAULT_RADIUS_STEP
+    )
+    angles = _mean_by_parent(
+        _angle(embedding[children], embedding[parents]), parents, len(embedding),
+        _DEFAULT_ANGLE,
+    )
     while not placed.all():
-        candidates = ~placed[graph.children] & placed[graph.parents]
-        if not candidates.any():
+        children, parents = _most_specific_parents(embedding, ~placed, placed, graph)
+        if len(children) == 0:
             break
-        children, parents = graph.children[candidates], graph.parents[candidates]
-        norms = np.linalg.norm(embedding[parents], axis=1)
-        order = np.lexsort((norms, children))
-        children, parents = children[order], parents[order]
-        best = np.append(children[1:] != children[:-1], True)  # largest norm last
-        children, parents = children[best], parents[best]
-        embedding[children] = _beyond(embedding[parents], rng, hyperbolic)
+        new_radius = radius[parents] + radius_steps[parents]
+        embedding[children] = _point_at(
+            embedding[parents], angles[parents], _norm_of(new_radius, hyperbolic), rng
+        )
+        radius[children] = new_radius
         placed[children] = True
     roots = ~placed
     embedding[roots] = rng.uniform(
@@ -82,16 +94,61 @@ def place_new_nodes(embedding, placed, graph, rng, init_range, hyperbolic=True):
     )
 
 
-def _beyond(parents, rng, hyperbolic):
-    """Points a little farther from the origin than ``parents``, one each."""
-    norms = np.linalg.norm(parents, axis=1, keepdims=True)
-    safe = np.where(norms > 0, norms, 1.0)
-    direction = np.where(norms > 0, parents / safe, 0.0)
-    direction = direction + rng.uniform(-_ANGLE_JITTER, _ANGLE_JITTER, parents.shape)
-    direction /= np.linalg.norm(direction, axis=1, keepdims=True)
-    if hyperbolic:
-        # hyperbolic distance to the origin 2 artanh(r), plus _STEP_OUT
-        radius = np.tanh(np.arctanh(np.minimum(norms, 1 - 1e-15)) + _STEP_OUT / 2)
-    else:
-        radius = norms + _STEP_OUT
-    return direction * radius
+def _most_specific_parents(embedding, child_mask, parent_mask, graph):
+    """``(children, parents)``: each child of ``child_mask`` with its
+    largest-norm parent among ``parent_mask`` (children without one left out)."""
+    candidates = child_mask[graph.children] & parent_mask[graph.parents]
+    children, parents = graph.children[candidates], graph.parents[candidates]
+    norms = np.linalg.norm(embedding[parents], axis=1)
+    order = np.lexsort((norms, children))
+    children, parents = children[order], parents[order]
+    last = np.append(children[1:] != children[:-1], True)  # largest norm last
+    return children[last], parents[last]
+
+
+def _mean_by_parent(values, parents, n_nodes, default):
+    """Per node, the mean of ``values`` over its entries in ``parents``; the
+    overall mean for nodes without entries (``default`` when there are none)."""
+    out = np.full(n_nodes, values.mean() if len(values) else default)
+    counts = np.bincount(parents, minlength=n_nodes)
+    totals = np.bincount(parents, weights=values, minlength=n_nodes)
+    has = counts > 0
+    out[has] = totals[has] / counts[has]
+    return out
+
+
+def _radius_of(points, hyperbolic):
+    norms = np.linalg.norm(points, axis=1)
+    return 2 * np.arctanh(np.minimum(norms, 1 - 1e-16)) if hyperbolic else norms
+
+
+def _norm_of(radius, hyperbolic):
+    return np.tanh(radius / 2) if hyperbolic else radius
+
+
+def _angle(x, y):
+    """Row-wise angle between x and y (0 where either is the origin)."""
+    norms = np.linalg.norm(x, axis=1) * np.linalg.norm(y, axis=1)
+    cosines = np.einsum("ij,ij->i", x, y) / np.where(norms > 0, norms, 1.0)
+    return np.where(norms > 0, np.arccos(np.clip(cosines, -1.0, 1.0)), 0.0)
+
+
+def _point_at(parents, angles, norms, rng):
+    """Points of the given norms, at the given angles from ``parents``'
+    directions, turned towards random directions."""
+    n, dim = parents.shape
+    lengths = np.linalg.norm(parents, axis=1, keepdims=True)
+    radial = np.where(lengths > 0, parents / np.where(lengths > 0, lengths, 1.0), 0.0)
+    origin = lengths[:, 0] == 0
+    radial[origin] = _unit_rows(rng.standard_normal((origin.sum(), dim)))
+    # a random unit vector perpendicular to the radial one (none in 1-d)
+    turn = rng.standard_normal((n, dim))
+    turn -= np.einsum("ij,ij->i", turn, radial)[:, None] * radial
+    turn = _unit_rows(turn)
+    direction = np.cos(angles)[:, None] * radial + np.sin(angles)[:, None] * turn
+    return _unit_rows(direction) * norms[:, None]
+
+
+def _unit_rows(x):
+    lengths = np.linalg.norm(x, axis=1, keepdims=True)
+    return np.divide(x, lengths, out=np.zeros_like(x), where=lengths > 0)
