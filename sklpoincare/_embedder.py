@@ -5,8 +5,6 @@ the typed arrays, owns the random state and the learning-rate schedule, and
 checks that training stays finite.
 """
 
-import sys
-import time
 from numbers import Integral, Real
 
 import numpy as np
@@ -25,6 +23,7 @@ from ._relations import (
     lookup_labels,
 )
 from ._manifolds import MANIFOLDS, lorentz_to_poincare, spatial_norm_bound
+from ._progress import ProgressReporter
 from ._sgd_fast import MANIFOLD_CODES, train_epoch
 from .metrics import _rank_relations, _relation_ids
 
@@ -294,7 +293,7 @@ class PoincareEmbedder(TransformerMixin, BaseEstimator):
         total_weight = graph.weights.sum()
 
         loss_curve = []
-        start = time.perf_counter()
+        progress = self._report(n_relations)
         for epoch in range(self.n_epochs):
             in_burn_in = epoch < self.burn_in
             lr_start, lr_end = self._epoch_rates(epoch)
@@ -327,11 +326,12 @@ class PoincareEmbedder(TransformerMixin, BaseEstimator):
                     f"diverged. Try a smaller learning_rate (now {self.learning_rate})"
                 )
             loss_curve.append(loss / total_weight)
-            self._report(epoch, loss_curve[-1], n_relations, start)
+            progress.update(epoch + 1, loss_curve[-1])
             if self.callback is not None and self._call_back(
                 epoch, loss_curve[-1], to_ball(embedding), graph.nodes
             ):
                 break
+        progress.close()  # a run stopped early still shows its last epoch
 
         # Fitted attributes are written only once training has succeeded, so
         # a fit that raises leaves no half-fitted state behind.
@@ -359,20 +359,18 @@ class PoincareEmbedder(TransformerMixin, BaseEstimator):
             self.learning_rate * (1.0 - (done + 1) / n_main),
         )
 
-    def _report(self, epoch, loss, n_relations, start):
-        if not self.verbose:
-            return
-        every = 1 if self.verbose >= 2 else max(1, self.n_epochs // 10)
-        if (epoch + 1) % every and epoch + 1 != self.n_epochs:
-            return
-        elapsed = time.perf_counter() - start
-        rate = n_relations * (epoch + 1) / max(elapsed, 1e-9)
-        phase = " (burn-in)" if epoch < self.burn_in else ""
-        print(
-            f"[PoincareEmbedder] epoch {epoch + 1}/{self.n_epochs}{phase}: "
-            f"loss = {loss:.4f}, {rate:,.0f} relations/s, {elapsed:.1f} s",
-            file=sys.stdout,
-            flush=True,
+    def _report(self, n_relations):
+        """The progress reporter of a fit; it reports nothing when verbose=0.
+
+        The command line shows the same progress: on a terminal one updating
+        line with a bar and the time left, elsewhere plain lines.
+        """
+        return ProgressReporter(
+            self.n_epochs,
+            n_relations,
+            burn_in=self.burn_in,
+            verbose=self.verbose,
+            prefix="[PoincareEmbedder]",
         )
 
     def _record_input_columns(self, names):
