@@ -222,7 +222,7 @@ def test_missing_matplotlib_gives_an_install_hint(fitted_2d, monkeypatch):
 def test_modules_import_without_matplotlib(monkeypatch):
     # fresh imports of the modules while matplotlib cannot be imported
     monkeypatch.setitem(sys.modules, "matplotlib", None)
-    for name in ("sklpoincare.plot",):
+    for name in ("sklpoincare.plot", "sklpoincare._cli"):
         monkeypatch.delitem(sys.modules, name)
         module = importlib.import_module(name)
         assert module.__name__ == name
