@@ -202,9 +202,7 @@ def read_relations(path, delimiter=None, header=False):
     except IsADirectoryError:
         raise CommandError(f"{path} is a directory, not a file of relations") from None
     except UnicodeDecodeError as exc:
-        raise CommandError(
-            f"{path}: not UTF-8 text (byte {exc.start} of a line: {exc.reason})"
-        ) from None
+        raise CommandError(f"{path}: not UTF-8 text ({exc.reason})") from None
     except (OSError, EOFError, csv.Error) as exc:  # unreadable, bad gzip, bad quoting
         raise CommandError(f"cannot read {path}: {exc}") from None
     if not relations:
