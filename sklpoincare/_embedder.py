@@ -5,8 +5,6 @@ the typed arrays, owns the random state and the learning-rate schedule, and
 checks that training stays finite.
 """
 
-import sys
-import time
 from numbers import Integral, Real
 
 import numpy as np
@@ -33,6 +31,7 @@ from ._manifolds import (
     poincare_to_lorentz,
     spatial_norm_bound,
 )
+from ._progress import ProgressReporter
 from ._scorers import filtered_ranks
 from ._sgd_fast import MANIFOLD_CODES, train_epoch
 
@@ -424,43 +423,50 @@ class PoincareEmbedder(TransformerMixin, BaseEstimator, auto_wrap_output_keys=No
         total_weight = graph.weights.sum()
 
         losses = []
-        start = time.perf_counter()
-        for i, (in_burn_in, lr_start, lr_end) in enumerate(epochs):
-            order = rng.permutation(n_relations).astype(np.int32)
-            seed = int(rng.randint(np.iinfo(np.uint64).max, dtype=np.uint64))
-            loss = train_epoch(
-                embedding,
-                graph.children,
-                graph.parents,
-                graph.weights,
-                order,
-                graph.parent_indptr,
-                graph.parent_indices,
-                burn_in_prob if in_burn_in else no_prob,
-                burn_in_alias if in_burn_in else no_alias,
-                manifold=MANIFOLD_CODES[self.manifold],
-                child_indptr=child_indptr,
-                child_indices=child_indices,
-                subtree_share=0.0 if in_burn_in else self.subtree_negatives,
-                lr_start=lr_start,
-                lr_end=lr_end,
-                n_negatives=self.n_negatives,
-                max_norm=max_norm,
-                seed=seed,
-                n_threads=n_threads,
-            )
-            epoch = first_epoch + i
-            if not np.isfinite(loss):
-                raise FloatingPointError(
-                    f"the loss became non-finite at epoch {epoch + 1}; training "
-                    f"diverged. Try a smaller learning_rate (now {self.learning_rate})"
+        progress = ProgressReporter(
+            len(epochs),
+            n_relations,
+            burn_in=sum(in_burn_in for in_burn_in, _, _ in epochs),
+            verbose=self.verbose,
+            prefix="[PoincareEmbedder]",
+        )
+        try:
+            for i, (in_burn_in, lr_start, lr_end) in enumerate(epochs):
+                loss = train_epoch(
+                    embedding,
+                    graph.children,
+                    graph.parents,
+                    graph.weights,
+                    rng.permutation(n_relations).astype(np.int32),
+                    graph.parent_indptr,
+                    graph.parent_indices,
+                    burn_in_prob if in_burn_in else no_prob,
+                    burn_in_alias if in_burn_in else no_alias,
+                    manifold=MANIFOLD_CODES[self.manifold],
+                    child_indptr=child_indptr,
+                    child_indices=child_indices,
+                    subtree_share=0.0 if in_burn_in else self.subtree_negatives,
+                    lr_start=lr_start,
+                    lr_end=lr_end,
+                    n_negatives=self.n_negatives,
+                    max_norm=max_norm,
+                    seed=int(rng.randint(np.iinfo(np.uint64).max, dtype=np.uint64)),
+                    n_threads=n_threads,
                 )
-            losses.append(loss / total_weight)
-            self._report(i, len(epochs), in_burn_in, losses[-1], n_relations, start)
-            if self.callback is not None and self._call_back(
-                epoch, losses[-1], self._to_ball(embedding), graph.nodes
-            ):
-                break
+                epoch = first_epoch + i
+                if not np.isfinite(loss):
+                    raise FloatingPointError(
+                        f"the loss became non-finite at epoch {epoch + 1}; training "
+                        f"diverged. Try a smaller learning_rate (now {self.learning_rate})"
+                    )
+                losses.append(loss / total_weight)
+                progress.update(i + 1, losses[-1])
+                if self.callback is not None and self._call_back(
+                    epoch, losses[-1], self._to_ball(embedding), graph.nodes
+                ):
+                    break
+        finally:
+            progress.close()  # ends the terminal line, also when stopped early
         return losses
 
     def _set_fitted_state(self, graph, embedding, loss_curve, names):
@@ -491,22 +497,6 @@ class PoincareEmbedder(TransformerMixin, BaseEstimator, auto_wrap_output_keys=No
         return (
             self.learning_rate * (1.0 - done / n_main),
             self.learning_rate * (1.0 - (done + 1) / n_main),
-        )
-
-    def _report(self, epoch, n_epochs, in_burn_in, loss, n_relations, start):
-        if not self.verbose:
-            return
-        every = 1 if self.verbose >= 2 else max(1, n_epochs // 10)
-        if (epoch + 1) % every and epoch + 1 != n_epochs:
-            return
-        elapsed = time.perf_counter() - start
-        rate = n_relations * (epoch + 1) / max(elapsed, 1e-9)
-        phase = " (burn-in)" if in_burn_in else ""
-        print(
-            f"[PoincareEmbedder] epoch {epoch + 1}/{n_epochs}{phase}: "
-            f"loss = {loss:.4f}, {rate:,.0f} relations/s, {elapsed:.1f} s",
-            file=sys.stdout,
-            flush=True,
         )
 
     def _record_input_columns(self, names):

@@ -1,0 +1,409 @@
+"""The ``sklpoincare`` command line (also ``python -m sklpoincare``).
+
+``sklpoincare fit [RELATIONS] -o vectors.txt --plot disk.png`` embeds the
+relations of a 2-column TSV/CSV file (or the bundled WordNet mammals), shows
+the training progress, prints the reconstruction mean rank and MAP on those
+relations, and writes the vectors and a picture of the disk.
+"""
+
+import argparse
+import csv
+import gzip
+import io
+import os
+import sys
+import time
+
+# Exit status of a usage or input error, as argparse uses.
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+
+_PROG = "sklpoincare"
+_MAMMALS_NAME = "the bundled WordNet mammals"
+
+
+class CommandError(Exception):
+    """An error in the user's command or input: printed without a traceback."""
+
+
+# -------------------------------------------------------------- arguments
+
+
+def _positive_int(text):
+    value = _int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text!r}")
+    return value
+
+
+def _non_negative_int(text):
+    value = _int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be a non-negative integer, got {text!r}")
+    return value
+
+
+def _int(text):
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be an integer, got {text!r}") from None
+
+
+def _positive_float(text):
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number, got {text!r}") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a positive number, got {text!r}")
+    return value
+
+
+def _jobs(text):
+    value = _int(text)
+    if value == 0:
+        raise argparse.ArgumentTypeError("must be a positive number of threads or -1 (all)")
+    return value
+
+
+def _delimiter(text):
+    # a shell makes typing a tab awkward, so the escape "\t" stands for it
+    value = "\t" if text in ("\\t", "tab") else text
+    if len(value) != 1 or value in "\r\n\"":
+        raise argparse.ArgumentTypeError(
+            f"must be a single character (or '\\t' for a tab), got {text!r}"
+        )
+    return value
+
+
+def _build_parser():
+    from ._embedder import PoincareEmbedder  # the estimator's defaults are ours
+
+    defaults = PoincareEmbedder().get_params()
+    parser = argparse.ArgumentParser(
+        prog=_PROG,
+        description="Poincaré embeddings of hierarchies (Nickel & Kiela, 2017).",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    fit = commands.add_parser(
+        "fit",
+        help="embed (child, parent) relations and report mean rank and MAP",
+        description=(
+            "Embed the (child, parent) relations of RELATIONS, print the training "
+            "progress, then the mean rank and MAP of those relations and the fit "
+            "time; optionally write the vectors and a picture of the disk."
+        ),
+        epilog=(
+            "RELATIONS has one relation per line, child first, in two columns "
+            "separated by a tab (or a comma for .csv files); it may be "
+            "gzip-compressed (.gz). Without --quiet, progress goes to standard "
+            "output: one updating line with a bar on a terminal, plain lines "
+            "otherwise."
+        ),
+    )
+    fit.add_argument(
+        "relations", nargs="?", metavar="RELATIONS",
+        help=f"TSV/CSV file of (child, parent) pairs; default: {_MAMMALS_NAME}",
+    )
+    fit.add_argument(
+        "-d", "--dim", type=_positive_int, default=defaults["n_components"],
+        help="dimension of the ball, n_components (default: %(default)s)",
+    )
+    fit.add_argument(
+        "--epochs", type=_positive_int, default=defaults["n_epochs"],
+        help="epochs, burn-in included (default: %(default)s)",
+    )
+    fit.add_argument(
+        "--lr", type=_positive_float, default=defaults["learning_rate"],
+        help="learning rate after burn-in (default: %(default)s)",
+    )
+    fit.add_argument(
+        "--negatives", type=_positive_int, default=defaults["n_negatives"],
+        help="non-parents sampled per relation (default: %(default)s)",
+    )
+    fit.add_argument(
+        "--burn-in", type=_non_negative_int, default=defaults["burn_in"],
+        help="epochs at a tenth of the rate at the start (default: %(default)s)",
+    )
+    fit.add_argument(
+        "--manifold", choices=["poincare", "lorentz", "euclidean"],
+        default=defaults["manifold"], help="training model (default: %(default)s)",
+    )
+    fit.add_argument(
+        "--seed", type=_int, default=0,
+        help="random seed; with --jobs 1 a run is reproducible (default: %(default)s)",
+    )
+    fit.add_argument(
+        "--jobs", type=_jobs, default=1,
+        help="threads, -1 for all cores (default: %(default)s)",
+    )
+    fit.add_argument(
+        "-o", "--output", metavar="VECTORS",
+        help="write the vectors here, in word2vec text format",
+    )
+    fit.add_argument(
+        "--plot", metavar="PNG",
+        help="draw the disk to this image file (needs matplotlib)",
+    )
+    fit.add_argument(
+        "--delimiter", type=_delimiter, default=None,
+        help="column separator of RELATIONS (default: ',' for .csv, tab otherwise)",
+    )
+    fit.add_argument(
+        "--header", action="store_true",
+        help="the first line of RELATIONS is a header: skip it",
+    )
+    fit.add_argument(
+        "-q", "--quiet", action="store_true",
+        help="no progress; print only the results",
+    )
+    return parser
+
+
+# ------------------------------------------------------------ input, output
+
+
+def _default_delimiter(path):
+    name = path.lower()
+    if name.endswith(".gz"):
+        name = name[:-3]
+    return "," if name.endswith(".csv") else "\t"
+
+
+def read_relations(path, delimiter=None, header=False):
+    """(child, parent) string pairs of a 2-column TSV/CSV file, gzipped or not.
+
+    Blank lines are skipped and labels are stripped of surrounding blanks;
+    any other malformed line is a CommandError naming the file and line.
+    """
+    # TODO: use sklpoincare.io.load_relations once merged
+    if delimiter is None:
+        delimiter = _default_delimiter(path)
+    relations = []
+    try:
+        with open(path, "rb") as raw:
+            gzipped = raw.read(2) == b"\x1f\x8b"
+        opener = gzip.open if gzipped else open
+        with opener(path, "rb") as binary:
+            text = io.TextIOWrapper(binary, encoding="utf-8", newline="")
+            quoting = csv.QUOTE_NONE if delimiter == "\t" else csv.QUOTE_MINIMAL
+            reader = csv.reader(text, delimiter=delimiter, quoting=quoting)
+            for index, row in enumerate(reader):
+                line = reader.line_num  # of the row's last line
+                if header and index == 0:
+                    continue
+                fields = [field.strip() for field in row]
+                if not any(fields):
+                    continue
+                relations.append(_check_row(fields, path, line, delimiter))
+    except FileNotFoundError:
+        raise CommandError(f"no such file: {path}") from None
+    except IsADirectoryError:
+        raise CommandError(f"{path} is a directory, not a file of relations") from None
+    except UnicodeDecodeError as exc:
+        raise CommandError(f"{path}: not UTF-8 text ({exc.reason})") from None
+    except (OSError, EOFError, csv.Error) as exc:  # unreadable, bad gzip, bad quoting
+        raise CommandError(f"cannot read {path}: {exc}") from None
+    if not relations:
+        raise CommandError(f"{path} holds no relations")
+    return relations
+
+
+def _check_row(fields, path, line, delimiter):
+    shown = "tab" if delimiter == "\t" else repr(delimiter)
+    if len(fields) != 2:
+        raise CommandError(
+            f"{path}, line {line}: expected 2 columns (child, parent) separated "
+            f"by {shown}, found {len(fields)}; use --delimiter for another separator"
+        )
+    child, parent = fields
+    if not child or not parent:
+        raise CommandError(f"{path}, line {line}: empty label")
+    if child == parent:
+        raise CommandError(
+            f"{path}, line {line}: {child!r} is given as its own parent (a self-loop)"
+        )
+    return child, parent
+
+
+def _check_word2vec_labels(labels, source):
+    """The word2vec text format splits on blanks: labels must have none."""
+    for label in labels:
+        text = str(label)
+        if text.split() != [text]:
+            raise CommandError(
+                f"label {text!r} of {source} contains blanks, which the word2vec "
+                "text format of --output cannot hold"
+            )
+
+
+def write_word2vec(path, vectors, labels):
+    """Write vectors in word2vec text format with full float precision.
+
+    The first line is ``"n_vectors dim"``; each next line a label and its
+    coordinates, which read back to the same floats (``repr`` round-trips).
+    """
+    # TODO: use sklpoincare.io.save_word2vec_format once merged
+    with open(path, "w", encoding="utf-8", newline="\n") as out:
+        out.write(f"{vectors.shape[0]} {vectors.shape[1]}\n")
+        for label, row in zip(labels, vectors.tolist()):
+            out.write(str(label) + " " + " ".join(repr(value) for value in row) + "\n")
+
+
+def _check_writable(path, option):
+    folder = os.path.dirname(os.path.abspath(path))
+    if os.path.isdir(path):
+        raise CommandError(f"{option} {path} is a directory")
+    if not os.path.isdir(folder):
+        raise CommandError(f"{option} {path}: folder {folder} does not exist")
+
+
+# ------------------------------------------------------------------ fit
+
+
+def _fit_command(args, out):
+    # every check that can fail fast runs before a possibly long training
+    if args.output:
+        _check_writable(args.output, "--output")
+    if args.plot:
+        _check_writable(args.plot, "--plot")
+        try:
+            import matplotlib  # noqa: F401
+        except ImportError:
+            raise CommandError(
+                "--plot needs matplotlib, which is not installed: pip install matplotlib"
+            ) from None
+
+    if args.relations is None:
+        from .datasets import load_mammals
+
+        relations = [tuple(pair) for pair in load_mammals().data.tolist()]
+        source = _MAMMALS_NAME
+    else:
+        relations = read_relations(args.relations, args.delimiter, args.header)
+        source = args.relations
+    if args.output:
+        _check_word2vec_labels({label for pair in relations for label in pair}, source)
+
+    from ._embedder import PoincareEmbedder
+    from .metrics import ranking_scores
+
+    embedder = PoincareEmbedder(
+        n_components=args.dim,
+        manifold=args.manifold,
+        n_epochs=args.epochs,
+        learning_rate=args.lr,
+        n_negatives=args.negatives,
+        burn_in=args.burn_in,
+        random_state=args.seed,
+        n_jobs=args.jobs,
+        verbose=0 if args.quiet else 1,
+    )
+    if not args.quiet:
+        print(
+            f"{_PROG}: {len(relations):,} relations from {source}; "
+            f"{args.dim} dimensions, {args.manifold}, {args.epochs} epochs",
+            file=out, flush=True,
+        )
+    start = time.perf_counter()
+    embedder.fit(relations)
+    seconds = time.perf_counter() - start
+
+    metric = "euclidean" if args.manifold == "euclidean" else "poincare"
+    scores = ranking_scores(
+        embedder.embedding_, relations, nodes=embedder.nodes_, metric=metric,
+        n_jobs=args.jobs,
+    )
+    print(f"nodes:     {len(embedder.nodes_):,}", file=out)
+    print(f"mean rank: {scores.mean_rank:.3f}", file=out)
+    print(f"MAP:       {scores.mean_average_precision:.4f}", file=out)
+    print(f"fit time:  {seconds:.2f} s", file=out)
+
+    if args.output:
+        write_word2vec(args.output, embedder.embedding_, embedder.nodes_)
+        print(f"wrote {args.output}", file=out)
+    if args.plot:
+        _save_plot(args.plot, embedder, relations, scores, source)
+        print(f"wrote {args.plot}", file=out)
+    return 0
+
+
+def _save_plot(path, embedder, relations, scores, source):
+    import matplotlib
+
+    matplotlib.use("Agg")  # a file, no window: works without a display
+    import matplotlib.pyplot as plt
+
+    from .plot import plot_embedding
+
+    fig, ax = plt.subplots(figsize=(9, 9))
+    try:
+        plot_embedding(embedder, ax=ax, edges=relations, n_labels=15)
+        dims = embedder.embedding_.shape[1]
+        view = "" if dims <= 2 else f", {dims}-d shown by PCA keeping norms"
+        ax.set_title(
+            f"{source}: mean rank {scores.mean_rank:.2f}, "
+            f"MAP {scores.mean_average_precision:.3f}{view}",
+            fontsize=10,
+        )
+        fig.savefig(path, dpi=110, bbox_inches="tight")
+    except ValueError as exc:  # e.g. an image format matplotlib does not know
+        raise CommandError(f"--plot {path}: {exc}") from None
+    finally:
+        plt.close(fig)
+
+
+# ----------------------------------------------------------------- main
+
+
+def main(argv=None):
+    """Run the command line; return the exit status (0 on success).
+
+    Parameters
+    ----------
+    argv : list of str, default=None
+        Arguments after the program name; ``None`` means ``sys.argv[1:]``.
+
+    Returns
+    -------
+    status : int
+        0 on success, 2 for a usage or input error (with a message on
+        standard error), 130 when interrupted.
+
+    Examples
+    --------
+    An invalid option prints a message on standard error and returns 2:
+
+    >>> from sklpoincare._cli import main
+    >>> main(["fit", "--dim", "0"])
+    2
+    """
+    parser = _build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, or a usage error already printed
+        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
+    out = sys.stdout
+    try:
+        return _fit_command(args, out)
+    # ValueError: the estimator's checks of the relations and parameters;
+    # FloatingPointError: training diverged (the message suggests a fix)
+    except (CommandError, ValueError, OSError, FloatingPointError) as exc:
+        _end_progress_line(out)
+        print(f"{_PROG} {args.command}: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        _end_progress_line(out)
+        print(f"{_PROG} {args.command}: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+def _end_progress_line(out):
+    """Move past a progress line left open on a terminal by an interrupted fit."""
+    try:
+        if out.isatty():
+            out.write("\n")
+            out.flush()
+    except (AttributeError, ValueError, OSError):
+        pass

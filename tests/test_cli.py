@@ -1,0 +1,450 @@
+"""The command line (sklpoincare._cli) and the training progress it shows."""
+
+import gzip
+import io
+import os
+import re
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import sklpoincare
+from sklpoincare import PoincareEmbedder
+from sklpoincare._cli import main
+from sklpoincare._progress import ProgressReporter, format_duration
+from sklpoincare.datasets import make_balanced_tree
+from sklpoincare.metrics import ranking_scores
+
+FAST_OPTIONS = ["--epochs", "6", "--burn-in", "2", "--negatives", "5", "--dim", "3"]
+FAST_PARAMS = dict(n_epochs=6, burn_in=2, n_negatives=5, n_components=3)
+ETA = re.compile(r"ETA \d+:\d\d(:\d\d)?")
+
+
+class FakeTerminal(io.StringIO):
+    """A stream that says it is a terminal."""
+
+    def isatty(self):
+        return True
+
+
+class FakeClock:
+    """A clock that moves ``step`` seconds each time it is read."""
+
+    def __init__(self, step=1.0):
+        self.now, self.step = 0.0, step
+
+    def __call__(self):
+        self.now += self.step
+        return self.now
+
+
+def _run(reporter, losses):
+    for epoch, loss in enumerate(losses, start=1):
+        reporter.update(epoch, loss)
+    reporter.close()
+
+
+# ----------------------------------------------------------------- progress
+
+
+@pytest.mark.parametrize(
+    "seconds, text",
+    [(0, "0:00"), (0.4, "0:00"), (59.4, "0:59"), (61, "1:01"), (600, "10:00"),
+     (3600 + 62, "1:01:02"), (36000, "10:00:00")],
+)
+def test_format_duration(seconds, text):
+    assert format_duration(seconds) == text
+
+
+@pytest.mark.parametrize("n_epochs, expected_epochs", [
+    (30, list(range(3, 31, 3))),
+    (7, list(range(1, 8))),
+    (25, list(range(2, 25, 2)) + [25]),  # the last epoch is always shown
+])
+def test_plain_lines_about_ten_times(n_epochs, expected_epochs):
+    out = io.StringIO()
+    reporter = ProgressReporter(n_epochs, 100, burn_in=4, stream=out)
+    _run(reporter, np.linspace(3.0, 1.0, n_epochs))
+    lines = out.getvalue().splitlines()
+    shown = [int(re.search(r"epoch (\d+)/", line).group(1)) for line in lines]
+    assert shown == expected_epochs
+    assert all(f"/{n_epochs}" in line for line in lines)
+    assert "\r" not in out.getvalue()
+    for epoch, line in zip(shown, lines):
+        assert line.startswith("[PoincareEmbedder] epoch")
+        assert ("(burn-in)" in line) == (epoch <= 4)
+    assert all(ETA.search(line) for line in lines[:-1])
+    assert re.search(r"relations/s, done in \d+:\d\d$", lines[-1])
+    assert f"epoch {n_epochs}/{n_epochs}: loss = 1.0000" in lines[-1]
+
+
+def test_plain_lines_every_epoch_with_verbose_2():
+    out = io.StringIO()
+    _run(ProgressReporter(12, 10, verbose=2, stream=out), [1.0] * 12)
+    lines = out.getvalue().splitlines()
+    assert [f"epoch {k}/12" in line for k, line in enumerate(lines, 1)] == [True] * 12
+
+
+def test_verbose_0_writes_nothing():
+    out = FakeTerminal()
+    _run(ProgressReporter(5, 10, verbose=0, stream=out), [1.0] * 5)
+    assert out.getvalue() == ""
+
+
+def test_rate_and_eta_follow_the_clock():
+    # one second per epoch, 250 relations per epoch: 250 relations/s; after
+    # epoch k of 10, 10 - k epochs of one second remain
+    out = io.StringIO()
+    reporter = ProgressReporter(10, 250, verbose=2, stream=out, clock=FakeClock(1.0))
+    _run(reporter, [2.0] * 10)
+    lines = out.getvalue().splitlines()
+    for k, line in enumerate(lines[:-1], start=1):
+        assert "250 relations/s" in line
+        assert f"elapsed {format_duration(k)}, ETA {format_duration(10 - k)}" in line
+    assert lines[-1].endswith("250 relations/s, done in 0:10")
+
+
+def test_long_eta_shows_hours():
+    out = io.StringIO()
+    reporter = ProgressReporter(1000, 1, verbose=2, stream=out, clock=FakeClock(30.0))
+    reporter.update(1, 1.0)
+    # 999 epochs of 30 s left
+    assert f"ETA {format_duration(999 * 30)}" in out.getvalue()
+    assert "ETA 8:19:30" in out.getvalue()
+
+
+def test_early_stop_shows_the_last_epoch():
+    out = io.StringIO()
+    reporter = ProgressReporter(30, 10, stream=out)
+    _run(reporter, [1.0] * 4)  # stopped after epoch 4; lines every 3 epochs
+    lines = out.getvalue().splitlines()
+    assert len(lines) == 2
+    assert "epoch 3/30" in lines[0]
+    assert "epoch 4/30" in lines[1] and "stopped after" in lines[1]
+    reporter.close()  # closing twice adds nothing
+    reporter.update(5, 1.0)  # nor does an update after closing
+    assert out.getvalue().splitlines() == lines
+
+
+def test_terminal_gets_one_updating_line(monkeypatch):
+    monkeypatch.setenv("COLUMNS", "120")
+    out = FakeTerminal()
+    reporter = ProgressReporter(8, 100, burn_in=3, stream=out, min_interval=0)
+    _run(reporter, np.linspace(2.0, 1.0, 8))
+    text = out.getvalue()
+    assert text.count("\n") == 1 and text.endswith("\n")
+    frames = text.rstrip("\n").split("\r")[1:]
+    assert len(frames) == 8  # min_interval=0: every epoch is drawn
+    bar_lengths = set()
+    for k, frame in enumerate(frames, start=1):
+        assert len(frame) < 120  # never wraps
+        assert frame.startswith("[PoincareEmbedder] [")
+        bar = re.search(r"\[([#-]+)\]", frame).group(1)
+        bar_lengths.add(len(bar))
+        # the bar fills in proportion to the epochs done
+        assert bar.count("#") == len(bar) * k // 8
+        assert f"epoch {k}/8" in frame
+        assert ("(burn-in)" in frame) == (k <= 3)
+        assert "relations/s" in frame
+        if k < 8:
+            assert ETA.search(frame)
+    assert len(bar_lengths) == 1  # the bar keeps its length
+    assert "done in" in frames[-1] and "#" * len(bar) in frames[-1]
+
+
+def test_terminal_line_fits_a_narrow_terminal(monkeypatch):
+    monkeypatch.setenv("COLUMNS", "60")
+    out = FakeTerminal()
+    _run(ProgressReporter(500, 100000, stream=out, min_interval=0), [1.5] * 500)
+    frames = out.getvalue().rstrip("\n").split("\r")[1:]
+    assert all(len(frame.rstrip()) <= 59 for frame in frames)
+    assert "epoch 500/500" in frames[-1]
+
+
+def test_terminal_redraws_are_spaced():
+    # the clock moves 0.01 s per read and redraws are 0.1 s apart at least:
+    # far fewer frames than epochs, but the first and the last are drawn
+    out = FakeTerminal()
+    reporter = ProgressReporter(200, 10, stream=out, clock=FakeClock(0.01))
+    _run(reporter, [1.0] * 200)
+    frames = out.getvalue().rstrip("\n").split("\r")[1:]
+    assert 10 <= len(frames) <= 30
+    assert "epoch 1/200" in frames[0] and "epoch 200/200" in frames[-1]
+
+
+def test_terminal_early_stop_ends_the_line():
+    out = FakeTerminal()
+    reporter = ProgressReporter(50, 10, stream=out, clock=FakeClock(0.001))
+    _run(reporter, [1.0] * 7)
+    text = out.getvalue()
+    assert text.endswith("\n")
+    last = text.rstrip("\n").split("\r")[-1]
+    assert "epoch 7/50" in last and "stopped after" in last
+
+
+def test_estimator_verbose_1_prints_the_reporter_lines(capsys):
+    tree = make_balanced_tree(2, 3)
+    PoincareEmbedder(n_components=2, n_epochs=20, burn_in=5, n_negatives=5,
+                     random_state=0, verbose=1).fit(tree)
+    lines = capsys.readouterr().out.splitlines()
+    assert [re.search(r"epoch (\d+)/20", line).group(1) for line in lines] == [
+        str(k) for k in range(2, 21, 2)
+    ]
+    assert lines[0].startswith("[PoincareEmbedder] epoch 2/20 (burn-in): loss = ")
+    assert "done in" in lines[-1]
+
+
+def test_estimator_stopped_by_callback_reports_its_last_epoch(capsys):
+    tree = make_balanced_tree(2, 3)
+    PoincareEmbedder(n_components=2, n_epochs=100, burn_in=5, n_negatives=5,
+                     random_state=0, verbose=1,
+                     callback=lambda epoch, *_: epoch == 13).fit(tree)
+    lines = capsys.readouterr().out.splitlines()
+    assert "epoch 10/100" in lines[0]
+    assert "epoch 13/100" in lines[-1] and "stopped after" in lines[-1]
+
+
+def test_estimator_on_a_terminal_draws_the_bar(monkeypatch):
+    terminal = FakeTerminal()
+    monkeypatch.setattr(sys, "stdout", terminal)
+    tree = make_balanced_tree(2, 3)
+    PoincareEmbedder(n_components=2, n_epochs=5, burn_in=1, random_state=0,
+                     verbose=1).fit(tree)
+    text = terminal.getvalue()
+    assert text.startswith("\r") and text.endswith("\n") and text.count("\n") == 1
+    assert "epoch 5/5" in text.split("\r")[-1]
+
+
+# ------------------------------------------------------------ command line
+
+
+@pytest.fixture
+def relations_file(tmp_path):
+    """A 3-ary tree of depth 2 (closure, 13 nodes, 21 relations) as a TSV."""
+    pairs = [(f"n{c}", f"n{p}") for c, p in make_balanced_tree(3, 2)]
+    path = tmp_path / "tree.tsv"
+    path.write_text("".join(f"{c}\t{p}\n" for c, p in pairs), encoding="utf-8")
+    return path, pairs
+
+
+def _read_word2vec(path):
+    lines = path.read_text(encoding="utf-8").splitlines()
+    n, dim = (int(field) for field in lines[0].split())
+    assert len(lines) == n + 1
+    labels = [line.split()[0] for line in lines[1:]]
+    vectors = np.array([[float(v) for v in line.split()[1:]] for line in lines[1:]])
+    assert vectors.shape == (n, dim)
+    return labels, vectors
+
+
+def test_fit_writes_the_vectors_of_the_estimator(relations_file, tmp_path, capsys):
+    path, pairs = relations_file
+    out = tmp_path / "vectors.txt"
+    status = main(["fit", str(path), *FAST_OPTIONS, "--seed", "3", "-o", str(out)])
+    assert status == 0
+    labels, vectors = _read_word2vec(out)
+
+    # same seed, one thread: the same vectors, to the last bit
+    expected = PoincareEmbedder(random_state=3, n_jobs=1, **FAST_PARAMS).fit(pairs)
+    assert labels == list(expected.nodes_)
+    np.testing.assert_array_equal(vectors, expected.embedding_)
+
+    printed = capsys.readouterr().out
+    scores = ranking_scores(expected.embedding_, pairs, nodes=expected.nodes_)
+    assert f"mean rank: {scores.mean_rank:.3f}" in printed
+    assert f"MAP:       {scores.mean_average_precision:.4f}" in printed
+    assert "fit time:" in printed
+    assert "21 relations" in printed
+    # progress lines, plain since captured output is not a terminal
+    assert "epoch 6/6: loss = " in printed and "epoch 3/6 (burn-in)" not in printed
+
+
+def test_fit_gzipped_csv_with_header(relations_file, tmp_path):
+    _, pairs = relations_file
+    path = tmp_path / "tree.csv.gz"
+    with gzip.open(path, "wt", encoding="utf-8") as f:
+        f.write("child,parent\n" + "".join(f"{c}, {p}\n" for c, p in pairs))
+    out = tmp_path / "v.txt"
+    assert main(["fit", str(path), "--header", *FAST_OPTIONS, "-q", "-o", str(out)]) == 0
+    labels, _ = _read_word2vec(out)
+    assert labels == sorted({label for pair in pairs for label in pair})
+
+
+def test_fit_with_explicit_delimiter(relations_file, tmp_path):
+    _, pairs = relations_file
+    path = tmp_path / "tree.txt"
+    path.write_text("".join(f"{c};{p}\n" for c, p in pairs), encoding="utf-8")
+    out = tmp_path / "v.txt"
+    status = main(["fit", str(path), "--delimiter", ";", *FAST_OPTIONS, "-q",
+                   "-o", str(out)])
+    assert status == 0
+    assert _read_word2vec(out)[0] == sorted({label for pair in pairs for label in pair})
+
+
+def test_euclidean_manifold_ranks_by_euclidean_distance(relations_file, capsys):
+    path, pairs = relations_file
+    main(["fit", str(path), *FAST_OPTIONS, "--manifold", "euclidean", "-q"])
+    expected = PoincareEmbedder(manifold="euclidean", random_state=0, n_jobs=1,
+                                **FAST_PARAMS).fit(pairs)
+    scores = ranking_scores(expected.embedding_, pairs, nodes=expected.nodes_,
+                            metric="euclidean")
+    assert f"MAP:       {scores.mean_average_precision:.4f}" in capsys.readouterr().out
+
+
+def test_quiet_prints_no_progress(relations_file, capsys):
+    path, _ = relations_file
+    assert main(["fit", str(path), *FAST_OPTIONS, "--quiet"]) == 0
+    printed = capsys.readouterr().out
+    assert "epoch" not in printed and "\r" not in printed
+    assert "mean rank:" in printed and "MAP:" in printed
+
+
+def test_fit_on_a_terminal_draws_one_bar(relations_file, monkeypatch):
+    path, _ = relations_file
+    terminal = FakeTerminal()
+    monkeypatch.setattr(sys, "stdout", terminal)
+    assert main(["fit", str(path), *FAST_OPTIONS]) == 0
+    text = terminal.getvalue()
+    progress = text[text.index("\r"):text.index("\n", text.index("\r"))]
+    assert "epoch 6/6" in progress.split("\r")[-1] and "[" in progress
+    assert "MAP:" in text.split("\r")[-1]
+
+
+def test_default_relations_are_the_bundled_mammals(capsys):
+    status = main(["fit", "--epochs", "1", "--burn-in", "1", "--negatives", "2",
+                   "--dim", "2"])
+    assert status == 0
+    printed = capsys.readouterr().out
+    assert "6,540 relations from the bundled WordNet mammals" in printed
+    assert "nodes:     1,180" in printed
+
+
+def _error(capsys):
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.err
+    return captured.err
+
+
+@pytest.mark.parametrize("options, message", [
+    (["--dim", "0"], "argument -d/--dim: must be a positive integer, got '0'"),
+    (["--dim", "two"], "argument -d/--dim: must be an integer, got 'two'"),
+    (["--epochs", "-3"], "argument --epochs: must be a positive integer"),
+    (["--lr", "nan"], "argument --lr: must be a positive number, got 'nan'"),
+    (["--burn-in", "-1"], "argument --burn-in: must be a non-negative integer"),
+    (["--jobs", "0"], "argument --jobs: must be a positive number of threads"),
+    (["--manifold", "sphere"], "argument --manifold: invalid choice: 'sphere'"),
+    (["--delimiter", "ab"], "argument --delimiter: must be a single character"),
+    (["--no-such-option"], "unrecognized arguments: --no-such-option"),
+])
+def test_bad_options_exit_2(options, message, relations_file, capsys):
+    path, _ = relations_file
+    assert main(["fit", str(path), *options]) == 2
+    assert message in _error(capsys)
+
+
+def test_no_command_exits_2(capsys):
+    assert main([]) == 2
+    assert "required: COMMAND" in _error(capsys)
+
+
+def test_missing_file_exits_2(tmp_path, capsys):
+    missing = tmp_path / "nothing.tsv"
+    assert main(["fit", str(missing)]) == 2
+    assert f"sklpoincare fit: error: no such file: {missing}" in _error(capsys)
+
+
+@pytest.mark.parametrize("content, message", [
+    ("a\tb\nc\td\te\n", "line 2: expected 2 columns (child, parent) separated by tab, found 3"),
+    ("a\tb\n\nc\n", "line 3: expected 2 columns"),
+    ("a\tb\nc\t \n", "line 2: empty label"),
+    ("a\tb\nc\tc\n", "line 2: 'c' is given as its own parent"),
+    ("\n\n", "holds no relations"),
+    (b"a\tb\n\xff\tc\n", "not UTF-8 text"),
+])
+def test_bad_relations_file_exits_2_naming_the_line(content, message, tmp_path, capsys):
+    path = tmp_path / "bad.tsv"
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content, encoding="utf-8")
+    assert main(["fit", str(path), *FAST_OPTIONS]) == 2
+    err = _error(capsys)
+    assert str(path) in err and message in err
+
+
+def test_corrupt_gzip_exits_2(tmp_path, capsys):
+    path = tmp_path / "broken.tsv.gz"
+    data = gzip.compress("".join(f"n{i}\tn{i + 1}\n" for i in range(2000)).encode())
+    path.write_bytes(data[: len(data) // 2])
+    assert main(["fit", str(path), *FAST_OPTIONS]) == 2
+    assert f"cannot read {path}" in _error(capsys)
+
+
+def test_labels_with_blanks_cannot_go_to_word2vec(tmp_path, capsys):
+    path = tmp_path / "spaces.tsv"
+    path.write_text("golden retriever\tdog\ndog\tanimal\n", encoding="utf-8")
+    out = tmp_path / "v.txt"
+    assert main(["fit", str(path), *FAST_OPTIONS, "-o", str(out)]) == 2
+    assert "'golden retriever'" in _error(capsys)
+    assert not out.exists()
+    # without --output the same file trains
+    assert main(["fit", str(path), *FAST_OPTIONS, "-q"]) == 0
+
+
+def test_output_in_a_missing_folder_fails_before_training(relations_file, tmp_path, capsys):
+    path, _ = relations_file
+    out = tmp_path / "no" / "such" / "v.txt"
+    assert main(["fit", str(path), *FAST_OPTIONS, "-o", str(out)]) == 2
+    err = _error(capsys)
+    assert "--output" in err and "does not exist" in err
+    assert "epoch" not in capsys.readouterr().out
+
+
+def test_diverging_training_exits_2(relations_file, capsys):
+    path, _ = relations_file
+    status = main(["fit", str(path), *FAST_OPTIONS, "--manifold", "euclidean",
+                   "--lr", "1e300", "--burn-in", "0", "-q"])
+    assert status == 2
+    assert "diverged" in _error(capsys)
+
+
+def test_plot_without_matplotlib_fails_before_training(relations_file, tmp_path,
+                                                       monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # import fails
+    path, _ = relations_file
+    status = main(["fit", str(path), *FAST_OPTIONS, "--plot", str(tmp_path / "d.png")])
+    assert status == 2
+    assert "pip install matplotlib" in _error(capsys)
+
+
+def test_plot_writes_a_png(relations_file, tmp_path):
+    pytest.importorskip("matplotlib")
+    path, _ = relations_file
+    picture = tmp_path / "disk.png"
+    assert main(["fit", str(path), *FAST_OPTIONS, "-q", "--plot", str(picture)]) == 0
+    assert picture.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_fit_help_lists_the_options(capsys):
+    assert main(["fit", "--help"]) == 0
+    printed = capsys.readouterr().out
+    assert printed.startswith("usage: sklpoincare fit")
+    for option in ("--dim", "--epochs", "--lr", "--negatives", "--burn-in",
+                   "--manifold", "--seed", "--jobs", "--output", "--plot",
+                   "--quiet", "--delimiter"):
+        assert option in printed
+
+
+def test_python_dash_m_help():
+    root = os.path.dirname(os.path.dirname(os.path.abspath(sklpoincare.__file__)))
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([root, env.get("PYTHONPATH", "")])
+    result = subprocess.run(
+        [sys.executable, "-m", "sklpoincare", "--help"],
+        capture_output=True, text=True, env=env, timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("usage: sklpoincare")
+    assert re.search(r"^\s+fit\s+embed", result.stdout, re.MULTILINE)

@@ -1,0 +1,228 @@
+"""sklpoincare.plot: the disk picture and the projection of higher dimensions."""
+
+import importlib
+import sys
+
+import numpy as np
+import pytest
+from sklearn.exceptions import NotFittedError
+
+from sklpoincare import PoincareEmbedder
+from sklpoincare.datasets import make_balanced_tree
+from sklpoincare.plot import plot_embedding, project_to_disk
+
+FAST = dict(n_epochs=15, burn_in=5, n_negatives=5, random_state=0)
+
+
+@pytest.fixture(scope="module")
+def tree():
+    """Closure of a binary tree of depth 3: 15 nodes, 34 relations, 14 edges."""
+    return make_balanced_tree(2, 3)
+
+
+@pytest.fixture(scope="module")
+def fitted_2d(tree):
+    return PoincareEmbedder(n_components=2, **FAST).fit(tree)
+
+
+@pytest.fixture
+def plt():
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    yield plt
+    plt.close("all")
+
+
+def _scatter_points(ax):
+    from matplotlib.collections import PathCollection
+
+    (scatter,) = [c for c in ax.collections if isinstance(c, PathCollection)]
+    return scatter.get_offsets()
+
+
+def _segments(ax):
+    from matplotlib.collections import LineCollection
+
+    (lines,) = [c for c in ax.collections if isinstance(c, LineCollection)]
+    return np.asarray(lines.get_segments())
+
+
+def _circles(ax):
+    from matplotlib.patches import Circle
+
+    return [p for p in ax.patches if isinstance(p, Circle)]
+
+
+# --------------------------------------------------------------- projection
+
+
+def test_projection_keeps_norms_and_the_origin():
+    rng = np.random.default_rng(0)
+    directions = rng.normal(size=(50, 6))
+    points = directions / np.linalg.norm(directions, axis=1, keepdims=True)
+    points *= rng.uniform(0, 0.99, size=(50, 1))
+    points[0] = 0.0
+    flat = project_to_disk(points)
+    assert flat.shape == (50, 2)
+    np.testing.assert_allclose(
+        np.linalg.norm(flat, axis=1), np.linalg.norm(points, axis=1), rtol=1e-12
+    )
+    np.testing.assert_array_equal(flat[0], [0.0, 0.0])
+    assert np.all(np.linalg.norm(flat, axis=1) < 1)
+
+
+def test_projection_keeps_the_principal_plane():
+    # points in the plane of the first two coordinates, with a tiny third:
+    # the projection finds that plane, so angles between points are kept up
+    # to a rotation or reflection of the plane
+    rng = np.random.default_rng(1)
+    planar = rng.uniform(-0.5, 0.5, size=(30, 2))
+    points = np.column_stack([planar, 1e-9 * rng.normal(size=30)])
+    flat = project_to_disk(points)
+    np.testing.assert_allclose(flat @ flat.T, planar @ planar.T, atol=1e-8)
+
+
+def test_projection_of_2d_and_1d():
+    points = np.array([[0.1, -0.2], [0.5, 0.3]])
+    np.testing.assert_array_equal(project_to_disk(points), points)
+    np.testing.assert_array_equal(
+        project_to_disk([[0.3], [-0.7]]), [[0.3, 0.0], [-0.7, 0.0]]
+    )
+
+
+def test_point_orthogonal_to_the_plane_keeps_its_norm():
+    points = np.zeros((5, 3))
+    points[:4, :2] = [[0.5, 0], [-0.5, 0], [0, 0.4], [0, -0.4]]
+    points[4] = [0, 0, 0.3]  # no component in the principal plane
+    flat = project_to_disk(points)
+    assert np.linalg.norm(flat[4]) == pytest.approx(0.3)
+
+
+@pytest.mark.parametrize("points, projection, message", [
+    ([[0.1, 0.2, 0.3]], "tsne", "projection must be one of"),
+    ([0.1, 0.2], "pca", "points must be a 2-D array"),
+    ([[0.1, np.nan, 0.3]], "pca", "non-finite coordinate at row 0"),
+])
+def test_projection_rejects_bad_input(points, projection, message):
+    with pytest.raises(ValueError, match=message):
+        project_to_disk(points, projection)
+
+
+# ------------------------------------------------------------------ drawing
+
+
+def test_disk_has_unit_circle_points_edges_and_general_labels(plt, tree, fitted_2d):
+    ax = plot_embedding(fitted_2d, edges=tree, n_labels=4)
+    (circle,) = _circles(ax)
+    assert circle.get_radius() == 1.0 and tuple(circle.center) == (0.0, 0.0)
+
+    np.testing.assert_array_equal(_scatter_points(ax), fitted_2d.embedding_)
+
+    # the closure's direct edges: each node of the binary tree to its parent
+    segments = _segments(ax)
+    assert len(segments) == 14
+    index = {node: i for i, node in enumerate(fitted_2d.nodes_)}
+    expected = {
+        (index[c], index[p]) for c, p in make_balanced_tree(2, 3, transitive_closure=False)
+    }
+    drawn = set()
+    for start, end in segments:
+        c = int(np.argmin(np.linalg.norm(fitted_2d.embedding_ - start, axis=1)))
+        p = int(np.argmin(np.linalg.norm(fitted_2d.embedding_ - end, axis=1)))
+        drawn.add((c, p))
+    assert drawn == expected
+
+    norms = np.linalg.norm(fitted_2d.embedding_, axis=1)
+    most_general = [str(fitted_2d.nodes_[i]) for i in np.argsort(norms)[:4]]
+    assert [text.get_text() for text in ax.texts] == most_general
+
+
+def test_all_relations_drawn_when_asked(plt, tree, fitted_2d):
+    ax = plot_embedding(fitted_2d, edges=tree, direct_edges_only=False)
+    assert len(_segments(ax)) == len(tree)
+
+
+def test_explicit_labels_and_no_edges(plt, fitted_2d):
+    ax = plot_embedding(fitted_2d, labels=[7, 3], n_labels=50)
+    assert [text.get_text() for text in ax.texts] == ["7", "3"]
+    i = list(fitted_2d.nodes_).index(7)
+    np.testing.assert_array_equal(ax.texts[0].xy, fitted_2d.embedding_[i])
+    from matplotlib.collections import LineCollection
+
+    assert not any(isinstance(c, LineCollection) for c in ax.collections)
+
+
+def test_no_labels(plt, fitted_2d):
+    assert len(plot_embedding(fitted_2d, n_labels=0).texts) == 0
+
+
+def test_draws_on_the_given_axes(plt, fitted_2d):
+    fig, ax = plt.subplots()
+    assert plot_embedding(fitted_2d, ax=ax) is ax
+    assert len(fig.axes) == 1
+
+
+def test_higher_dimension_is_drawn_through_the_projection(plt, tree):
+    embedder = PoincareEmbedder(n_components=5, **FAST).fit(tree)
+    ax = plot_embedding(embedder, edges=tree)
+    points = _scatter_points(ax)
+    np.testing.assert_allclose(points, project_to_disk(embedder.embedding_))
+    np.testing.assert_allclose(
+        np.linalg.norm(points, axis=1), np.linalg.norm(embedder.embedding_, axis=1)
+    )
+    assert len(_circles(ax)) == 1
+
+
+def test_euclidean_embedding_has_no_disk(plt, tree):
+    embedder = PoincareEmbedder(n_components=2, manifold="euclidean", **FAST).fit(tree)
+    ax = plot_embedding(embedder, edges=tree)
+    assert _circles(ax) == []
+    np.testing.assert_array_equal(_scatter_points(ax), embedder.embedding_)
+    low, high = ax.get_xlim()
+    assert low <= embedder.embedding_[:, 0].min() and high >= embedder.embedding_[:, 0].max()
+
+
+def test_string_labels(plt):
+    relations = [("dog", "mammal"), ("cat", "mammal"), ("mammal", "animal"),
+                 ("dog", "animal"), ("cat", "animal")]
+    embedder = PoincareEmbedder(n_components=2, **FAST).fit(relations)
+    ax = plot_embedding(embedder, edges=relations, labels=["dog"])
+    assert len(_segments(ax)) == 3
+    assert [text.get_text() for text in ax.texts] == ["dog"]
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(edges=[[1, 0], [99, 0]]), r"edges names 1 label\(s\).* 99 at row 1"),
+    (dict(edges=[1, 2, 3]), "edges must have two columns"),
+    (dict(labels=["nope"]), "labels names 1 label"),
+    (dict(n_labels=-1), "n_labels must be a non-negative int"),
+    (dict(n_labels=2.5), "n_labels must be a non-negative int"),
+    (dict(direct_edges_only="yes"), "direct_edges_only must be a bool"),
+    (dict(projection="tsne"), "projection must be one of"),
+])
+def test_bad_arguments(plt, fitted_2d, kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        plot_embedding(fitted_2d, **kwargs)
+
+
+def test_unfitted_embedder_raises(plt):
+    with pytest.raises(NotFittedError):
+        plot_embedding(PoincareEmbedder())
+
+
+def test_missing_matplotlib_gives_an_install_hint(fitted_2d, monkeypatch):
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # import fails
+    monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
+    with pytest.raises(ImportError, match="pip install matplotlib"):
+        plot_embedding(fitted_2d)
+
+
+def test_modules_import_without_matplotlib(monkeypatch):
+    # fresh imports of the modules while matplotlib cannot be imported
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    for name in ("sklpoincare.plot", "sklpoincare._cli"):
+        monkeypatch.delitem(sys.modules, name)
+        module = importlib.import_module(name)
+        assert module.__name__ == name
