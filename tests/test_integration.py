@@ -348,3 +348,67 @@ def test_pickle_holds_only_the_fitted_arrays(fitted):
 
 def test_clone_of_fitted_is_unfitted(fitted):
     assert not hasattr(clone(fitted), "embedding_")
+
+
+# ------------------------------------------------------- entity embeddings
+
+
+@pytest.fixture(scope="module")
+def ancestor_task():
+    """Nodes under 1 or 2 of a 4-ary tree, labelled by which; the relations
+    to 1 and 2 are held out of the embedder's training data."""
+    tree = make_balanced_tree(4, 3)  # root 0, children 1..4, 85 nodes
+    ancestors = {}
+    for child, parent in tree:
+        ancestors.setdefault(child, set()).add(parent)
+    nodes = np.array(sorted(n for n, a in ancestors.items() if len(a & {1, 2}) == 1))
+    target = np.array([1 in ancestors[n] for n in nodes])
+    hidden = np.isin(tree[:, 1], [1, 2])
+    embedder = PoincareEmbedder(**{**FAST, "n_epochs": 60}).fit(tree[~hidden])
+    return nodes, target, embedder
+
+
+def test_frozen_embedder_in_a_pipeline_beats_one_hot(ancestor_task):
+    from sklearn.frozen import FrozenEstimator
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import StratifiedKFold
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import OneHotEncoder
+
+    nodes, target, embedder = ancestor_task
+    before = embedder.embedding_.copy()
+    cv = StratifiedKFold(5, shuffle=True, random_state=0)
+    poincare = cross_val_score(
+        make_pipeline(FrozenEstimator(embedder), LogisticRegression()), nodes, target, cv=cv
+    )
+    one_hot = cross_val_score(
+        make_pipeline(OneHotEncoder(handle_unknown="ignore"), LogisticRegression()),
+        nodes.reshape(-1, 1), target, cv=cv,
+    )
+    # one-hot knows nothing of a node it did not see: it predicts the
+    # majority class; the embedding places the node next to its relatives
+    assert one_hot.mean() < 0.6
+    assert poincare.mean() >= 0.85
+    np.testing.assert_array_equal(embedder.embedding_, before)  # frozen: not refitted
+
+
+def test_column_transformer_with_pandas_output(ancestor_task):
+    pd = pytest.importorskip("pandas")
+    from sklearn.compose import ColumnTransformer
+    from sklearn.frozen import FrozenEstimator
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    nodes, target, embedder = ancestor_task
+    table = pd.DataFrame({"node": nodes, "noise": np.random.RandomState(0).rand(len(nodes))})
+    columns = ColumnTransformer([
+        ("emb", FrozenEstimator(embedder), ["node"]),
+        ("num", StandardScaler(), ["noise"]),
+    ])
+    model = make_pipeline(columns, LogisticRegression()).set_output(transform="pandas")
+    model.fit(table, target)
+    features = model[0].transform(table)
+    assert list(features.columns) == [f"emb__node_{k}" for k in range(4)] + ["num__noise"]
+    np.testing.assert_array_equal(features.iloc[:, :4].to_numpy(), embedder.transform(nodes))
+    assert model.score(table, target) > 0.9
