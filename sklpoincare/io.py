@@ -177,7 +177,9 @@ def _check_format_options(delimiter, comment):
     },
     prefer_skip_nested_validation=True,
 )
-def load_relations(path, *, delimiter=None, header="infer", comment="#", encoding="utf-8"):
+def load_relations(
+    path, *, delimiter=None, header="infer", comment="#", encoding="utf-8"
+):
     """Read (child, parent) relations, with optional weights, from a text file.
 
     Each data line holds one relation: the child label, the parent label
@@ -320,7 +322,9 @@ def _label_text(label, index):
             "the word2vec format stores str (or int) labels only"
         )
     if not text:
-        raise ValueError(f"label at index {index} is empty; word2vec keys must be non-empty")
+        raise ValueError(
+            f"label at index {index} is empty; word2vec keys must be non-empty"
+        )
     if any(ch.isspace() for ch in text):
         raise ValueError(
             f"label {text!r} at index {index} contains whitespace, which the word2vec "
@@ -496,7 +500,9 @@ def load_word2vec_format(path, *, encoding="utf-8"):
             )
         label, _, rest = text.partition(" ")
         if not label:
-            raise ValueError(f"{where}: the line starts with a space instead of a label")
+            raise ValueError(
+                f"{where}: the line starts with a space instead of a label"
+            )
         fields = rest.split()
         if len(fields) != n_components:
             raise ValueError(
@@ -507,9 +513,13 @@ def load_word2vec_format(path, *, encoding="utf-8"):
             row = [float(field) for field in fields]
         except ValueError:
             bad = next(f for f in fields if not _is_number(f))
-            raise ValueError(f"{where}: coordinate {bad!r:.40} is not a number") from None
+            raise ValueError(
+                f"{where}: coordinate {bad!r:.40} is not a number"
+            ) from None
         if not all(math.isfinite(value) for value in row):
-            raise ValueError(f"{where}: label {label!r:.60} has a non-finite coordinate")
+            raise ValueError(
+                f"{where}: label {label!r:.60} has a non-finite coordinate"
+            )
         previous = seen.setdefault(label, number)
         if previous != number:
             raise ValueError(f"{where}: label {label!r:.60} already on line {previous}")

@@ -187,7 +187,9 @@ def _parse_data(display, lines, letter):
     return offsets, lemmas, hypernyms, instances, line_numbers
 
 
-def _synset_names(offsets, lemmas, senses, letter, data_display, index_display, line_numbers):
+def _synset_names(
+    offsets, lemmas, senses, letter, data_display, index_display, line_numbers
+):
     """NLTK's names: first lemma lower-cased, then the sense number of this
     synset among that lemma's synsets in ``index.<pos>``."""
     names = []
@@ -310,7 +312,9 @@ def _sorted_pairs(ancestors, names, members):
     counts = np.fromiter((len(above) for above in ancestors), dtype=np.intp, count=n)
     children = np.repeat(np.arange(n), counts)
     parents = np.fromiter(
-        (t for above in ancestors for t in above), dtype=np.intp, count=int(counts.sum())
+        (t for above in ancestors for t in above),
+        dtype=np.intp,
+        count=int(counts.sum()),
     )
     if members is not None:
         inside = members[children] & members[parents]
@@ -351,9 +355,9 @@ def _describe(pos, root, location, n_nodes, n_relations):
         "reachable by any number of instance-hypernym pointers followed by any "
         "number of hypernym pointers, the closure used by Nickel & Kiela (2017). "
         "A subtree keeps its root, the synsets from which the root can be "
-        "reached along these pointers, and the relations among them. WordNet is distributed under the "
-        "WordNet 3.0 license of Princeton University, which must accompany "
-        "any copy of the data.\n"
+        "reached along these pointers, and the relations among them. WordNet "
+        "is distributed under the WordNet 3.0 license of Princeton University, "
+        "which must accompany any copy of the data.\n"
     )
 
 
@@ -503,7 +507,9 @@ def load_wordnet(
     ancestors = _closure(hypernyms, instances, names, starts)
     children, parents = _sorted_pairs(ancestors, names, members)
     if not len(children):
-        raise ValueError(f"{data_display}: the {pos} hierarchy holds no hypernym pointers")
+        raise ValueError(
+            f"{data_display}: the {pos} hierarchy holds no hypernym pointers"
+        )
     n_nodes = len(np.union1d(children, parents))
     name_array = np.empty(len(names), dtype=object)
     name_array[:] = names
