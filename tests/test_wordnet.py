@@ -259,13 +259,6 @@ def test_missing_directory_and_files(tmp_path, nouns):
         load_wordnet(nouns)
 
 
-def _replace_line(text, start, new_line):
-    lines = text.splitlines(keepends=True)
-    i = next(i for i, line in enumerate(lines) if line.startswith(start))
-    lines[i] = new_line
-    return "".join(lines), i + 1
-
-
 @pytest.mark.parametrize(
     "edit, message",
     [
