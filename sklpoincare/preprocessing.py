@@ -1,0 +1,222 @@
+"""Projection of vectors into the Poincaré ball.
+
+:func:`poincare_normalize` and the stateless transformer
+:class:`PoincareNormalizer` compute what TensorFlow Addons'
+``tfa.layers.PoincareNormalize`` computes: each vector whose Euclidean norm
+exceeds ``1 - epsilon`` is rescaled to norm ``1 - epsilon``; every other
+vector, the zero vector included, is returned unchanged.
+
+This is a projection, not a learning method: it moves points into the ball
+without regard to any hierarchy, and the distances between projected points
+carry no meaning of their own. To learn an embedding of a hierarchy, fit a
+:class:`~sklpoincare.PoincareEmbedder` on its (child, parent) relations.
+"""
+
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
+from sklearn.utils import check_array
+from sklearn.utils._param_validation import Interval, validate_params
+from sklearn.utils.validation import validate_data
+
+__all__ = ["PoincareNormalizer", "poincare_normalize"]
+
+
+def _norms(X, axis):
+    """Euclidean norms along ``axis`` (kept as size-1 dimensions).
+
+    Each slice is divided by its largest absolute entry first, so that the
+    sum of squares neither overflows for huge entries nor underflows to zero
+    for tiny ones.
+    """
+    # initial=0: an empty slice has norm 0 instead of failing the reduction
+    scale = np.max(np.abs(X), axis=axis, keepdims=True, initial=0)
+    safe_scale = np.where(scale > 0, scale, 1)
+    scaled = X / safe_scale
+    return safe_scale * np.sqrt(np.sum(scaled * scaled, axis=axis, keepdims=True))
+
+
+def _normalized_axis(axis, ndim):
+    """``axis`` as a tuple of distinct non-negative ints, or a ValueError."""
+    axes = (axis,) if isinstance(axis, Integral) else tuple(axis)
+    if not axes:
+        raise ValueError("axis must name at least one axis, got an empty sequence")
+    normalized = []
+    for a in axes:
+        if not isinstance(a, Integral) or isinstance(a, bool):
+            raise TypeError(f"axis must be an int or a tuple of ints, got {axis!r}")
+        if not -ndim <= a < ndim:
+            raise ValueError(
+                f"axis {a} is out of bounds for an array of dimension {ndim}"
+            )
+        normalized.append(int(a) % ndim)
+    if len(set(normalized)) != len(normalized):
+        raise ValueError(f"axis {axis!r} names the same axis more than once")
+    return tuple(normalized)
+
+
+def _project(X, axis, epsilon):
+    """The projection itself, on a validated float array."""
+    max_norm = 1.0 - epsilon
+    norms = _norms(X, axis)
+    # Comparing before dividing keeps vectors inside the ball bit-for-bit
+    # unchanged, and zero vectors need no special case.
+    factor = np.where(norms > max_norm, max_norm / np.where(norms > 0, norms, 1), 1)
+    return X * factor.astype(X.dtype, copy=False)
+
+
+@validate_params(
+    {
+        "X": ["array-like"],
+        "axis": [Integral, tuple, list],
+        "epsilon": [Interval(Real, 0, 1, closed="neither")],
+    },
+    prefer_skip_nested_validation=True,
+)
+def poincare_normalize(X, axis=1, epsilon=1e-5):
+    """Project vectors into the Poincaré ball of radius ``1 - epsilon``.
+
+    Along ``axis``, each vector ``x`` becomes
+
+    .. math::
+
+        x \\cdot \\min\\left(1, \\frac{1 - \\epsilon}{\\lVert x \\rVert}\\right)
+
+    so vectors of norm above ``1 - epsilon`` are scaled down to that norm and
+    all others, the zero vector included, are returned unchanged. These are
+    the semantics of TensorFlow Addons' ``tfa.layers.PoincareNormalize``.
+
+    This only projects: it does not learn anything about a hierarchy. Use
+    :class:`~sklpoincare.PoincareEmbedder` to learn an embedding.
+
+    Parameters
+    ----------
+    X : array-like of any dimension
+        Vectors to project. Must be finite. float32 input stays float32,
+        any other numeric input is converted to float64.
+    axis : int or tuple of int, default=1
+        The axis (or axes) along which the norm is taken; each slice along
+        it is projected independently. Negative values count from the end.
+        With the default, rows of a 2-D array are projected.
+    epsilon : float, default=1e-5
+        Distance kept from the boundary of the unit ball, in (0, 1).
+
+    Returns
+    -------
+    X_projected : ndarray of the same shape as X
+        A new array; X is not modified.
+
+    See Also
+    --------
+    PoincareNormalizer : The same projection as a scikit-learn transformer.
+
+    Examples
+    --------
+    >>> from sklpoincare.preprocessing import poincare_normalize
+    >>> poincare_normalize([[3.0, 4.0], [0.3, 0.4], [0.0, 0.0]], epsilon=0.5)
+    array([[0.3, 0.4],
+           [0.3, 0.4],
+           [0. , 0. ]])
+    """
+    X = check_array(
+        X,
+        dtype=[np.float64, np.float32],
+        ensure_2d=False,
+        allow_nd=True,
+        ensure_min_samples=0,
+        input_name="X",
+    )
+    if X.ndim == 0:
+        raise ValueError("X must have at least one dimension, got a scalar")
+    return _project(X, _normalized_axis(axis, X.ndim), float(epsilon))
+
+
+class PoincareNormalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
+    """Project each sample into the Poincaré ball of radius ``1 - epsilon``.
+
+    Rows whose Euclidean norm exceeds ``1 - epsilon`` are scaled down to that
+    norm; every other row, the zero row included, passes through unchanged.
+    This is :func:`poincare_normalize` along the rows, the semantics of
+    TensorFlow Addons' ``tfa.layers.PoincareNormalize``, as a stateless
+    transformer in the manner of :class:`sklearn.preprocessing.Normalizer`:
+    ``fit`` only validates its input, and ``transform`` may be called without
+    fitting.
+
+    This only projects: the result lies in the ball but does not embed any
+    hierarchy. To learn an embedding, use
+    :class:`~sklpoincare.PoincareEmbedder`.
+
+    Parameters
+    ----------
+    epsilon : float, default=1e-5
+        Distance kept from the boundary of the unit ball, in (0, 1).
+
+    Attributes
+    ----------
+    n_features_in_ : int
+        Number of features seen during :term:`fit`.
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of features seen during :term:`fit`. Defined only when `X`
+        has feature names that are all strings.
+
+    See Also
+    --------
+    poincare_normalize : The same projection as a function, along any axis.
+    sklpoincare.PoincareEmbedder : Learns an embedding in the ball.
+
+    Examples
+    --------
+    >>> from sklpoincare.preprocessing import PoincareNormalizer
+    >>> X = [[3.0, 4.0], [0.3, 0.4]]
+    >>> PoincareNormalizer(epsilon=0.5).fit_transform(X)
+    array([[0.3, 0.4],
+           [0.3, 0.4]])
+    """
+
+    _parameter_constraints = {"epsilon": [Interval(Real, 0, 1, closed="neither")]}
+
+    def __init__(self, epsilon=1e-5):
+        self.epsilon = epsilon
+
+    def fit(self, X, y=None):
+        """Validate the parameters and the input; nothing is learned.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Vectors, finite.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : object
+            This transformer.
+        """
+        self._validate_params()
+        validate_data(self, X, dtype=[np.float64, np.float32])
+        return self
+
+    def transform(self, X):
+        """Project each row of X into the ball of radius ``1 - epsilon``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Vectors, finite.
+
+        Returns
+        -------
+        X_projected : ndarray of shape (n_samples, n_features)
+            A new array; float32 input stays float32, other input is float64.
+        """
+        self._validate_params()
+        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
+        return _project(X, (1,), float(self.epsilon))
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.requires_fit = False
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        return tags
