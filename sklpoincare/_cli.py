@@ -7,12 +7,11 @@ relations, and writes the vectors and a picture of the disk.
 """
 
 import argparse
-import csv
-import gzip
-import io
 import os
 import sys
 import time
+
+import numpy as np
 
 # Exit status of a usage or input error, as argparse uses.
 EXIT_USAGE = 2
@@ -164,91 +163,30 @@ def _build_parser():
 # ------------------------------------------------------------ input, output
 
 
-def _default_delimiter(path):
-    name = path.lower()
-    if name.endswith(".gz"):
-        name = name[:-3]
-    return "," if name.endswith(".csv") else "\t"
-
-
 def read_relations(path, delimiter=None, header=False):
-    """(child, parent) string pairs of a 2-column TSV/CSV file, gzipped or not.
-
-    Blank lines are skipped and labels are stripped of surrounding blanks;
-    any other malformed line is a CommandError naming the file and line.
+    """``(relations, sample_weight)`` of a TSV/CSV file, through
+    :func:`sklpoincare.io.load_relations`; its errors name the file and line.
     """
-    # TODO: use sklpoincare.io.load_relations once merged
-    if delimiter is None:
-        delimiter = _default_delimiter(path)
-    relations = []
+    from .io import load_relations
+
     try:
-        with open(path, "rb") as raw:
-            gzipped = raw.read(2) == b"\x1f\x8b"
-        opener = gzip.open if gzipped else open
-        with opener(path, "rb") as binary:
-            text = io.TextIOWrapper(binary, encoding="utf-8", newline="")
-            quoting = csv.QUOTE_NONE if delimiter == "\t" else csv.QUOTE_MINIMAL
-            reader = csv.reader(text, delimiter=delimiter, quoting=quoting)
-            for index, row in enumerate(reader):
-                line = reader.line_num  # of the row's last line
-                if header and index == 0:
-                    continue
-                fields = [field.strip() for field in row]
-                if not any(fields):
-                    continue
-                relations.append(_check_row(fields, path, line, delimiter))
+        relations, weights = load_relations(
+            path, delimiter=delimiter, header=True if header else "infer"
+        )
     except FileNotFoundError:
         raise CommandError(f"no such file: {path}") from None
     except IsADirectoryError:
         raise CommandError(f"{path} is a directory, not a file of relations") from None
-    except UnicodeDecodeError as exc:
-        raise CommandError(f"{path}: not UTF-8 text ({exc.reason})") from None
-    except (OSError, EOFError, csv.Error) as exc:  # unreadable, bad gzip, bad quoting
+    except (OSError, EOFError) as exc:  # unreadable, bad gzip
         raise CommandError(f"cannot read {path}: {exc}") from None
-    if not relations:
-        raise CommandError(f"{path} holds no relations")
-    return relations
-
-
-def _check_row(fields, path, line, delimiter):
-    shown = "tab" if delimiter == "\t" else repr(delimiter)
-    if len(fields) != 2:
+    loops = np.nonzero(relations[:, 0] == relations[:, 1])[0]
+    if len(loops):
+        r = loops[0]
         raise CommandError(
-            f"{path}, line {line}: expected 2 columns (child, parent) separated "
-            f"by {shown}, found {len(fields)}; use --delimiter for another separator"
+            f"{path}: relation {r + 1} gives {relations[r, 0]!r} as its own parent "
+            f"(a self-loop; {len(loops)} in all)"
         )
-    child, parent = fields
-    if not child or not parent:
-        raise CommandError(f"{path}, line {line}: empty label")
-    if child == parent:
-        raise CommandError(
-            f"{path}, line {line}: {child!r} is given as its own parent (a self-loop)"
-        )
-    return child, parent
-
-
-def _check_word2vec_labels(labels, source):
-    """The word2vec text format splits on blanks: labels must have none."""
-    for label in labels:
-        text = str(label)
-        if text.split() != [text]:
-            raise CommandError(
-                f"label {text!r} of {source} contains blanks, which the word2vec "
-                "text format of --output cannot hold"
-            )
-
-
-def write_word2vec(path, vectors, labels):
-    """Write vectors in word2vec text format with full float precision.
-
-    The first line is ``"n_vectors dim"``; each next line a label and its
-    coordinates, which read back to the same floats (``repr`` round-trips).
-    """
-    # TODO: use sklpoincare.io.save_word2vec_format once merged
-    with open(path, "w", encoding="utf-8", newline="\n") as out:
-        out.write(f"{vectors.shape[0]} {vectors.shape[1]}\n")
-        for label, row in zip(labels, vectors.tolist()):
-            out.write(str(label) + " " + " ".join(repr(value) for value in row) + "\n")
+    return relations, weights
 
 
 def _check_writable(path, option):
@@ -278,13 +216,16 @@ def _fit_command(args, out):
     if args.relations is None:
         from .datasets import load_mammals
 
-        relations = [tuple(pair) for pair in load_mammals().data.tolist()]
+        relations, weights = load_mammals().data, None
         source = _MAMMALS_NAME
     else:
-        relations = read_relations(args.relations, args.delimiter, args.header)
+        relations, weights = read_relations(args.relations, args.delimiter, args.header)
         source = args.relations
-    if args.output:
-        _check_word2vec_labels({label for pair in relations for label in pair}, source)
+    if args.output:  # before training: labels the word2vec format cannot hold
+        from .io import _label_text
+
+        for index, label in enumerate(np.unique(relations)):
+            _label_text(label, index)
 
     from ._embedder import PoincareEmbedder
     from .metrics import ranking_scores
@@ -307,7 +248,7 @@ def _fit_command(args, out):
             file=out, flush=True,
         )
     start = time.perf_counter()
-    embedder.fit(relations)
+    embedder.fit(relations, sample_weight=weights)
     seconds = time.perf_counter() - start
 
     metric = "euclidean" if args.manifold == "euclidean" else "poincare"
@@ -321,7 +262,7 @@ def _fit_command(args, out):
     print(f"fit time:  {seconds:.2f} s", file=out)
 
     if args.output:
-        write_word2vec(args.output, embedder.embedding_, embedder.nodes_)
+        embedder.save_word2vec_format(args.output)
         print(f"wrote {args.output}", file=out)
     if args.plot:
         _save_plot(args.plot, embedder, relations, scores, source)
@@ -389,7 +330,7 @@ def main(argv=None):
         return _fit_command(args, out)
     # ValueError: the estimator's checks of the relations and parameters;
     # FloatingPointError: training diverged (the message suggests a fix)
-    except (CommandError, ValueError, OSError, FloatingPointError) as exc:
+    except (CommandError, ValueError, TypeError, OSError, FloatingPointError) as exc:
         _end_progress_line(out)
         print(f"{_PROG} {args.command}: error: {exc}", file=sys.stderr)
         return EXIT_USAGE

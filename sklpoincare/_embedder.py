@@ -589,6 +589,29 @@ class PoincareEmbedder(TransformerMixin, BaseEstimator, auto_wrap_output_keys=No
             dtype=object,
         )
 
+    def save_word2vec_format(self, path):
+        """Write :attr:`embedding_` with :attr:`nodes_` as labels, word2vec text.
+
+        gensim's ``KeyedVectors.load_word2vec_format(path)`` reads the file;
+        :func:`sklpoincare.io.load_word2vec_format` reads it back exactly.
+        Labels must be ``str`` or ``int`` without whitespace.
+
+        Parameters
+        ----------
+        path : str or path-like
+            The file to write; a name ending in ``.gz`` is gzip-compressed.
+
+        Returns
+        -------
+        self : PoincareEmbedder
+            The estimator.
+        """
+        from .io import save_word2vec_format
+
+        check_is_fitted(self)
+        save_word2vec_format(path, self.embedding_, self.nodes_)
+        return self
+
     # ---------------------------------------------------------------- score
 
     def score(self, X, y=None):

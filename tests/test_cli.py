@@ -356,12 +356,12 @@ def test_missing_file_exits_2(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("content, message", [
-    ("a\tb\nc\td\te\n", "line 2: expected 2 columns (child, parent) separated by tab, found 3"),
-    ("a\tb\n\nc\n", "line 3: expected 2 columns"),
-    ("a\tb\nc\t \n", "line 2: empty label"),
-    ("a\tb\nc\tc\n", "line 2: 'c' is given as its own parent"),
-    ("\n\n", "holds no relations"),
-    (b"a\tb\n\xff\tc\n", "not UTF-8 text"),
+    ("a\tb\nc\td\te\n", ":2: found 3 field(s) separated by '\\t'; expected 2"),
+    ("a\tb\n\nc\n", ":3: found 1 field(s)"),
+    ("a\tb\nc\t \n", ":2: empty parent label"),
+    ("a\tb\nc\tc\n", ": relation 2 gives 'c' as its own parent (a self-loop"),
+    ("\n\n", "no relations found"),
+    (b"a\tb\n\xff\tc\n", ":2: not valid utf-8 text"),
 ])
 def test_bad_relations_file_exits_2_naming_the_line(content, message, tmp_path, capsys):
     path = tmp_path / "bad.tsv"
@@ -379,7 +379,7 @@ def test_corrupt_gzip_exits_2(tmp_path, capsys):
     data = gzip.compress("".join(f"n{i}\tn{i + 1}\n" for i in range(2000)).encode())
     path.write_bytes(data[: len(data) // 2])
     assert main(["fit", str(path), *FAST_OPTIONS]) == 2
-    assert f"cannot read {path}" in _error(capsys)
+    assert f"{path}: cannot be read" in _error(capsys)
 
 
 def test_labels_with_blanks_cannot_go_to_word2vec(tmp_path, capsys):
