@@ -1,4 +1,7 @@
-"""Hierarchy embeddings as features of a categorical column.
+"""
+========================================================
+Hierarchy embeddings as features of a categorical column
+========================================================
 
 A table has a categorical column, ``species``, whose values are nodes of the
 WordNet mammal hierarchy, and a target: is the species a carnivore or an
@@ -14,7 +17,7 @@ of the hierarchy are carnivores.
 
 Both models see the same rows and the same folds (5-fold cross-validation
 over species, so test species are unseen by the classifier); the script
-prints both accuracies. Run it with ``python examples/entity_embedding.py``.
+prints both accuracies. Run it with ``python examples/plot_entity_embedding.py``.
 """
 
 import numpy as np
