@@ -25,6 +25,7 @@ from ._relations import (
     lookup_labels,
 )
 from ._manifolds import MANIFOLDS, lorentz_to_poincare, spatial_norm_bound
+from ._queries import EmbeddingQueriesMixin
 from ._sgd_fast import MANIFOLD_CODES, train_epoch
 from .metrics import _rank_relations, _relation_ids
 
@@ -33,7 +34,7 @@ from .metrics import _rank_relations, _relation_ids
 _BURN_IN_RATE_FACTOR = 0.1
 
 
-class PoincareEmbedder(TransformerMixin, BaseEstimator):
+class PoincareEmbedder(EmbeddingQueriesMixin, TransformerMixin, BaseEstimator):
     """Learn Poincaré embeddings of a hierarchy from (child, parent) relations.
 
     Each node of the hierarchy becomes a point of the open unit ball of
