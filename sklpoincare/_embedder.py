@@ -22,6 +22,7 @@ from ._relations import (
     as_label_table,
     as_relation_table,
     check_no_missing_labels,
+    check_known_labels,
     check_relations,
     lookup_labels,
 )
@@ -32,6 +33,7 @@ from ._manifolds import (
     spatial_norm_bound,
 )
 from ._progress import ProgressReporter
+from ._queries import EmbeddingQueriesMixin
 from ._scorers import filtered_ranks
 from ._sgd_fast import MANIFOLD_CODES, train_epoch
 
@@ -44,7 +46,9 @@ _BURN_IN_RATE_FACTOR = 0.1
 # because its number of output columns follows its input (one block of
 # n_components columns per label column), which scikit-learn's generic
 # wrapper, naming columns from fit, cannot know.
-class PoincareEmbedder(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
+class PoincareEmbedder(
+    EmbeddingQueriesMixin, TransformerMixin, BaseEstimator, auto_wrap_output_keys=None
+):
     """Learn Poincaré embeddings of a hierarchy from (child, parent) relations.
 
     Each node of the hierarchy becomes a point of the open unit ball of
@@ -536,14 +540,8 @@ class PoincareEmbedder(TransformerMixin, BaseEstimator, auto_wrap_output_keys=No
         check_no_missing_labels(table)
         codes = lookup_labels(self.nodes_, table)
         unknown = codes < 0
-        if unknown.any() and self.handle_unknown == "error":
-            labels = list(dict.fromkeys(table[unknown].tolist()))
-            shown = ", ".join(repr(label) for label in labels[:5])
-            more = f" and {len(labels) - 5} more" if len(labels) > 5 else ""
-            raise ValueError(
-                f"{len(labels)} label(s) unknown to the fitted embedder: {shown}{more}. "
-                "Set handle_unknown='ignore' to map them to the origin."
-            )
+        if self.handle_unknown == "error":
+            check_known_labels(table, codes)
         # an extra all-zero row for unknown labels: the origin
         padded = np.vstack([self.embedding_, np.zeros((1, self.embedding_.shape[1]))])
         codes = np.where(unknown, len(self.embedding_), codes)

@@ -163,3 +163,49 @@ def rank_children(const double[:, ::1] embedding, const int[::1] children,
                             &counts[tid, max_k + 1],
                             &ranks[positive_indptr[c]], &average_precision[c])
     return np.asarray(ranks), np.asarray(average_precision)
+
+
+def distance_keys(const double[:, ::1] queries, const double[:, ::1] embedding,
+                  const double[::1] inv_beta, double[:, ::1] out, int n_threads=1):
+    """Fill ``out[i, j]`` with ``|queries[i] - embedding[j]|^2 * inv_beta[j]``.
+
+    For a fixed query the keys order the nodes as Poincare distances do when
+    ``inv_beta = 1 / (1 - |embedding|^2)``, and as Euclidean distances do
+    when it is all ones; no logarithm or square root is taken per pair.
+    """
+    cdef Py_ssize_t n_q = queries.shape[0], n = embedding.shape[0]
+    cdef Py_ssize_t dim = embedding.shape[1], i, j
+    with nogil:
+        for i in prange(n_q, num_threads=max(n_threads, 1), schedule='static'):
+            for j in range(n):
+                out[i, j] = squared_distance(
+                    &queries[i, 0], &embedding[j, 0], dim) * inv_beta[j]
+
+
+def closest_by_norm(const double[:, ::1] queries, const double[::1] query_norms,
+                    const double[:, ::1] embedding, const double[::1] norms,
+                    const double[::1] inv_beta, bint smaller, int n_threads=1):
+    """Row of the node closest to each query among the nodes of strictly
+    smaller norm (``smaller``) or strictly larger norm than the query's.
+
+    Closeness is the key of :func:`distance_keys`. Returns an int array with
+    -1 where no node qualifies; ties go to the lowest row.
+    """
+    cdef Py_ssize_t n_q = queries.shape[0], n = embedding.shape[0]
+    cdef Py_ssize_t dim = embedding.shape[1], i, j, best
+    cdef double key, best_key, own_norm
+    cdef Py_ssize_t[::1] closest = np.empty(n_q, dtype=np.intp)
+    with nogil:
+        for i in prange(n_q, num_threads=max(n_threads, 1), schedule='static'):
+            own_norm = query_norms[i]
+            best = -1
+            best_key = 0.0
+            for j in range(n):
+                if (norms[j] >= own_norm) if smaller else (norms[j] <= own_norm):
+                    continue
+                key = squared_distance(&queries[i, 0], &embedding[j, 0], dim) * inv_beta[j]
+                if best < 0 or key < best_key:
+                    best = j
+                    best_key = key
+            closest[i] = best
+    return np.asarray(closest)

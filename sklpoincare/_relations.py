@@ -161,6 +161,20 @@ def lookup_labels(nodes, labels):
     return codes.reshape(labels.shape)
 
 
+def check_known_labels(labels, codes, where="X"):
+    """Raise a ValueError naming the labels whose ``codes`` are -1 (unknown)."""
+    unknown = codes < 0
+    if not unknown.any():
+        return
+    names = list(dict.fromkeys(labels[unknown].tolist()))
+    shown = ", ".join(repr(label) for label in names[:_MAX_SHOWN])
+    more = f" and {len(names) - _MAX_SHOWN} more" if len(names) > _MAX_SHOWN else ""
+    raise ValueError(
+        f"{len(names)} label(s) in {where} unknown to the fitted embedder: "
+        f"{shown}{more}. Set handle_unknown='ignore' to place them at the origin."
+    )
+
+
 @dataclass
 class RelationGraph:
     """Deduplicated relations as integer arrays, ready for the kernels.

@@ -1,0 +1,573 @@
+"""Questions asked of a fitted embedding: neighbours, distances, depth, chains.
+
+:class:`EmbeddingQueriesMixin` gives :class:`~sklpoincare.PoincareEmbedder`
+the queries of gensim's ``PoincareKeyedVectors`` (``most_similar``,
+``distance``, ``similarity``, ``norm``, ``closest_parent``,
+``closest_child``, ``ancestors``, ``descendants``) under this library's names,
+vectorised over many query labels; ``doc/gensim_mapping.rst`` maps one set
+of names to the other. Loops over all nodes run in ``_ranking_fast.pyx``.
+"""
+
+from numbers import Integral
+
+import numpy as np
+from joblib import effective_n_jobs
+from sklearn.utils.validation import check_is_fitted
+
+from ._ranking_fast import closest_by_norm, distance_keys
+from ._relations import _is_missing, check_known_labels, lookup_labels
+from .metrics import _check_embedding
+
+# Entries of the (queries x nodes) key matrix of one block of kneighbors
+# queries: 2**22 doubles are 32 MiB (about 50 queries at a time on the
+# 82,115 WordNet nouns), so memory stays bounded however many queries come.
+_BLOCK_ENTRIES = 2**22
+
+# How many unknown labels an error message shows.
+_MAX_SHOWN = 5
+
+
+def _as_label_array(X, name):
+    """``(labels, is_single)``: X as a 1-D object or typed array of labels.
+
+    A list, ndarray, pandas Series or Index holds several labels; anything
+    else (a str, a number, a tuple) is one label. Lists are copied label by
+    label so that tuple labels stay whole and mixed types are not cast.
+    """
+    if isinstance(X, np.ndarray) or (
+        hasattr(X, "to_numpy") and getattr(X, "ndim", None) == 1
+    ):
+        labels = X if isinstance(X, np.ndarray) else X.to_numpy()
+        if labels.ndim == 0:
+            return labels.reshape(1), True
+        if labels.ndim != 1:
+            raise ValueError(
+                f"{name} must be one label or a 1-D array-like of labels, got an "
+                f"array of shape {labels.shape}"
+            )
+        return labels, False
+    if isinstance(X, list):
+        labels = np.empty(len(X), dtype=object)
+        for i, label in enumerate(X):
+            labels[i] = label
+        return labels, False
+    labels = np.empty(1, dtype=object)
+    labels[0] = X
+    return labels, True
+
+
+def _check_no_missing(labels, name):
+    if labels.dtype.kind == "f":
+        missing = np.nonzero(~np.isfinite(labels))[0]
+    elif labels.dtype == object:
+        missing = [i for i, label in enumerate(labels) if _is_missing(label)]
+    else:
+        return
+    if len(missing):
+        shown = ", ".join(str(i) for i in missing[:_MAX_SHOWN])
+        raise ValueError(
+            f"missing or infinite label (None, NaN or inf) in {name}, at "
+            f"position(s) {shown}"
+        )
+
+
+def _check_max_depth(max_depth):
+    if max_depth is None:
+        return
+    if isinstance(max_depth, bool) or not isinstance(max_depth, Integral) or max_depth < 1:
+        raise ValueError(f"max_depth must be an integer >= 1 or None, got {max_depth!r}")
+
+
+def _smallest_keys(keys, k):
+    """Columns of the k smallest keys of each row, sorted by key then column.
+
+    ``argpartition`` alone leaves open which of several keys tied at the
+    k-th place are kept; here the lowest columns are, so results do not
+    depend on the selection algorithm.
+    """
+    nearest = np.argpartition(keys, k - 1, axis=1)[:, :k]
+    nearest_keys = np.take_along_axis(keys, nearest, axis=1)
+    last = nearest_keys.max(axis=1)
+    kept_at_last = (nearest_keys == last[:, None]).sum(axis=1)
+    for row in np.nonzero((keys == last[:, None]).sum(axis=1) > kept_at_last)[0]:
+        below = np.flatnonzero(keys[row] < last[row])
+        tied = np.flatnonzero(keys[row] == last[row])[: k - len(below)]
+        nearest[row] = np.concatenate([below, tied])
+        nearest_keys[row] = keys[row, nearest[row]]
+    order = np.lexsort((nearest, nearest_keys), axis=1)
+    return np.take_along_axis(nearest, order, axis=1), np.take_along_axis(
+        nearest_keys, order, axis=1
+    )
+
+
+def _arcosh1p(z):
+    """arcosh(1 + z) for z >= 0, accurate for small z (nearby points)."""
+    return np.log1p(z + np.sqrt(z * (z + 2.0)))
+
+
+def _paired_distances(points_a, points_b, euclidean):
+    """Distance between ``points_a[i]`` and ``points_b[i]`` for every i."""
+    difference = points_a - points_b
+    sq_dist = np.einsum("ij,ij->i", difference, difference)
+    if euclidean:
+        return np.sqrt(sq_dist)
+    alpha = 1.0 - np.einsum("ij,ij->i", points_a, points_a)
+    beta = 1.0 - np.einsum("ij,ij->i", points_b, points_b)
+    return _arcosh1p(2.0 * sq_dist / (alpha * beta))
+
+
+def _single_or_array(values, is_single):
+    return values[0].item() if is_single else values
+
+
+class EmbeddingQueriesMixin:
+    """Queries on a fitted embedding, by node label.
+
+    Relies on the fitted attributes ``embedding_`` (one point per node) and
+    ``nodes_`` (their labels) and on the parameters ``manifold``, ``n_jobs``
+    and ``handle_unknown`` of the estimator it is mixed into.
+
+    Every method takes one label or a 1-D array-like (list, ndarray, pandas
+    Series) of labels; one label gives one answer, an array one answer per
+    label. A tuple is one label, as tuples can be nodes.
+
+    Distances are Poincaré distances; with ``manifold="euclidean"`` they are
+    Euclidean distances, the geometry that embedding was trained in. The
+    Euclidean norm of a node's point is its depth: small norms are general
+    nodes, norms near 1 specific ones. A node is *more general* than another
+    when its norm is strictly smaller, *more specific* when it is strictly
+    larger.
+
+    Labels not seen in ``fit`` raise a ``ValueError`` naming them, or, with
+    ``handle_unknown="ignore"``, stand for the origin (the most general
+    point), as in ``transform``. None, NaN and inf labels always raise.
+    """
+
+    # ------------------------------------------------------------ helpers
+
+    def _query_geometry(self):
+        """``(embedding, norms, inv_beta, euclidean)`` of the fitted nodes.
+
+        ``inv_beta`` turns squared Euclidean distances into the keys of
+        ``_ranking_fast.distance_keys``.
+        """
+        check_is_fitted(self)
+        euclidean = self.manifold == "euclidean"
+        embedding = _check_embedding(
+            self.embedding_, "embedding_", "euclidean" if euclidean else "poincare"
+        )
+        if len(self.nodes_) != embedding.shape[0]:
+            raise ValueError(
+                f"nodes_ has {len(self.nodes_)} labels but embedding_ has "
+                f"{embedding.shape[0]} rows"
+            )
+        # np.linalg.norm, as gensim computes it: "more general" then compares
+        # exactly the values that norms() returns
+        norms = np.linalg.norm(embedding, axis=1)
+        if euclidean:
+            inv_beta = np.ones(embedding.shape[0])
+        else:
+            inv_beta = 1.0 / (1.0 - np.einsum("ij,ij->i", embedding, embedding))
+        return embedding, norms, inv_beta, euclidean
+
+    def _locate(self, X, name):
+        """``(ids, is_single)`` of the labels in X; -1 for an unknown label
+        (only with ``handle_unknown="ignore"``)."""
+        check_is_fitted(self)
+        labels, is_single = _as_label_array(X, name)
+        _check_no_missing(labels, name)
+        ids = lookup_labels(self.nodes_, labels)
+        if self.handle_unknown == "error":
+            check_known_labels(labels, ids, name)
+        return ids, is_single
+
+    @staticmethod
+    def _points(embedding, ids):
+        """Rows of ``embedding`` for ids, the origin for -1."""
+        points = np.zeros((len(ids), embedding.shape[1]))
+        known = ids >= 0
+        points[known] = embedding[ids[known]]
+        return points
+
+    def _chains(self, ids, smaller, max_depth):
+        """Chains of closest more general (``smaller``) or more specific
+        node ids, one list per query id; ids of -1 start at the origin."""
+        embedding, norms, inv_beta, _ = self._query_geometry()
+        n_threads = effective_n_jobs(self.n_jobs)
+        chains = [[] for _ in ids]
+        points = self._points(embedding, ids)
+        point_norms = np.where(ids >= 0, norms[np.maximum(ids, 0)], 0.0)
+        active = np.arange(len(ids))
+        depth = 0
+        # All chains advance together, one kernel call per step; norms move
+        # strictly in one direction, so every chain ends.
+        while len(active) and (max_depth is None or depth < max_depth):
+            steps = closest_by_norm(
+                points[active], point_norms[active], embedding, norms, inv_beta,
+                smaller, n_threads,
+            )
+            found = steps >= 0
+            active, steps = active[found], steps[found]
+            for query, step in zip(active, steps):
+                chains[query].append(step)
+            points[active] = embedding[steps]
+            point_norms[active] = norms[steps]
+            depth += 1
+        return chains
+
+    def _closest_labels(self, X, smaller):
+        """Object array of the closest node's label per query, None if none."""
+        ids, is_single = self._locate(X, "X")
+        chains = self._chains(ids, smaller, max_depth=1)
+        labels = np.empty(len(ids), dtype=object)
+        for i, chain in enumerate(chains):
+            if chain:
+                labels[i] = self.nodes_[chain[0] : chain[0] + 1].tolist()[0]
+        return labels[0] if is_single else labels
+
+    def _chain_labels(self, X, smaller, max_depth):
+        ids, is_single = self._locate(X, "X")
+        chains = [
+            self.nodes_[np.asarray(chain, dtype=np.intp)].tolist()
+            for chain in self._chains(ids, smaller, max_depth)
+        ]
+        return chains[0] if is_single else chains
+
+    # ------------------------------------------------------------ queries
+
+    def kneighbors(self, X=None, n_neighbors=5, return_distance=True):
+        """The ``n_neighbors`` nodes nearest to each query node.
+
+        As in scikit-learn's neighbour searches, the result is sorted by
+        increasing distance, ties broken by row order of ``nodes_``; unlike
+        them, neighbours are given by label, not by row index. A query
+        node is never its own neighbour: the node whose label is the query is
+        left out (other nodes at distance 0 are kept), whether the queries
+        are given or ``X=None``. An unknown label with
+        ``handle_unknown="ignore"`` stands for the origin and leaves nothing
+        out. gensim: ``most_similar(node, topn=n_neighbors)``.
+
+        Parameters
+        ----------
+        X : label or array-like of shape (n_queries,), default=None
+            Query nodes. ``None`` means every node, in the order of ``nodes_``.
+        n_neighbors : int, default=5
+            Number of neighbours, from 1 to ``n_nodes - 1``.
+        return_distance : bool, default=True
+            Whether to return the distances too.
+
+        Returns
+        -------
+        distances : ndarray of shape (n_queries, n_neighbors)
+            Distance to each neighbour (Poincaré; Euclidean with
+            ``manifold="euclidean"``). Only when ``return_distance=True``.
+        labels : ndarray of shape (n_queries, n_neighbors)
+            Labels of the neighbours, of the dtype of ``nodes_``.
+            For a single query label both arrays have shape (n_neighbors,).
+
+        Examples
+        --------
+        >>> from sklpoincare import PoincareEmbedder
+        >>> relations = [("mammal", "animal"), ("bird", "animal"),
+        ...              ("dog", "mammal"), ("eagle", "bird")]
+        >>> embedder = PoincareEmbedder(n_components=2, n_epochs=100, burn_in=10,
+        ...                             random_state=0).fit(relations)
+        >>> distances, labels = embedder.kneighbors(["dog", "eagle"], n_neighbors=1)
+        >>> labels
+        array([['mammal'],
+               ['bird']], dtype=object)
+        >>> embedder.kneighbors(n_neighbors=2, return_distance=False).shape
+        (5, 2)
+        """
+        embedding, _, inv_beta, euclidean = self._query_geometry()
+        n_nodes = embedding.shape[0]
+        if X is None:
+            ids, is_single = np.arange(n_nodes), False
+        else:
+            ids, is_single = self._locate(X, "X")
+        if (
+            isinstance(n_neighbors, bool)
+            or not isinstance(n_neighbors, Integral)
+            or not 1 <= n_neighbors <= n_nodes - 1
+        ):
+            raise ValueError(
+                f"n_neighbors must be an integer from 1 to n_nodes - 1 = {n_nodes - 1} "
+                f"(a node is not its own neighbour), got {n_neighbors!r}"
+            )
+        if not isinstance(return_distance, (bool, np.bool_)):
+            raise ValueError(f"return_distance must be a bool, got {return_distance!r}")
+
+        n_threads = effective_n_jobs(self.n_jobs)
+        n_queries = len(ids)
+        distances = np.empty((n_queries, n_neighbors))
+        neighbors = np.empty((n_queries, n_neighbors), dtype=np.intp)
+        block = max(1, _BLOCK_ENTRIES // n_nodes)
+        for start in range(0, n_queries, block):
+            block_ids = ids[start : start + block]
+            points = self._points(embedding, block_ids)
+            keys = np.empty((len(block_ids), n_nodes))
+            distance_keys(points, embedding, inv_beta, keys, n_threads)
+            rows = np.nonzero(block_ids >= 0)[0]
+            keys[rows, block_ids[rows]] = np.inf  # a node is not its own neighbour
+            nearest, nearest_keys = _smallest_keys(keys, n_neighbors)
+            if euclidean:
+                block_distances = np.sqrt(nearest_keys)
+            else:
+                alpha = 1.0 - np.einsum("ij,ij->i", points, points)
+                block_distances = _arcosh1p(2.0 * nearest_keys / alpha[:, None])
+            distances[start : start + block] = block_distances
+            neighbors[start : start + block] = nearest
+        labels = self.nodes_[neighbors]
+        if is_single:
+            distances, labels = distances[0], labels[0]
+        return (distances, labels) if return_distance else labels
+
+    def distance(self, a, b):
+        """Distance between nodes ``a[i]`` and ``b[i]``.
+
+        Poincaré distance; Euclidean distance with ``manifold="euclidean"``.
+        gensim: ``distance(w1, w2)``, and ``distances(node, other_nodes)``
+        with ``a`` a single label.
+
+        Parameters
+        ----------
+        a : label or array-like of shape (n_pairs,)
+            First node of each pair.
+        b : label or array-like of shape (n_pairs,)
+            Second node of each pair. A single label in ``a`` or ``b`` is
+            paired with every label of the other.
+
+        Returns
+        -------
+        distances : float or ndarray of shape (n_pairs,)
+            A float when ``a`` and ``b`` are both single labels.
+
+        Examples
+        --------
+        >>> from sklpoincare import PoincareEmbedder
+        >>> relations = [("mammal", "animal"), ("bird", "animal"),
+        ...              ("dog", "mammal"), ("eagle", "bird")]
+        >>> embedder = PoincareEmbedder(n_components=2, n_epochs=100, burn_in=10,
+        ...                             random_state=0).fit(relations)
+        >>> embedder.distance("dog", "mammal") < embedder.distance("dog", "eagle")
+        True
+        >>> embedder.distance("dog", ["mammal", "eagle", "dog"]).shape
+        (3,)
+        """
+        ids_a, single_a = self._locate(a, "a")
+        ids_b, single_b = self._locate(b, "b")
+        if not (single_a or single_b) and len(ids_a) != len(ids_b):
+            raise ValueError(
+                f"a and b must hold as many labels as each other, or one of them "
+                f"a single label; got {len(ids_a)} and {len(ids_b)} labels"
+            )
+        embedding, _, _, euclidean = self._query_geometry()
+        ids_a, ids_b = np.broadcast_arrays(ids_a, ids_b)
+        distances = _paired_distances(
+            self._points(embedding, ids_a), self._points(embedding, ids_b), euclidean
+        )
+        return _single_or_array(distances, single_a and single_b)
+
+    def similarity(self, a, b):
+        """gensim's similarity of nodes: ``1 / (1 + distance(a, b))``.
+
+        In (0, 1], 1 for a node with itself; it decreases as the distance
+        grows (the Euclidean distance with ``manifold="euclidean"``).
+        gensim: ``similarity(w1, w2)``.
+
+        Parameters
+        ----------
+        a : label or array-like of shape (n_pairs,)
+            First node of each pair.
+        b : label or array-like of shape (n_pairs,)
+            Second node of each pair; single labels pair as in
+            :meth:`distance`.
+
+        Returns
+        -------
+        similarities : float or ndarray of shape (n_pairs,)
+            A float when ``a`` and ``b`` are both single labels.
+
+        Examples
+        --------
+        >>> from sklpoincare import PoincareEmbedder
+        >>> relations = [("mammal", "animal"), ("bird", "animal"),
+        ...              ("dog", "mammal"), ("eagle", "bird")]
+        >>> embedder = PoincareEmbedder(n_components=2, n_epochs=100, burn_in=10,
+        ...                             random_state=0).fit(relations)
+        >>> embedder.similarity("dog", "dog")
+        1.0
+        >>> embedder.similarity("dog", "mammal") > embedder.similarity("dog", "eagle")
+        True
+        """
+        return 1.0 / (1.0 + self.distance(a, b))
+
+    def norms(self, X):
+        """Euclidean norm of each node's point: its depth in the hierarchy.
+
+        Training puts general nodes near the origin and specific ones near
+        the boundary of the ball, so a smaller norm means a more general
+        node. ``norms(b) - norms(a)`` is gensim's
+        ``difference_in_hierarchy(a, b)``, positive when ``a`` is more
+        general. gensim: ``norm(node)``.
+
+        Parameters
+        ----------
+        X : label or array-like of shape (n_queries,)
+            Nodes.
+
+        Returns
+        -------
+        norms : float or ndarray of shape (n_queries,)
+            In [0, 1) for points of the ball; any non-negative value with
+            ``manifold="euclidean"``. 0 for an unknown label with
+            ``handle_unknown="ignore"`` (the origin).
+
+        Examples
+        --------
+        >>> from sklpoincare import PoincareEmbedder
+        >>> relations = [("mammal", "animal"), ("bird", "animal"),
+        ...              ("dog", "mammal"), ("eagle", "bird")]
+        >>> embedder = PoincareEmbedder(n_components=2, n_epochs=100, burn_in=10,
+        ...                             random_state=0).fit(relations)
+        >>> embedder.norms("animal") < embedder.norms("mammal") < embedder.norms("dog")
+        True
+        """
+        ids, is_single = self._locate(X, "X")
+        _, norms, _, _ = self._query_geometry()
+        values = np.where(ids >= 0, norms[np.maximum(ids, 0)], 0.0)
+        return _single_or_array(values, is_single)
+
+    def closest_more_general(self, X):
+        """The nearest node that is more general (smaller norm) than each node.
+
+        Among the nodes whose norm is strictly smaller than the query's, the
+        one at the smallest distance; ties go to the first in ``nodes_``.
+        gensim: ``closest_parent(node)``.
+
+        Parameters
+        ----------
+        X : label or array-like of shape (n_queries,)
+            Nodes.
+
+        Returns
+        -------
+        labels : label, None or ndarray of shape (n_queries,), dtype=object
+            The closest more general node of each query; None where no node
+            is more general (the most general node, or an unknown label at
+            the origin).
+
+        Examples
+        --------
+        >>> from sklpoincare import PoincareEmbedder
+        >>> relations = [("mammal", "animal"), ("bird", "animal"),
+        ...              ("dog", "mammal"), ("eagle", "bird")]
+        >>> embedder = PoincareEmbedder(n_components=2, n_epochs=100, burn_in=10,
+        ...                             random_state=0).fit(relations)
+        >>> embedder.closest_more_general(["dog", "mammal", "animal"])
+        array(['mammal', 'animal', None], dtype=object)
+        """
+        return self._closest_labels(X, smaller=True)
+
+    def closest_more_specific(self, X):
+        """The nearest node that is more specific (larger norm) than each node.
+
+        Among the nodes whose norm is strictly larger than the query's, the
+        one at the smallest distance; ties go to the first in ``nodes_``.
+        gensim: ``closest_child(node)``.
+
+        Parameters
+        ----------
+        X : label or array-like of shape (n_queries,)
+            Nodes.
+
+        Returns
+        -------
+        labels : label, None or ndarray of shape (n_queries,), dtype=object
+            The closest more specific node of each query; None where no
+            node is more specific (the node of largest norm).
+
+        Examples
+        --------
+        >>> from sklpoincare import PoincareEmbedder
+        >>> relations = [("mammal", "animal"), ("bird", "animal"),
+        ...              ("dog", "mammal"), ("eagle", "bird")]
+        >>> embedder = PoincareEmbedder(n_components=2, n_epochs=100, burn_in=10,
+        ...                             random_state=0).fit(relations)
+        >>> embedder.closest_more_specific(["mammal", "bird"])
+        array(['dog', 'eagle'], dtype=object)
+        """
+        return self._closest_labels(X, smaller=False)
+
+    def ancestors(self, X, max_depth=None):
+        """The chain of closest more general nodes above each node.
+
+        Starts with :meth:`closest_more_general` of the node, then that
+        node's, and so on until no node is more general (or ``max_depth``
+        nodes). The chain is the embedding's guess at the path to the root;
+        it need not follow the relations given to ``fit``. gensim:
+        ``ancestors(node)``.
+
+        Parameters
+        ----------
+        X : label or array-like of shape (n_queries,)
+            Nodes.
+        max_depth : int or None, default=None
+            Longest chain returned; None follows each chain to its end.
+
+        Returns
+        -------
+        ancestors : list of labels, or list of such lists
+            From the nearest to the most general; a list per query when
+            ``X`` is an array-like.
+
+        Examples
+        --------
+        >>> from sklpoincare import PoincareEmbedder
+        >>> relations = [("mammal", "animal"), ("bird", "animal"),
+        ...              ("dog", "mammal"), ("eagle", "bird")]
+        >>> embedder = PoincareEmbedder(n_components=2, n_epochs=100, burn_in=10,
+        ...                             random_state=0).fit(relations)
+        >>> embedder.ancestors("dog")
+        ['mammal', 'animal']
+        >>> embedder.ancestors(["eagle", "animal"])
+        [['bird', 'animal'], []]
+        """
+        _check_max_depth(max_depth)
+        return self._chain_labels(X, smaller=True, max_depth=max_depth)
+
+    def descendants(self, X, max_depth=5):
+        """The chain of closest more specific nodes below each node.
+
+        Starts with :meth:`closest_more_specific` of the node, then that
+        node's, and so on for at most ``max_depth`` nodes, or until no node
+        is more specific. gensim: ``descendants(node, max_depth=5)``, which
+        fails instead of stopping when a chain ends early.
+
+        Parameters
+        ----------
+        X : label or array-like of shape (n_queries,)
+            Nodes.
+        max_depth : int or None, default=5
+            Longest chain returned; None follows each chain to its end.
+
+        Returns
+        -------
+        descendants : list of labels, or list of such lists
+            From the nearest to the most specific; a list per query when
+            ``X`` is an array-like.
+
+        Examples
+        --------
+        >>> from sklpoincare import PoincareEmbedder
+        >>> relations = [("mammal", "animal"), ("bird", "animal"),
+        ...              ("dog", "mammal"), ("eagle", "bird")]
+        >>> embedder = PoincareEmbedder(n_components=2, n_epochs=100, burn_in=10,
+        ...                             random_state=0).fit(relations)
+        >>> embedder.descendants("mammal", max_depth=1)
+        ['dog']
+        >>> embedder.descendants(["mammal", "bird"], max_depth=1)
+        [['dog'], ['eagle']]
+        """
+        _check_max_depth(max_depth)
+        return self._chain_labels(X, smaller=False, max_depth=max_depth)
