@@ -9,7 +9,6 @@ from numbers import Integral, Real
 
 import numpy as np
 import scipy.sparse as sp
-from joblib import effective_n_jobs
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
@@ -36,6 +35,7 @@ from ._progress import ProgressReporter
 from ._queries import EmbeddingQueriesMixin
 from ._scorers import filtered_ranks
 from ._sgd_fast import MANIFOLD_CODES, train_epoch
+from ._threads import n_threads as _n_threads
 
 # During burn-in the rate is learning_rate * _BURN_IN_RATE_FACTOR, as the
 # paper's c = 10.
@@ -234,7 +234,11 @@ class PoincareEmbedder(
         "eps": [Interval(Real, 0, 1, closed="neither")],
         "handle_unknown": [StrOptions({"error", "ignore"})],
         "random_state": ["random_state"],
-        "n_jobs": [Integral, None],
+        "n_jobs": [
+            Interval(Integral, None, -1, closed="right"),
+            Interval(Integral, 1, None, closed="left"),
+            None,
+        ],
         "verbose": ["verbose"],
         "callback": [callable, None],
         "warm_start": ["boolean"],
@@ -418,7 +422,7 @@ class PoincareEmbedder(
         training diverges.
         """
         max_norm = self._max_norm()
-        n_threads = effective_n_jobs(self.n_jobs)
+        n_threads = _n_threads(self.n_jobs)
         # Burn-in draws negatives by degree, the rest of training uniformly.
         burn_in_prob, burn_in_alias = alias_table(graph.degrees().astype(np.float64))
         no_prob, no_alias = np.empty(0), np.empty(0, dtype=np.int32)
@@ -671,7 +675,7 @@ class PoincareEmbedder(
         tags.input_tags.string = True
         tags.input_tags.allow_nan = False
         tags.requires_fit = True
-        tags.non_deterministic = effective_n_jobs(self.n_jobs) > 1
+        tags.non_deterministic = _n_threads(self.n_jobs) > 1
         return tags
 
 

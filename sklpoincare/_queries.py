@@ -11,12 +11,12 @@ of names to the other. Loops over all nodes run in ``_ranking_fast.pyx``.
 from numbers import Integral
 
 import numpy as np
-from joblib import effective_n_jobs
 from sklearn.utils.validation import check_is_fitted
 
 from ._ranking_fast import closest_by_norm, distance_keys
 from ._relations import _is_missing, check_known_labels, lookup_labels
 from .metrics import _check_embedding
+from ._threads import n_threads as _n_threads
 
 # Entries of the (queries x nodes) key matrix of one block of kneighbors
 # queries: 2**22 doubles are 32 MiB (about 50 queries at a time on the
@@ -193,7 +193,7 @@ class EmbeddingQueriesMixin:
         """Chains of closest more general (``smaller``) or more specific
         node ids, one list per query id; ids of -1 start at the origin."""
         embedding, norms, inv_beta, _ = self._query_geometry()
-        n_threads = effective_n_jobs(self.n_jobs)
+        n_threads = _n_threads(self.n_jobs)
         chains = [[] for _ in ids]
         points = self._points(embedding, ids)
         point_norms = np.where(ids >= 0, norms[np.maximum(ids, 0)], 0.0)
@@ -297,7 +297,7 @@ class EmbeddingQueriesMixin:
         if not isinstance(return_distance, (bool, np.bool_)):
             raise ValueError(f"return_distance must be a bool, got {return_distance!r}")
 
-        n_threads = effective_n_jobs(self.n_jobs)
+        n_threads = _n_threads(self.n_jobs)
         n_queries = len(ids)
         distances = np.empty((n_queries, n_neighbors))
         neighbors = np.empty((n_queries, n_neighbors), dtype=np.intp)

@@ -13,11 +13,11 @@ relations themselves this is the reconstruction protocol of
 from numbers import Integral
 
 import numpy as np
-from joblib import effective_n_jobs
 from sklearn.utils.validation import check_is_fitted
 
 from ._relations import as_relation_table
 from ._ranking import _rank_relations, _relation_ids
+from ._threads import n_threads as _n_threads
 
 __all__ = [
     "hits_at_k_scorer",
@@ -39,7 +39,7 @@ def filtered_ranks(estimator, X):
         embedding,
         child_ids,
         parent_ids,
-        effective_n_jobs(estimator.n_jobs),
+        _n_threads(estimator.n_jobs),
         "euclidean" if estimator.manifold == "euclidean" else "poincare",
         known_parents=(adjacency.indptr, adjacency.indices),
     )

@@ -22,7 +22,6 @@ the full WordNet noun hierarchy needs no n_nodes x n_nodes matrix.
 from collections import namedtuple
 
 import numpy as np
-from joblib import effective_n_jobs
 from sklearn.utils import check_array
 
 from ._ranking import _raise_unknown, _rank_relations, _relation_ids
@@ -33,6 +32,7 @@ from ._scorers import (
     neg_mean_rank_scorer,
     ranking_scorers,
 )
+from ._threads import n_threads as _n_threads
 
 __all__ = [
     "RankingScores",
@@ -104,7 +104,7 @@ def poincare_distances(X, Y=None, *, n_jobs=None):
             f"X has {X.shape[1]} features but Y has {Y.shape[1]}; they must match"
         )
     out = np.empty((X.shape[0], Y.shape[0]))
-    _pairwise_distances(X, Y, out, effective_n_jobs(n_jobs))
+    _pairwise_distances(X, Y, out, _n_threads(n_jobs))
     return out
 
 
@@ -150,7 +150,7 @@ def ranking_scores(embedding, relations, *, nodes=None, metric="poincare", n_job
     child_ids, parent_ids, table = _relation_ids(relations, nodes, embedding.shape[0])
     _raise_unknown(child_ids, parent_ids, table)
     ranks, aps = _rank_relations(
-        embedding, child_ids, parent_ids, effective_n_jobs(n_jobs), metric
+        embedding, child_ids, parent_ids, _n_threads(n_jobs), metric
     )
     return RankingScores(float(np.mean(ranks)), float(np.mean(aps)))
 

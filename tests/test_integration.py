@@ -412,3 +412,26 @@ def test_column_transformer_with_pandas_output(ancestor_task):
     assert list(features.columns) == [f"emb__node_{k}" for k in range(4)] + ["num__noise"]
     np.testing.assert_array_equal(features.iloc[:, :4].to_numpy(), embedder.transform(nodes))
     assert model.score(table, target) > 0.9
+
+
+# ------------------------------------------------------------------ threads
+
+
+def test_n_jobs_none_is_one_thread_whatever_the_joblib_backend(tree):
+    """joblib's effective_n_jobs(None) follows the active backend; a seeded
+    fit must stay reproducible inside joblib or Dask workers."""
+    from joblib import parallel_backend
+
+    from sklpoincare._threads import n_threads
+
+    outside = PoincareEmbedder(**FAST).fit(tree).embedding_
+    with parallel_backend("threading", n_jobs=4):
+        assert n_threads(None) == 1
+        inside = PoincareEmbedder(**FAST).fit(tree).embedding_
+    np.testing.assert_array_equal(inside, outside)
+    assert n_threads(-1) >= 1 and n_threads(2) == 2
+
+
+def test_n_jobs_zero_is_rejected_naming_the_parameter(tree):
+    with pytest.raises(ValueError, match="'n_jobs' parameter of PoincareEmbedder"):
+        PoincareEmbedder(n_jobs=0).fit(tree)
