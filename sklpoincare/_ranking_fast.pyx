@@ -1,5 +1,7 @@
-# cython: language_level=3, boundscheck=False, wraparound=False
-# cython: cdivision=True, initializedcheck=False
+# cython: language_level=3, cdivision=True
+# Bounds, wrap-around and initialisation checks are set in setup.py: off,
+# or on with SKLPOINCARE_CHECKED_BUILD=1 (a file-level directive here would
+# override that switch).
 """Pairwise Poincare distances and reconstruction ranking, in C.
 
 The ranking kernel never holds an n x n matrix: each child is ranked against
@@ -140,7 +142,11 @@ def rank_children(const double[:, ::1] embedding, const int[::1] children,
     cdef Py_ssize_t[:, ::1] counts
     if excluded_indptr is None:
         excluded_indptr = np.zeros(n_children + 1, dtype=np.intc)
-        excluded_indices = np.zeros(1, dtype=np.intc)
+        excluded_indices = np.zeros(0, dtype=np.intc)
+    # Each child gets a pointer into the exclusion list, one past its end
+    # when its slice is empty and last; a padding entry keeps that pointer
+    # inside the buffer, so checked builds (bounds checks) accept it.
+    excluded_indices = np.append(excluded_indices, np.intc(0)).astype(np.intc)
     if excluded_indptr.shape[0] != n_children + 1:
         raise ValueError("excluded_indptr must have one entry per child, plus one")
 

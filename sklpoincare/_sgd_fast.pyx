@@ -1,5 +1,7 @@
-# cython: language_level=3, boundscheck=False, wraparound=False
-# cython: cdivision=True, initializedcheck=False
+# cython: language_level=3, cdivision=True
+# Bounds, wrap-around and initialisation checks are set in setup.py: off,
+# or on with SKLPOINCARE_CHECKED_BUILD=1 (a file-level directive here would
+# override that switch).
 """Riemannian SGD on the Poincare ball: one training epoch, in C.
 
 Everything here works on typed arrays prepared by ``_embedder.py``; no
