@@ -3,7 +3,9 @@
 OpenMP is used when the C compiler accepts it; otherwise the kernels are
 built single-threaded (``n_jobs`` then has no effect). Set the environment
 variable ``SKLPOINCARE_CHECKED_BUILD=1`` to compile with bounds and
-wrap-around checks (slower; used once in CI to catch out-of-bounds access).
+wrap-around checks (slower; used once in CI to catch out-of-bounds access);
+delete the generated ``sklpoincare/_*_fast.c`` files first, as Cython does
+not regenerate them when only the directives change.
 """
 
 import os
