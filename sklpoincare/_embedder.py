@@ -26,11 +26,18 @@ from ._relations import (
 )
 from ._manifolds import MANIFOLDS, lorentz_to_poincare, spatial_norm_bound
 from ._sgd_fast import MANIFOLD_CODES, train_epoch
-from .metrics import _rank_relations, _relation_ids
+from .metrics import N_JOBS_CONSTRAINT, _rank_relations, _relation_ids
 
 # During burn-in the rate is learning_rate * _BURN_IN_RATE_FACTOR, as the
 # paper's c = 10.
 _BURN_IN_RATE_FACTOR = 0.1
+
+# Smallest eps: at norm 1 - eps, 1 - |x|^2 ~ 2 eps must stay well above the
+# rounding error of a sum of n_components squares (~n_components * 1.1e-16).
+_MIN_EPS = 1e-12
+
+# The kernels count the negatives and the parent of a relation in a C int.
+_MAX_NEGATIVES = 2**31 - 2
 
 
 class PoincareEmbedder(TransformerMixin, BaseEstimator):
@@ -101,10 +108,11 @@ class PoincareEmbedder(TransformerMixin, BaseEstimator):
     init_range : float, default=1e-3
         Initial coordinates are drawn uniformly in ``[-init_range, init_range]``.
 
-    eps : float, default=1e-5
+    eps : float in [1e-12, 1), default=1e-5
         Points are kept at norm at most ``1 - eps``, strictly inside the ball
         (with ``manifold="lorentz"``, at the hyperboloid points that map
-        there). Ignored with ``manifold="euclidean"``.
+        there). Ignored with ``manifold="euclidean"``. Closer to the boundary
+        than 1e-12, ``1 - |x|^2`` drowns in the rounding error of ``|x|^2``.
 
     handle_unknown : {"error", "ignore"}, default="error"
         What :meth:`transform` does with labels not seen in ``fit``: raise a
@@ -197,14 +205,14 @@ class PoincareEmbedder(TransformerMixin, BaseEstimator):
         "manifold": [StrOptions(set(MANIFOLDS))],
         "n_epochs": [Interval(Integral, 1, None, closed="left")],
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
-        "n_negatives": [Interval(Integral, 1, None, closed="left")],
+        "n_negatives": [Interval(Integral, 1, _MAX_NEGATIVES, closed="both")],
         "subtree_negatives": [Interval(Real, 0, 1, closed="both")],
         "burn_in": [Interval(Integral, 0, None, closed="left")],
         "init_range": [Interval(Real, 0, 1, closed="neither")],
-        "eps": [Interval(Real, 0, 1, closed="neither")],
+        "eps": [Interval(Real, _MIN_EPS, 1, closed="left")],
         "handle_unknown": [StrOptions({"error", "ignore"})],
         "random_state": ["random_state"],
-        "n_jobs": [Integral, None],
+        "n_jobs": N_JOBS_CONSTRAINT,
         "verbose": ["verbose"],
         "callback": [callable, None],
     }
@@ -282,7 +290,7 @@ class PoincareEmbedder(TransformerMixin, BaseEstimator):
         to_ball = lorentz_to_poincare if lorentz else (lambda points: points)
 
         embedding = rng.uniform(
-            -self.init_range, self.init_range, (graph.n_nodes, self.n_components)
+            -self.init_range, self.init_range, (graph.n_nodes, int(self.n_components))
         )
         _project_into_ball(embedding, max_norm)
 
@@ -414,7 +422,7 @@ class PoincareEmbedder(TransformerMixin, BaseEstimator):
         unknown = codes < 0
         if unknown.any() and self.handle_unknown == "error":
             labels = list(dict.fromkeys(table[unknown].tolist()))
-            shown = ", ".join(repr(label) for label in labels[:5])
+            shown = ", ".join(f"{label!r:.80}" for label in labels[:5])
             more = f" and {len(labels) - 5} more" if len(labels) > 5 else ""
             raise ValueError(
                 f"{len(labels)} label(s) unknown to the fitted embedder: {shown}{more}. "
@@ -423,7 +431,7 @@ class PoincareEmbedder(TransformerMixin, BaseEstimator):
         # an extra all-zero row for unknown labels: the origin
         padded = np.vstack([self.embedding_, np.zeros((1, self.embedding_.shape[1]))])
         codes = np.where(unknown, len(self.embedding_), codes)
-        return padded[codes].reshape(table.shape[0], -1)
+        return padded[codes].reshape(table.shape[0], table.shape[1] * padded.shape[1])
 
     def get_feature_names_out(self, input_features=None):
         """Names of the output columns: ``<input column>_<k>``.

@@ -19,6 +19,7 @@ from numbers import Integral
 import numpy as np
 from joblib import effective_n_jobs
 from sklearn.utils import check_array
+from sklearn.utils._param_validation import Interval, validate_params
 
 from ._ranking_fast import pairwise_distances as _pairwise_distances
 from ._ranking_fast import rank_children as _rank_children
@@ -38,6 +39,21 @@ __all__ = [
 ]
 
 RankingScores = namedtuple("RankingScores", ["mean_rank", "mean_average_precision"])
+
+# joblib's convention: a positive count of threads, or -1, -2, ... for all
+# cores but |n_jobs| - 1; 0 means nothing.
+N_JOBS_CONSTRAINT = [
+    Interval(Integral, None, -1, closed="right"),
+    Interval(Integral, 1, None, closed="left"),
+    None,
+]
+# ``metric`` is checked by _check_embedding, whose message names the options.
+_RANKING_CONSTRAINTS = {
+    "embedding": ["array-like"],
+    "relations": ["array-like"],
+    "nodes": ["array-like", None],
+    "n_jobs": N_JOBS_CONSTRAINT,
+}
 
 
 def _check_in_ball(X, name):
@@ -60,6 +76,10 @@ def _check_embedding(X, name="X", metric="poincare"):
     return X
 
 
+@validate_params(
+    {"X": ["array-like"], "Y": ["array-like", None], "n_jobs": N_JOBS_CONSTRAINT},
+    prefer_skip_nested_validation=True,
+)
 def poincare_distances(X, Y=None, *, n_jobs=None):
     """Pairwise Poincaré distances between the rows of X and Y.
 
@@ -102,6 +122,8 @@ def poincare_distances(X, Y=None, *, n_jobs=None):
 def _relation_ids(relations, nodes, n_rows):
     """(child_ids, parent_ids) of the relations; -1 marks unknown labels."""
     table, _ = as_label_table(relations)
+    if table.shape[:1] == (0,):
+        raise ValueError("relations is empty (0 rows): there is nothing to rank")
     if table.ndim != 2 or table.shape[1] != 2:
         raise ValueError(
             f"relations must have two columns (child, parent), got shape {table.shape}"
@@ -120,11 +142,7 @@ def _relation_ids(relations, nodes, n_rows):
         ids = table.astype(np.intp)
         ids[(ids < 0) | (ids >= n_rows)] = -1
     else:
-        nodes = np.asarray(nodes)
-        if len(nodes) != n_rows:
-            raise ValueError(
-                f"nodes has {len(nodes)} labels but the embedding has {n_rows} rows"
-            )
+        nodes = _check_nodes(nodes, n_rows)
         ids = lookup_labels(nodes, table)
     unknown = ids < 0
     if unknown.any():
@@ -132,7 +150,43 @@ def _relation_ids(relations, nodes, n_rows):
         # unknown nodes stay distinct relations
         _, codes = encode_labels(table[unknown])
         ids[unknown] = -1 - codes
+    loops = np.nonzero(ids[:, 0] == ids[:, 1])[0]
+    if len(loops):
+        # a node is no candidate for its own parent: the rank is undefined
+        r = loops[0]
+        raise ValueError(
+            f"{len(loops)} self-loop relation(s), a node as its own parent, the "
+            f"first at row {r}: {tuple(table[r].tolist())!r:.120}"
+        )
     return ids[:, 0], ids[:, 1], table
+
+
+def _check_nodes(nodes, n_rows):
+    """``nodes`` as a 1-D array of ``n_rows`` distinct labels."""
+    nodes = np.asarray(nodes)
+    if nodes.ndim != 1:
+        raise ValueError(
+            "nodes must be a 1-D array-like of labels, one per row of the "
+            f"embedding; got shape {nodes.shape}"
+        )
+    if len(nodes) != n_rows:
+        raise ValueError(
+            f"nodes has {len(nodes)} labels but the embedding has {n_rows} rows"
+        )
+    first_row = {}
+    for i, label in enumerate(nodes.tolist()):
+        try:
+            j = first_row.setdefault(label, i)
+        except TypeError:
+            raise TypeError(
+                f"label {label!r:.80} at row {i} of nodes is not hashable"
+            ) from None
+        if j != i:
+            raise ValueError(
+                f"nodes holds the label {label!r:.80} at rows {j} and {i}; each "
+                "row of the embedding needs a label of its own"
+            )
+    return nodes
 
 
 def _raise_unknown(child_ids, parent_ids, table):
@@ -141,7 +195,7 @@ def _raise_unknown(child_ids, parent_ids, table):
         r = bad_rows[0]
         raise ValueError(
             f"{len(bad_rows)} relation(s) name nodes that the embedding does not "
-            f"have, the first at row {r}: {tuple(table[r])!r:.120}"
+            f"have, the first at row {r}: {tuple(table[r].tolist())!r:.120}"
         )
 
 
@@ -195,6 +249,7 @@ def _rank_relations(embedding, child_ids, parent_ids, n_threads, metric="poincar
     return rank_sum, n_relations, np.concatenate(average_precisions)
 
 
+@validate_params(_RANKING_CONSTRAINTS, prefer_skip_nested_validation=True)
 def ranking_scores(embedding, relations, *, nodes=None, metric="poincare", n_jobs=None):
     """Mean rank and mean average precision of relations, in one pass.
 
@@ -242,6 +297,7 @@ def ranking_scores(embedding, relations, *, nodes=None, metric="poincare", n_job
     return RankingScores(float(rank_sum / n_relations), float(np.mean(aps)))
 
 
+@validate_params(_RANKING_CONSTRAINTS, prefer_skip_nested_validation=True)
 def mean_rank(embedding, relations, *, nodes=None, metric="poincare", n_jobs=None):
     """Mean rank of each relation's parent among all nodes (lower is better).
 
@@ -257,6 +313,7 @@ def mean_rank(embedding, relations, *, nodes=None, metric="poincare", n_jobs=Non
     ).mean_rank
 
 
+@validate_params(_RANKING_CONSTRAINTS, prefer_skip_nested_validation=True)
 def mean_average_precision(embedding, relations, *, nodes=None, metric="poincare",
                            n_jobs=None):
     """Mean over children of the average precision of their parents.
