@@ -334,6 +334,12 @@ class PoincareEmbedder(TransformerMixin, BaseEstimator):
                     f"the loss became non-finite at epoch {epoch + 1}; training "
                     f"diverged. Try a smaller learning_rate (now {self.learning_rate})"
                 )
+            # the last steps of an epoch can overflow after its last loss
+            if not np.isfinite(embedding).all():
+                raise FloatingPointError(
+                    f"the embedding became non-finite at epoch {epoch + 1}; training "
+                    f"diverged. Try a smaller learning_rate (now {self.learning_rate})"
+                )
             loss_curve.append(loss / total_weight)
             self._report(epoch, loss_curve[-1], n_relations, start)
             if self.callback is not None and self._call_back(
