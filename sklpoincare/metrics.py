@@ -21,6 +21,7 @@ from joblib import effective_n_jobs
 from sklearn.utils import check_array
 from sklearn.utils._param_validation import Interval, validate_params
 
+from ._ranking_fast import one_minus_squared_norms as _one_minus_squared_norms
 from ._ranking_fast import pairwise_distances as _pairwise_distances
 from ._ranking_fast import rank_children as _rank_children
 from ._relations import (
@@ -57,13 +58,14 @@ _RANKING_CONSTRAINTS = {
 
 
 def _check_in_ball(X, name):
-    sq_norms = np.einsum("ij,ij->i", X, X)
-    outside = np.nonzero(~(sq_norms < 1.0))[0]
+    # the same 1 - |x|^2 as the kernels use, so that every accepted point
+    # has a finite distance to every other
+    outside = np.nonzero(~(_one_minus_squared_norms(X) > 0.0))[0]
     if len(outside):
         i = outside[0]
         raise ValueError(
-            f"row {i} of {name} has norm {np.sqrt(sq_norms[i])!r}; points of the "
-            f"Poincaré ball must have norm < 1 ({len(outside)} row(s) outside)"
+            f"row {i} of {name} has norm {float(np.linalg.norm(X[i]))!r}; points of "
+            f"the Poincaré ball must have norm < 1 ({len(outside)} row(s) outside)"
         )
 
 

@@ -1,11 +1,13 @@
 """Numerical robustness: finite results over the whole range of the
-parameters, a clear error naming the epoch when training diverges."""
+parameters, a clear error naming the epoch when training diverges, and
+distances near the boundary of the ball checked against mpmath."""
 
 import numpy as np
 import pytest
 
 import sklpoincare._embedder as embedder_module
 from sklpoincare import PoincareEmbedder
+from sklpoincare._ranking_fast import one_minus_squared_norms
 from sklpoincare._sgd_fast import relation_loss_and_gradients
 from sklpoincare.datasets import make_balanced_tree
 from sklpoincare.metrics import poincare_distances, ranking_scores
@@ -124,3 +126,101 @@ def test_loss_and_gradients_at_the_eps_bound_are_finite():
     )
     assert np.isfinite(loss) and loss > 0
     assert np.all(np.isfinite(grad_u)) and np.all(np.isfinite(grad_targets))
+
+
+# --------------------------------------------------- distances near the boundary
+
+# The distance is evaluated from |x - y|^2, which nearby points give exactly
+# (their coordinates subtract without rounding), and from 1 - |x|^2 and
+# 1 - |y|^2, computed with compensated sums to a few rounding errors of
+# their own size. So the relative error of z = 2 |x - y|^2 / (a b) is about
+# (n_features + 10) * 1.1e-16, and arcosh(1 + z), whose relative condition
+# number is at most 1, adds a few more: RTOL leaves a factor of ~50 for
+# n_features <= 10. The plain formula gets ~1.1e-16 / (1 - |x|^2): 5e-7 at
+# norm 1 - 1e-10 and 5e-5 at 1 - 1e-12.
+RTOL = 1e-13
+
+
+def _mpmath_distance(mpmath, x, y):
+    x = [mpmath.mpf(float(v)) for v in x]
+    y = [mpmath.mpf(float(v)) for v in y]
+    sq = sum((a - b) ** 2 for a, b in zip(x, y))
+    alpha = 1 - sum(v * v for v in x)
+    beta = 1 - sum(v * v for v in y)
+    return mpmath.acosh(1 + 2 * sq / (alpha * beta))
+
+
+def _unit_rows(rng, n, dim):
+    rows = rng.normal(size=(n, dim))
+    return rows / np.linalg.norm(rows, axis=1, keepdims=True)
+
+
+@pytest.mark.parametrize("gap", [1e-6, 1e-10, 1e-12])
+@pytest.mark.parametrize("dim", [1, 3, 10])
+def test_nearby_points_near_the_boundary_match_mpmath(gap, dim):
+    mpmath = pytest.importorskip("mpmath")
+    mpmath.mp.dps = 50
+    rng = np.random.RandomState(dim)
+    X = _unit_rows(rng, 8, dim) * (1 - gap)
+    # differ only from the 12th decimal place on, or point the other way
+    Y = np.vstack([X[:4] + rng.uniform(-1e-12, 1e-12, size=(4, dim)) * (gap / 1e-10),
+                   -X[4:]])
+    assert np.all(one_minus_squared_norms(Y) > 0)
+    D = np.diag(poincare_distances(X, Y))
+    expected = np.array([float(_mpmath_distance(mpmath, x, y)) for x, y in zip(X, Y)])
+    assert np.all(expected > 0)
+    np.testing.assert_allclose(D, expected, rtol=RTOL, atol=0)
+
+
+def test_one_minus_squared_norm_matches_mpmath_at_every_scale():
+    mpmath = pytest.importorskip("mpmath")
+    mpmath.mp.dps = 50
+    rng = np.random.RandomState(1)
+    gaps = np.logspace(-15, -1, 15)
+    X = _unit_rows(rng, len(gaps), 4) * (1 - gaps)[:, None]
+    got = one_minus_squared_norms(X)
+    expected = [float(1 - sum(mpmath.mpf(float(v)) ** 2 for v in x)) for x in X]
+    np.testing.assert_allclose(got, expected, rtol=1e-14, atol=0)
+
+
+def test_ball_check_follows_the_exact_norm_not_its_rounding():
+    """Points within 3e-17 of the unit sphere: the plain sum of squares says
+    the first is outside and the second inside; exactly it is the other
+    way round, and the check follows the exact value."""
+    mpmath = pytest.importorskip("mpmath")
+    mpmath.mp.dps = 50
+    inside = [0.7252811189042756, 0.2256020157813555, -0.6504391047871823]
+    outside = [0.5450168226011499, -0.8348833656178264, -0.07698330271167593]
+    for point, is_inside in [(inside, True), (outside, False)]:
+        exact = 1 - sum(mpmath.mpf(v) ** 2 for v in point)
+        assert (exact > 0) == is_inside
+        plain = 0.0
+        for v in point:  # left to right in double precision, no fused steps
+            plain += v * v
+        assert (1 - plain > 0) != is_inside  # the plain sum errs
+    D = poincare_distances([inside], [[0.0, 0.0, 0.0]])
+    expected = _mpmath_distance(mpmath, inside, [0.0, 0.0, 0.0])
+    np.testing.assert_allclose(D[0, 0], float(expected), rtol=RTOL)
+    with pytest.raises(ValueError, match="row 0 of X has norm"):
+        poincare_distances([outside])
+
+
+def test_identical_points_are_at_distance_zero_even_at_the_boundary():
+    rng = np.random.RandomState(2)
+    gaps = np.array([1e-1, 1e-6, 1e-12, 1e-15])
+    X = _unit_rows(rng, 4, 3) * (1 - gaps)[:, None]
+    np.testing.assert_array_equal(np.diag(poincare_distances(X)), 0.0)
+    np.testing.assert_array_equal(np.diag(poincare_distances(X, X.copy())), 0.0)
+
+
+def test_points_at_the_boundary_are_finite_or_rejected():
+    mpmath = pytest.importorskip("mpmath")
+    mpmath.mp.dps = 50
+    last_below_one = np.nextafter(1.0, 0.0)
+    X = np.array([[last_below_one, 0.0], [0.0, -(1 - 1e-15)], [0.0, 0.0]])
+    D = poincare_distances(X)
+    expected = [[float(_mpmath_distance(mpmath, x, y)) for y in X] for x in X]
+    np.testing.assert_allclose(D, expected, rtol=RTOL)
+    assert D[0, 2] > 37  # 2 artanh(1 - 1.1e-16)
+    with pytest.raises(ValueError, match=r"row 1 of Y has norm 1.0"):
+        poincare_distances(X, [[0.0, 0.5], [1.0, 0.0]])
