@@ -84,6 +84,24 @@ def test_real_divergence_names_the_epoch_and_leaves_no_fit(tree):
     assert not hasattr(est, "embedding_")
 
 
+@pytest.mark.parametrize("manifold", ["poincare", "lorentz"])
+@pytest.mark.parametrize(
+    "learning_rate, sample_weight", [(1e200, None), (1.7e308, None), (0.3, 1e300)]
+)
+def test_absurd_steps_reach_the_bound_not_the_origin(tree, manifold, learning_rate,
+                                                     sample_weight):
+    """A step so long that its squares overflow is projected along its
+    direction, like any long step: points end at the bound, as with rate 1e3,
+    instead of collapsing to the origin (max_norm / inf = 0) or to NaN."""
+    est = PoincareEmbedder(n_components=3, manifold=manifold, learning_rate=learning_rate,
+                           n_epochs=4, burn_in=1, n_negatives=5, random_state=0)
+    est.fit(tree, sample_weight=sample_weight)
+    norms = np.linalg.norm(est.embedding_, axis=1)
+    assert np.all(np.isfinite(est.loss_curve_))
+    assert np.all(norms < 1.0)
+    assert norms.min() > 1 - 2 * est.eps
+
+
 def _poisoned_train_epoch(monkeypatch, bad_epoch, poison_loss):
     """Wrap the real kernel; at ``bad_epoch`` make the loss or a coordinate NaN."""
     real = embedder_module.train_epoch
