@@ -249,6 +249,13 @@ def _check_weights(sample_weight, n_rows):
         )
     if not (weights > 0).any():
         raise ValueError("sample_weight is zero for every relation; nothing to learn")
+    with np.errstate(over="ignore"):
+        total = weights.sum()
+    if not np.isfinite(total):
+        raise ValueError(
+            "sample_weight is too large: its sum overflows to inf. Scale the "
+            "weights down; a common factor acts like a larger learning_rate"
+        )
     return weights
 
 

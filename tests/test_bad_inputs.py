@@ -244,6 +244,11 @@ def test_bad_sample_weight_shapes_and_types_are_named(sample_weight, match):
         PoincareEmbedder(**FAST).fit([("a", "b"), ("b", "c")], sample_weight=sample_weight)
 
 
+def test_sample_weight_whose_sum_overflows_is_rejected():
+    with pytest.raises(ValueError, match="sample_weight is too large.*inf"):
+        PoincareEmbedder(**FAST).fit([("a", "b"), ("b", "c")], sample_weight=[1e308, 1e308])
+
+
 def test_zero_dimensional_sample_weight_is_a_scalar():
     a = PoincareEmbedder(**FAST).fit(RELATIONS, sample_weight=np.array(2.0))
     b = PoincareEmbedder(**FAST).fit(RELATIONS, sample_weight=2.0)
