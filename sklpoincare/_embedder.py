@@ -35,11 +35,19 @@ from ._progress import ProgressReporter
 from ._queries import EmbeddingQueriesMixin
 from ._scorers import filtered_ranks
 from ._sgd_fast import MANIFOLD_CODES, train_epoch
+from ._threads import N_JOBS_CONSTRAINT
 from ._threads import n_threads as _n_threads
 
 # During burn-in the rate is learning_rate * _BURN_IN_RATE_FACTOR, as the
 # paper's c = 10.
 _BURN_IN_RATE_FACTOR = 0.1
+
+# Smallest eps: at norm 1 - eps, 1 - |x|^2 ~ 2 eps must stay well above the
+# rounding error of a sum of n_components squares (~n_components * 1.1e-16).
+_MIN_EPS = 1e-12
+
+# The kernels count the negatives and the parent of a relation in a C int.
+_MAX_NEGATIVES = 2**31 - 2
 
 
 # auto_wrap_output_keys=None: transform builds its own pandas / polars output,
@@ -116,10 +124,11 @@ class PoincareEmbedder(
     init_range : float, default=1e-3
         Initial coordinates are drawn uniformly in ``[-init_range, init_range]``.
 
-    eps : float, default=1e-5
+    eps : float in [1e-12, 1), default=1e-5
         Points are kept at norm at most ``1 - eps``, strictly inside the ball
         (with ``manifold="lorentz"``, at the hyperboloid points that map
-        there). Ignored with ``manifold="euclidean"``.
+        there). Ignored with ``manifold="euclidean"``. Closer to the boundary
+        than 1e-12, ``1 - |x|^2`` drowns in the rounding error of ``|x|^2``.
 
     handle_unknown : {"error", "ignore"}, default="error"
         What :meth:`transform` does with labels not seen in ``fit``: raise a
@@ -227,18 +236,14 @@ class PoincareEmbedder(
         "manifold": [StrOptions(set(MANIFOLDS))],
         "n_epochs": [Interval(Integral, 1, None, closed="left")],
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
-        "n_negatives": [Interval(Integral, 1, None, closed="left")],
+        "n_negatives": [Interval(Integral, 1, _MAX_NEGATIVES, closed="both")],
         "subtree_negatives": [Interval(Real, 0, 1, closed="both")],
         "burn_in": [Interval(Integral, 0, None, closed="left")],
         "init_range": [Interval(Real, 0, 1, closed="neither")],
-        "eps": [Interval(Real, 0, 1, closed="neither")],
+        "eps": [Interval(Real, _MIN_EPS, 1, closed="left")],
         "handle_unknown": [StrOptions({"error", "ignore"})],
         "random_state": ["random_state"],
-        "n_jobs": [
-            Interval(Integral, None, -1, closed="right"),
-            Interval(Integral, 1, None, closed="left"),
-            None,
-        ],
+        "n_jobs": N_JOBS_CONSTRAINT,
         "verbose": ["verbose"],
         "callback": [callable, None],
         "warm_start": ["boolean"],
@@ -311,10 +316,7 @@ class PoincareEmbedder(
             embedding = self._continued_embedding(graph, rng)
             burn_in, loss_curve = 0, list(self.loss_curve_)
         else:
-            embedding = rng.uniform(
-                -self.init_range, self.init_range, (graph.n_nodes, self.n_components)
-            )
-            _project_into_ball(embedding, self._max_norm())
+            embedding = self._random_embedding(graph.n_nodes, rng)
             burn_in, loss_curve = self.burn_in, []
         epochs = [
             (burn_in > 0 and epoch < burn_in, *self._epoch_rates(epoch, burn_in))
@@ -367,10 +369,7 @@ class PoincareEmbedder(
             loss_curve = list(self.loss_curve_)
         else:
             graph = new
-            embedding = rng.uniform(
-                -self.init_range, self.init_range, (graph.n_nodes, self.n_components)
-            )
-            _project_into_ball(embedding, self._max_norm())
+            embedding = self._random_embedding(graph.n_nodes, rng)
             loss_curve = []
         epoch = len(loss_curve)
         in_burn_in = epoch < self.burn_in
@@ -380,6 +379,14 @@ class PoincareEmbedder(
         )
         self._set_fitted_state(graph, embedding, loss_curve, names)
         return self
+
+    def _random_embedding(self, n_nodes, rng):
+        """A fresh start: coordinates uniform in [-init_range, init_range]."""
+        embedding = rng.uniform(
+            -self.init_range, self.init_range, (n_nodes, int(self.n_components))
+        )
+        _project_into_ball(embedding, self._max_norm())
+        return embedding
 
     def _max_norm(self):
         """Norm bound of the training coordinates."""
@@ -467,6 +474,12 @@ class PoincareEmbedder(
                         f"the loss became non-finite at epoch {epoch + 1}; training "
                         f"diverged. Try a smaller learning_rate (now {self.learning_rate})"
                     )
+                # the last steps of an epoch can overflow after its last loss
+                if not np.isfinite(embedding).all():
+                    raise FloatingPointError(
+                        f"the embedding became non-finite at epoch {epoch + 1}; training "
+                        f"diverged. Try a smaller learning_rate (now {self.learning_rate})"
+                    )
                 losses.append(loss / total_weight)
                 progress.update(i + 1, losses[-1])
                 if self.callback is not None and self._call_back(
@@ -549,7 +562,7 @@ class PoincareEmbedder(
         # an extra all-zero row for unknown labels: the origin
         padded = np.vstack([self.embedding_, np.zeros((1, self.embedding_.shape[1]))])
         codes = np.where(unknown, len(self.embedding_), codes)
-        out = padded[codes].reshape(table.shape[0], -1)
+        out = padded[codes].reshape(table.shape[0], table.shape[1] * padded.shape[1])
         container = _get_output_config("transform", self)["dense"]
         if container == "default":
             return out

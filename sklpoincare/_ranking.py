@@ -21,6 +21,8 @@ from ._relations import (
 def _relation_ids(relations, nodes, n_rows):
     """(child_ids, parent_ids) of the relations; -1 marks unknown labels."""
     table, _ = as_label_table(relations)
+    if table.shape[:1] == (0,):
+        raise ValueError("relations is empty (0 rows): there is nothing to rank")
     if table.ndim != 2 or table.shape[1] != 2:
         raise ValueError(
             f"relations must have two columns (child, parent), got shape {table.shape}"
@@ -39,11 +41,7 @@ def _relation_ids(relations, nodes, n_rows):
         ids = table.astype(np.intp)
         ids[(ids < 0) | (ids >= n_rows)] = -1
     else:
-        nodes = np.asarray(nodes)
-        if len(nodes) != n_rows:
-            raise ValueError(
-                f"nodes has {len(nodes)} labels but the embedding has {n_rows} rows"
-            )
+        nodes = _check_nodes(nodes, n_rows)
         ids = lookup_labels(nodes, table)
     unknown = ids < 0
     if unknown.any():
@@ -51,7 +49,43 @@ def _relation_ids(relations, nodes, n_rows):
         # unknown nodes stay distinct relations
         _, codes = encode_labels(table[unknown])
         ids[unknown] = -1 - codes
+    loops = np.nonzero(ids[:, 0] == ids[:, 1])[0]
+    if len(loops):
+        # a node is no candidate for its own parent: the rank is undefined
+        r = loops[0]
+        raise ValueError(
+            f"{len(loops)} self-loop relation(s), a node as its own parent, the "
+            f"first at row {r}: {tuple(table[r].tolist())!r:.120}"
+        )
     return ids[:, 0], ids[:, 1], table
+
+
+def _check_nodes(nodes, n_rows):
+    """``nodes`` as a 1-D array of ``n_rows`` distinct labels."""
+    nodes = np.asarray(nodes)
+    if nodes.ndim != 1:
+        raise ValueError(
+            "nodes must be a 1-D array-like of labels, one per row of the "
+            f"embedding; got shape {nodes.shape}"
+        )
+    if len(nodes) != n_rows:
+        raise ValueError(
+            f"nodes has {len(nodes)} labels but the embedding has {n_rows} rows"
+        )
+    first_row = {}
+    for i, label in enumerate(nodes.tolist()):
+        try:
+            j = first_row.setdefault(label, i)
+        except TypeError:
+            raise TypeError(
+                f"label {label!r:.80} at row {i} of nodes is not hashable"
+            ) from None
+        if j != i:
+            raise ValueError(
+                f"nodes holds the label {label!r:.80} at rows {j} and {i}; each "
+                "row of the embedding needs a label of its own"
+            )
+    return nodes
 
 
 def _raise_unknown(child_ids, parent_ids, table):
@@ -60,7 +94,7 @@ def _raise_unknown(child_ids, parent_ids, table):
         r = bad_rows[0]
         raise ValueError(
             f"{len(bad_rows)} relation(s) name nodes that the embedding does not "
-            f"have, the first at row {r}: {tuple(table[r])!r:.120}"
+            f"have, the first at row {r}: {tuple(table[r].tolist())!r:.120}"
         )
 
 

@@ -14,9 +14,22 @@ no logarithm is evaluated per pair.
 from cython.parallel cimport prange, threadid
 from libc.stdlib cimport qsort
 
-from ._hyperbolic cimport arcosh1p, squared_distance
+from ._hyperbolic cimport arcosh1p, one_minus_squared_norm, squared_distance
 
 import numpy as np
+
+
+def one_minus_squared_norms(const double[:, ::1] X):
+    """``1 - |x|^2`` of each row, accurate near the boundary of the ball."""
+    cdef Py_ssize_t i, n = X.shape[0], dim = X.shape[1]
+    cdef double[::1] out = np.empty(n)
+    if dim == 0:
+        out[:] = 1.0
+        return np.asarray(out)
+    with nogil:
+        for i in range(n):
+            out[i] = one_minus_squared_norm(&X[i, 0], dim)
+    return np.asarray(out)
 
 
 def pairwise_distances(const double[:, ::1] X, const double[:, ::1] Y,
@@ -24,8 +37,8 @@ def pairwise_distances(const double[:, ::1] X, const double[:, ::1] Y,
     """Fill ``out[i, j]`` with the Poincare distance between X[i] and Y[j]."""
     cdef Py_ssize_t n_x = X.shape[0], n_y = Y.shape[0], dim = X.shape[1]
     cdef Py_ssize_t i, j
-    cdef double[::1] alpha = 1.0 - np.einsum("ij,ij->i", X, X)
-    cdef double[::1] beta = 1.0 - np.einsum("ij,ij->i", Y, Y)
+    cdef double[::1] alpha = one_minus_squared_norms(X)
+    cdef double[::1] beta = one_minus_squared_norms(Y)
     with nogil:
         for i in prange(n_x, num_threads=max(n_threads, 1), schedule='static'):
             for j in range(n_y):
@@ -136,7 +149,7 @@ def rank_children(const double[:, ::1] embedding, const int[::1] children,
     # Euclidean distance
     cdef double[::1] inv_beta = (
         np.ones(embedding.shape[0]) if euclidean
-        else 1.0 / (1.0 - np.einsum("ij,ij->i", embedding, embedding)))
+        else 1.0 / one_minus_squared_norms(embedding))
     cdef int n_workers = max(n_threads, 1), tid
     cdef double[:, ::1] positive_keys
     cdef Py_ssize_t[:, ::1] counts

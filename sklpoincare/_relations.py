@@ -6,7 +6,7 @@ they receive.
 """
 
 from dataclasses import dataclass
-from numbers import Real
+from numbers import Integral, Number, Real
 
 import numpy as np
 import scipy.sparse as sp
@@ -20,10 +20,23 @@ def _is_dataframe(X):
 
 
 def _is_missing(label):
-    """None, or a float NaN or infinity (float or NumPy float)."""
-    return label is None or (
-        isinstance(label, (float, np.floating)) and not np.isfinite(label)
-    )
+    """None, a NaN or infinite number, NumPy's NaT, or pandas' NA and NaT."""
+    if label is None:
+        return True
+    if isinstance(label, (float, np.floating)):
+        return not np.isfinite(label)
+    if isinstance(label, (np.datetime64, np.timedelta64)):
+        return bool(np.isnat(label))
+    # pandas' missing-value markers, recognised without importing pandas
+    if type(label).__name__ in ("NAType", "NaTType"):
+        return True
+    if isinstance(label, Number) and not isinstance(label, Integral):
+        # e.g. Decimal("NaN"), which is not equal to itself
+        try:
+            return bool(label != label)
+        except (TypeError, ArithmeticError):
+            return True
+    return False
 
 
 def _object_array_of_rows(X):
@@ -37,16 +50,23 @@ def _object_array_of_rows(X):
         table = np.array(X, dtype=object)
     except ValueError:
         table = None
-    if table is not None and table.ndim <= 2:
+    # A 1-D result that holds lists comes from rows of different lengths (a
+    # list cannot be a label: it is not hashable); the loop below names them.
+    ragged = table is not None and table.ndim == 1 and any(
+        isinstance(row, list) for row in table
+    )
+    if table is not None and table.ndim <= 2 and not ragged:
         return table
     rows = list(X)
-    widths = {len(row) if isinstance(row, (tuple, list)) else 1 for row in rows}
-    if len(widths) > 1:
-        raise ValueError(
-            f"rows of X have different lengths {sorted(widths)}; every row must "
-            "hold the same number of labels"
-        )
-    width = widths.pop() if widths else 0
+    widths = [len(row) if isinstance(row, (tuple, list)) else 1 for row in rows]
+    width = widths[0] if widths else 0
+    for i, row_width in enumerate(widths):
+        if row_width != width:
+            raise ValueError(
+                f"rows of X have different lengths: row 0 has {width} label(s), "
+                f"row {i} has {row_width}; every row must hold the same number "
+                "of labels"
+            )
     table = np.empty((len(rows), width), dtype=object)
     for i, row in enumerate(rows):
         if width == 1 and not isinstance(row, (tuple, list)):
@@ -85,6 +105,8 @@ def check_no_missing_labels(table):
         raise ValueError("Complex data not supported: labels must be str, int, ...")
     if table.dtype.kind == "f":
         bad = ~np.isfinite(table)
+    elif table.dtype.kind in "mM":
+        bad = np.isnat(table)
     elif table.dtype == object:
         bad = np.frompyfunc(_is_missing, 1, 1)(table).astype(bool)
     else:
@@ -94,7 +116,8 @@ def check_no_missing_labels(table):
         shown = ", ".join(str(r) for r in rows[:_MAX_SHOWN])
         more = f" (and {len(rows) - _MAX_SHOWN} more)" if len(rows) > _MAX_SHOWN else ""
         raise ValueError(
-            f"missing or infinite label (None, NaN or inf) in row(s) {shown}{more} of X"
+            f"missing or infinite label (None, NaN, NaT, NA or inf) in row(s) "
+            f"{shown}{more} of X"
         )
 
 
@@ -122,7 +145,8 @@ def encode_labels(flat):
     nodes[:] = labels
     try:
         order = np.array(sorted(range(len(labels)), key=labels.__getitem__), dtype=np.intp)
-    except TypeError:  # labels of types that do not compare: keep first appearance
+    except (TypeError, ValueError, ArithmeticError):
+        # labels of types that do not compare: keep first appearance
         return nodes, codes
     rank = np.empty_like(order)
     rank[order] = np.arange(len(order))
@@ -167,7 +191,7 @@ def check_known_labels(labels, codes, where="X"):
     if not unknown.any():
         return
     names = list(dict.fromkeys(labels[unknown].tolist()))
-    shown = ", ".join(repr(label) for label in names[:_MAX_SHOWN])
+    shown = ", ".join(f"{label!r:.80}" for label in names[:_MAX_SHOWN])
     more = f" and {len(names) - _MAX_SHOWN} more" if len(names) > _MAX_SHOWN else ""
     raise ValueError(
         f"{len(names)} label(s) in {where} unknown to the fitted embedder: "
@@ -210,9 +234,22 @@ class RelationGraph:
 
 
 def _check_weights(sample_weight, n_rows):
-    weights = np.asarray(sample_weight, dtype=np.float64).reshape(-1) if not (
-        isinstance(sample_weight, Real)
-    ) else np.full(n_rows, float(sample_weight))
+    if isinstance(sample_weight, Real):
+        weights = np.full(n_rows, float(sample_weight))
+    else:
+        try:
+            weights = np.asarray(sample_weight, dtype=np.float64)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(
+                f"sample_weight must hold numbers, one per relation: {exc}"
+            ) from None
+        if weights.ndim == 0:
+            weights = np.full(n_rows, float(weights))
+        elif weights.ndim != 1:
+            raise ValueError(
+                "sample_weight must be a scalar or a 1-D array, one weight per "
+                f"relation; got shape {weights.shape}"
+            )
     if weights.shape[0] != n_rows:
         raise ValueError(
             f"sample_weight has {weights.shape[0]} values but X has {n_rows} relations"
@@ -222,10 +259,17 @@ def _check_weights(sample_weight, n_rows):
         rows = np.nonzero(bad)[0][:_MAX_SHOWN]
         raise ValueError(
             "sample_weight must be finite and non-negative; bad value(s) "
-            + ", ".join(f"{weights[r]!r} at row {r}" for r in rows)
+            + ", ".join(f"{float(weights[r])!r} at row {r}" for r in rows)
         )
     if not (weights > 0).any():
         raise ValueError("sample_weight is zero for every relation; nothing to learn")
+    with np.errstate(over="ignore"):
+        total = weights.sum()
+    if not np.isfinite(total):
+        raise ValueError(
+            "sample_weight is too large: its sum overflows to inf. Scale the "
+            "weights down; a common factor acts like a larger learning_rate"
+        )
     return weights
 
 
@@ -245,7 +289,7 @@ def _sparse_relations(X, sample_weight):
     if bad.any():
         i = np.nonzero(bad)[0][0]
         raise ValueError(
-            f"the adjacency matrix holds {data[i]!r} at ({rows[i]}, {cols[i]}); "
+            f"the adjacency matrix holds {float(data[i])!r} at ({rows[i]}, {cols[i]}); "
             "entries must be finite and non-negative (they are relation weights)"
         )
     return np.arange(X.shape[0]), rows, cols, data
@@ -280,6 +324,8 @@ def check_relations(X, sample_weight=None):
         labels = nodes[np.stack([children, parents], axis=1)] if len(children) else None
     else:
         table, names = as_label_table(X)
+        if table.shape[:1] == (0,):
+            raise ValueError(f"X contains no relations (0 rows, shape {table.shape})")
         if table.ndim != 2:
             raise ValueError(
                 "X must hold one relation per row, as two columns (child, parent); "
@@ -297,13 +343,16 @@ def check_relations(X, sample_weight=None):
         )
         if table.shape[1] != 2:
             bound = "a minimum of 2 is" if table.shape[1] < 2 else "exactly 2 are"
+            hint = (
+                "; give relation weights as sample_weight, not as a third column"
+                if table.shape[1] > 2
+                else ""
+            )
             raise ValueError(
                 f"Found array with {table.shape[1]} feature(s) (shape={table.shape}) "
                 f"while {bound} required: X must have exactly two columns, one "
-                "(child, parent) relation per row"
+                f"(child, parent) relation per row{hint}"
             )
-        if table.shape[0] == 0:
-            raise ValueError("X contains no relations (0 rows)")
         nodes, codes = encode_labels(table.reshape(-1))
         codes = codes.reshape(-1, 2)
         children, parents = codes[:, 0], codes[:, 1]

@@ -25,7 +25,7 @@ embedding without locks. With one thread the result is bitwise reproducible.
 
 cimport cython
 from cython.parallel cimport prange
-from libc.math cimport cosh, exp, log, sinh, sqrt, isfinite
+from libc.math cimport cosh, exp, fabs, isfinite, isinf, log, sinh, sqrt
 from libc.stdint cimport uint64_t
 
 from ._hyperbolic cimport arcosh1p
@@ -197,15 +197,35 @@ cdef inline void _cap_norm(double* row, double sq_norm, double max_norm,
             row[i] *= scale
 
 
+cdef inline double _largest_magnitude(const double* values,
+                                      Py_ssize_t dim) noexcept nogil:
+    cdef double largest = 0.0
+    cdef Py_ssize_t i
+    for i in range(dim):
+        if fabs(values[i]) > largest:
+            largest = fabs(values[i])
+    return largest
+
+
 cdef inline void _step_and_project(double* row, const double* grad,
                                    double learning_rate, double max_norm,
                                    Py_ssize_t dim) noexcept nogil:
     """row <- proj(row - learning_rate * grad), proj = shrink onto max_norm."""
     cdef Py_ssize_t i
-    cdef double sq_norm = 0.0
+    cdef double sq_norm = 0.0, largest
     for i in range(dim):
         row[i] -= learning_rate * grad[i]
         sq_norm += row[i] * row[i]
+    if isinf(sq_norm) and isfinite(max_norm):
+        # The step overflowed the squares (a huge rate or sample weight):
+        # next to it the old point is nothing, and the projection of the
+        # step is the point of norm max_norm along -grad. Shrinking the
+        # overflowed row instead would multiply it by max_norm / inf = 0.
+        largest = _largest_magnitude(grad, dim)
+        sq_norm = 0.0
+        for i in range(dim):
+            row[i] = -grad[i] / largest
+            sq_norm += row[i] * row[i]
     _cap_norm(row, sq_norm, max_norm, dim)
 
 
@@ -284,7 +304,7 @@ cdef inline void _lorentz_step(double* row, const double* grad,
     """
     cdef Py_ssize_t i
     cdef double x_sq = 0.0, g_sq = 0.0, gx = 0.0, x0, h_sq, h, c, sh, rate
-    cdef double sq_norm = 0.0
+    cdef double sq_norm = 0.0, largest, scaled, unit_length
     for i in range(dim):
         x_sq += row[i] * row[i]
         g_sq += grad[i] * grad[i]
@@ -295,6 +315,25 @@ cdef inline void _lorentz_step(double* row, const double* grad,
         h_sq = 0.0
     h_sq *= learning_rate * learning_rate
     rate = learning_rate
+    if not isfinite(h_sq):
+        # The squares overflowed (a huge rate or sample weight): measure
+        # grad / largest instead, whose squares cannot, and take the step
+        # along it, capped at MAX_STEP as below.
+        largest = _largest_magnitude(grad, dim)
+        h_sq = 0.0  # a zero gradient times a rate whose square overflowed
+        if largest > 0.0:
+            g_sq = 0.0
+            gx = 0.0
+            for i in range(dim):
+                scaled = grad[i] / largest
+                g_sq += scaled * scaled
+                gx += scaled * row[i]
+            unit_length = sqrt(max(g_sq - (gx / x0) * (gx / x0), 0.0))
+            h = learning_rate * largest * unit_length
+            if h > MAX_STEP:
+                rate = MAX_STEP / unit_length / largest
+                h = MAX_STEP
+            h_sq = h * h
     if h_sq < 1e-4:
         # Taylor series to fourth order: exact to ~1e-15 here, and most
         # updates (those of negatives far away) are this small.

@@ -10,6 +10,15 @@ reproducible on a laptop, in a joblib worker and on a Dask worker alike.
 from numbers import Integral
 
 from joblib import cpu_count
+from sklearn.utils._param_validation import Interval
+
+# Parameter constraint of every n_jobs: joblib's convention, a positive count
+# of threads, or -1, -2, ... for all cores but |n_jobs| - 1; 0 means nothing.
+N_JOBS_CONSTRAINT = [
+    Interval(Integral, None, -1, closed="right"),
+    Interval(Integral, 1, None, closed="left"),
+    None,
+]
 
 
 def n_threads(n_jobs):

@@ -23,8 +23,10 @@ from collections import namedtuple
 
 import numpy as np
 from sklearn.utils import check_array
+from sklearn.utils._param_validation import validate_params
 
 from ._ranking import _raise_unknown, _rank_relations, _relation_ids
+from ._ranking_fast import one_minus_squared_norms as _one_minus_squared_norms
 from ._ranking_fast import pairwise_distances as _pairwise_distances
 from ._scorers import (
     hits_at_k_scorer,
@@ -32,6 +34,7 @@ from ._scorers import (
     neg_mean_rank_scorer,
     ranking_scorers,
 )
+from ._threads import N_JOBS_CONSTRAINT
 from ._threads import n_threads as _n_threads
 
 __all__ = [
@@ -48,15 +51,24 @@ __all__ = [
 
 RankingScores = namedtuple("RankingScores", ["mean_rank", "mean_average_precision"])
 
+# ``metric`` is checked by _check_embedding, whose message names the options.
+_RANKING_CONSTRAINTS = {
+    "embedding": ["array-like"],
+    "relations": ["array-like"],
+    "nodes": ["array-like", None],
+    "n_jobs": N_JOBS_CONSTRAINT,
+}
+
 
 def _check_in_ball(X, name):
-    sq_norms = np.einsum("ij,ij->i", X, X)
-    outside = np.nonzero(~(sq_norms < 1.0))[0]
+    # the same 1 - |x|^2 as the kernels use, so that every accepted point
+    # has a finite distance to every other
+    outside = np.nonzero(~(_one_minus_squared_norms(X) > 0.0))[0]
     if len(outside):
         i = outside[0]
         raise ValueError(
-            f"row {i} of {name} has norm {np.sqrt(sq_norms[i])!r}; points of the "
-            f"Poincaré ball must have norm < 1 ({len(outside)} row(s) outside)"
+            f"row {i} of {name} has norm {float(np.linalg.norm(X[i]))!r}; points of "
+            f"the Poincaré ball must have norm < 1 ({len(outside)} row(s) outside)"
         )
 
 
@@ -69,6 +81,10 @@ def _check_embedding(X, name="X", metric="poincare"):
     return X
 
 
+@validate_params(
+    {"X": ["array-like"], "Y": ["array-like", None], "n_jobs": N_JOBS_CONSTRAINT},
+    prefer_skip_nested_validation=True,
+)
 def poincare_distances(X, Y=None, *, n_jobs=None):
     """Pairwise Poincaré distances between the rows of X and Y.
 
@@ -108,6 +124,7 @@ def poincare_distances(X, Y=None, *, n_jobs=None):
     return out
 
 
+@validate_params(_RANKING_CONSTRAINTS, prefer_skip_nested_validation=True)
 def ranking_scores(embedding, relations, *, nodes=None, metric="poincare", n_jobs=None):
     """Mean rank and mean average precision of relations, in one pass.
 
@@ -155,6 +172,7 @@ def ranking_scores(embedding, relations, *, nodes=None, metric="poincare", n_job
     return RankingScores(float(np.mean(ranks)), float(np.mean(aps)))
 
 
+@validate_params(_RANKING_CONSTRAINTS, prefer_skip_nested_validation=True)
 def mean_rank(embedding, relations, *, nodes=None, metric="poincare", n_jobs=None):
     """Mean rank of each relation's parent among all nodes (lower is better).
 
@@ -170,6 +188,7 @@ def mean_rank(embedding, relations, *, nodes=None, metric="poincare", n_jobs=Non
     ).mean_rank
 
 
+@validate_params(_RANKING_CONSTRAINTS, prefer_skip_nested_validation=True)
 def mean_average_precision(embedding, relations, *, nodes=None, metric="poincare",
                            n_jobs=None):
     """Mean over children of the average precision of their parents.

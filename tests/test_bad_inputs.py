@@ -1,0 +1,449 @@
+"""The catalogue of bad inputs (doc/bad_inputs.rst): each gets a clear error.
+
+Cases already tested elsewhere (test_relations.py, test_embedder.py,
+test_metrics.py) are listed in the catalogue and not repeated here; this file
+holds the rest, each asserting the exception type and that the message names
+the problem (the row, the label, the parameter).
+"""
+
+import re
+from decimal import Decimal
+from fractions import Fraction
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from sklearn.utils._param_validation import InvalidParameterError
+
+from sklpoincare import PoincareEmbedder
+from sklpoincare.metrics import (
+    mean_average_precision,
+    mean_rank,
+    poincare_distances,
+    ranking_scores,
+)
+
+FAST = dict(n_components=2, n_epochs=4, burn_in=1, n_negatives=3, random_state=0)
+
+RELATIONS = [("dog", "mammal"), ("cat", "mammal"), ("mammal", "animal"),
+             ("dog", "animal"), ("cat", "animal")]
+
+
+@pytest.fixture(scope="module")
+def fitted():
+    return PoincareEmbedder(**FAST).fit(RELATIONS)
+
+
+def _row_of(est, label):
+    """The row of ``embedding_`` that belongs to ``label``, found by hand."""
+    (rows,) = np.nonzero([node == label and type(node) is type(label)
+                          for node in est.nodes_])
+    assert len(rows) == 1
+    return est.embedding_[rows[0]]
+
+
+# --------------------------------------------------------- empty relations
+
+
+@pytest.mark.parametrize(
+    "X", [[], (), np.empty((0, 2), dtype=object), np.empty(0)],
+    ids=["list", "tuple", "object-array", "1-D"],
+)
+def test_fit_on_no_relations_says_so(X):
+    with pytest.raises(ValueError, match=r"no relations \(0 rows"):
+        PoincareEmbedder(**FAST).fit(X)
+
+
+def test_empty_dataframe_has_no_relations():
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame({"child": [], "parent": []})
+    with pytest.raises(ValueError, match="no relations"):
+        PoincareEmbedder(**FAST).fit(frame)
+
+
+@pytest.mark.parametrize("relations", [[], np.empty((0, 2), dtype=np.intp)])
+def test_score_and_metrics_of_no_relations_raise_instead_of_nan(fitted, relations):
+    with pytest.raises(ValueError, match=r"empty \(0 rows\)"):
+        fitted.score(relations)
+    with pytest.raises(ValueError, match=r"empty \(0 rows\)"):
+        ranking_scores(np.zeros((3, 2)), relations)
+
+
+def test_transform_of_no_labels_is_an_empty_array(fitted):
+    """Nothing to map is not an error: the output has zero rows."""
+    assert fitted.transform([]).shape == (0, 2)
+    assert fitted.transform(np.empty((0, 2), dtype=object)).shape == (0, 4)
+
+
+# --------------------------------------------------------- column counts
+
+
+def test_third_column_points_to_sample_weight():
+    X = [("dog", "mammal", 0.5), ("cat", "mammal", 2.0)]
+    with pytest.raises(ValueError, match="3 feature.*sample_weight"):
+        PoincareEmbedder(**FAST).fit(X)
+
+
+@pytest.mark.parametrize(
+    "X, row", [([["a", "b"], ["c"]], 1), ([["a", "b"], ["c", "d"], ["e", "f", "g"]], 2)]
+)
+def test_rows_of_different_lengths_name_the_row(X, row):
+    with pytest.raises(ValueError, match=rf"different lengths.*row {row} has"):
+        PoincareEmbedder(**FAST).fit(X)
+
+
+def test_ragged_labels_in_transform_name_the_row(fitted):
+    with pytest.raises(ValueError, match="different lengths.*row 1 has 2"):
+        fitted.transform([["dog"], ["cat", "dog"]])
+
+
+# ---------------------------------------------------------- missing labels
+
+
+def _missing_markers():
+    markers = [Decimal("NaN"), np.datetime64("NaT"), np.timedelta64("NaT"),
+               float("-inf"), np.float16("nan")]
+    try:
+        import pandas as pd
+    except ImportError:
+        return markers
+    return markers + [pd.NA, pd.NaT]
+
+
+@pytest.mark.parametrize("marker", _missing_markers(), ids=repr)
+def test_every_missing_value_marker_is_rejected_naming_the_row(marker):
+    X = [("a", "b"), ("b", "c"), ("c", marker)]
+    with pytest.raises(ValueError, match=r"missing.*row\(s\) 2\b"):
+        PoincareEmbedder(**FAST).fit(X)
+
+
+def test_missing_datetime_label_in_a_datetime_array_is_rejected():
+    X = np.array([["2020-01-01", "2019-01-01"], ["2021-01-01", "NaT"]],
+                 dtype="datetime64[D]")
+    with pytest.raises(ValueError, match=r"missing.*row\(s\) 1\b"):
+        PoincareEmbedder(**FAST).fit(X)
+
+
+def test_pandas_missing_label_in_a_string_column_is_rejected():
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame({"child": ["dog", "cat", None], "parent": ["a", "a", "a"]},
+                         dtype="string")
+    with pytest.raises(ValueError, match=r"missing.*row\(s\) 2\b"):
+        PoincareEmbedder(**FAST).fit(frame)
+
+
+def test_numbers_that_are_not_nan_stay_labels():
+    """Decimal, Fraction and complex labels are fine unless they are NaN."""
+    X = [(Decimal("1.5"), Fraction(1, 3)), (Fraction(1, 3), 2j)]
+    est = PoincareEmbedder(**FAST).fit(X)
+    assert len(est.nodes_) == 3
+
+
+@pytest.mark.parametrize("label", [None, float("nan"), np.datetime64("NaT")], ids=repr)
+def test_missing_labels_in_transform_and_score_name_the_row(fitted, label):
+    column = np.array(["dog", label, "cat"], dtype=object)
+    with pytest.raises(ValueError, match=r"missing.*row\(s\) 1\b"):
+        fitted.transform(column)
+    with pytest.raises(ValueError, match=r"missing.*row\(s\) 0\b"):
+        fitted.score([("dog", label)])
+
+
+# ------------------------------------------------------ unhashable labels
+
+
+@pytest.mark.parametrize("label", [{"a": 1}, {1, 2}, bytearray(b"x")], ids=repr)
+def test_unhashable_labels_in_transform_are_named(fitted, label):
+    column = np.empty(2, dtype=object)
+    column[0], column[1] = "dog", label
+    with pytest.raises(TypeError, match=re.escape(f"{label!r:.80}") + ".*not hashable"):
+        fitted.transform(column)
+
+
+def test_unhashable_node_label_in_metrics_is_named():
+    nodes = np.empty(3, dtype=object)
+    nodes[:] = ["a", "b", None]
+    nodes[2] = ["c"]
+    with pytest.raises(TypeError, match=r"\['c'\] at row 2 of nodes"):
+        ranking_scores(np.zeros((3, 2)), [("a", "b")], nodes=nodes)
+
+
+# ------------------------------------------------------- self-loops, cycles
+
+
+@pytest.mark.parametrize("scorer", [mean_rank, mean_average_precision, ranking_scores])
+def test_metrics_reject_self_loops_naming_the_row(scorer):
+    """A node is never a candidate for itself, so its rank would be a lie."""
+    embedding = np.array([[0.0, 0.0], [0.5, 0.0], [0.0, 0.5]])
+    with pytest.raises(ValueError, match=r"self-loop.*row 1: \(2, 2\)"):
+        scorer(embedding, [[1, 0], [2, 2]])
+
+
+def test_score_rejects_self_loops_naming_the_label(fitted):
+    with pytest.raises(ValueError, match=r"self-loop.*row 1: \('cat', 'cat'\)"):
+        fitted.score([("dog", "mammal"), ("cat", "cat")])
+
+
+@pytest.mark.parametrize("manifold", ["poincare", "lorentz", "euclidean"])
+def test_cycles_are_allowed(manifold):
+    """A node may be its own ancestor through a cycle: relations are a general
+    directed graph. Training stays finite and every node gets its point; a
+    hierarchy cannot order the nodes of a cycle, so their norms mean little."""
+    X = [("a", "b"), ("b", "c"), ("c", "a"), ("d", "a"), ("e", "d"), ("d", "e")]
+    est = PoincareEmbedder(manifold=manifold, **{**FAST, "n_epochs": 20}).fit(X)
+    assert list(est.nodes_) == ["a", "b", "c", "d", "e"]
+    assert np.all(np.isfinite(est.embedding_))
+    assert np.all(np.isfinite(est.loss_curve_))
+    if manifold != "euclidean":
+        assert np.all(np.linalg.norm(est.embedding_, axis=1) < 1.0)
+    np.testing.assert_array_equal(est.transform(["c"])[0], _row_of(est, "c"))
+    assert 0.0 < est.score(X) <= 1.0
+
+
+# -------------------------------------------------------- mixed-type labels
+
+
+def test_mixed_type_labels_keep_first_appearance_and_transform_right():
+    X = [("1", 1), (1, "root"), (("pair", 0), "root"), (2.5, 1), (b"raw", "root")]
+    est = PoincareEmbedder(**FAST).fit(X)
+    # str, int, tuple, float and bytes do not compare: first appearance
+    expected = ["1", 1, "root", ("pair", 0), 2.5, b"raw"]
+    assert est.nodes_.tolist() == expected
+    assert [type(n) for n in est.nodes_] == [type(n) for n in expected]
+    for label in expected:
+        column = np.empty(1, dtype=object)
+        column[0] = label
+        np.testing.assert_array_equal(est.transform(column)[0], _row_of(est, label))
+    # the str "1" and the int 1 are two nodes with two points
+    assert not np.array_equal(_row_of(est, "1"), _row_of(est, 1))
+
+
+def test_equal_labels_of_different_types_are_one_node():
+    """Labels are compared with ==, as dict keys are: 1, 1.0 and True are one
+    node, numpy and Python integers too."""
+    X = [(1, "root"), (1.0, "root"), (np.int64(1), "root"), (True, "root"), (2, 1.0)]
+    est = PoincareEmbedder(**FAST).fit(X)
+    assert len(est.nodes_) == 3
+    np.testing.assert_array_equal(est.transform([1.0]), est.transform([True]))
+
+
+# ------------------------------------------------------------ sample_weight
+
+
+@pytest.mark.parametrize(
+    "sample_weight, match",
+    [
+        ([[1.0, 1.0]], r"1-D.*shape \(1, 2\)"),
+        (["heavy", "light"], "sample_weight must hold numbers.*'heavy'"),
+        ([1.0, None], r"finite.*nan at row 1"),
+        (np.float64("inf"), "finite.*inf at row 0"),
+        (-1.0, "non-negative.*-1.0 at row 0"),
+    ],
+)
+def test_bad_sample_weight_shapes_and_types_are_named(sample_weight, match):
+    with pytest.raises(ValueError, match=match):
+        PoincareEmbedder(**FAST).fit([("a", "b"), ("b", "c")], sample_weight=sample_weight)
+
+
+def test_sample_weight_whose_sum_overflows_is_rejected():
+    with pytest.raises(ValueError, match="sample_weight is too large.*inf"):
+        PoincareEmbedder(**FAST).fit([("a", "b"), ("b", "c")], sample_weight=[1e308, 1e308])
+
+
+def test_zero_dimensional_sample_weight_is_a_scalar():
+    a = PoincareEmbedder(**FAST).fit(RELATIONS, sample_weight=np.array(2.0))
+    b = PoincareEmbedder(**FAST).fit(RELATIONS, sample_weight=2.0)
+    np.testing.assert_array_equal(a.embedding_, b.embedding_)
+
+
+def test_sparse_adjacency_with_infinite_weight_names_the_entry():
+    A = sp.lil_matrix((3, 3))
+    A[1, 0] = 1.0
+    A[2, 1] = np.inf
+    with pytest.raises(ValueError, match=r"holds inf at \(2, 1\)"):
+        PoincareEmbedder(**FAST).fit(A.tocsr())
+
+
+# ------------------------------------------------------------- parameters
+
+# One invalid value per constructor parameter; the error must name it.
+INVALID_PARAMS = [
+    ("n_components", 0),
+    ("n_components", 2.5),
+    ("manifold", "hyperbolic"),
+    ("n_epochs", 0),
+    ("learning_rate", 0.0),
+    ("learning_rate", np.inf),
+    ("learning_rate", np.nan),
+    ("n_negatives", 0),
+    ("n_negatives", 2**31),  # more than a C int holds
+    ("subtree_negatives", 1.5),
+    ("burn_in", -1),
+    ("init_range", 1.0),
+    ("eps", 0.0),
+    ("eps", 1e-13),  # 1 - |x|^2 would drown in rounding error
+    ("eps", 1.0),
+    ("handle_unknown", "skip"),
+    ("random_state", "seed"),
+    ("n_jobs", 0),  # joblib gives 0 no meaning
+    ("n_jobs", 1.5),
+    ("verbose", -1),
+    ("callback", "print"),
+    ("warm_start", "yes"),
+]
+
+
+@pytest.mark.parametrize("name, value", INVALID_PARAMS)
+def test_every_parameter_out_of_range_is_named(name, value):
+    est = PoincareEmbedder(**{**FAST, name: value})
+    with pytest.raises(InvalidParameterError, match=f"'{name}' parameter") as excinfo:
+        est.fit(RELATIONS)
+    assert isinstance(excinfo.value, ValueError)
+    assert not hasattr(est, "embedding_")
+
+
+def test_the_invalid_parameter_list_covers_every_parameter():
+    assert {name for name, _ in INVALID_PARAMS} == set(PoincareEmbedder().get_params())
+
+
+def test_smallest_eps_is_accepted_and_reached():
+    est = PoincareEmbedder(**{**FAST, "eps": 1e-12, "learning_rate": 1e3}).fit(RELATIONS)
+    norms = np.linalg.norm(est.embedding_, axis=1)
+    assert np.all(norms < 1.0)
+    assert norms.max() > 1 - 1e-11  # the huge rate pushes points to the bound
+
+
+def test_boolean_n_components_counts_as_an_int():
+    """As everywhere in scikit-learn, True passes as the int 1."""
+    est = PoincareEmbedder(**{**FAST, "n_components": True}).fit(RELATIONS)
+    assert est.embedding_.shape == (4, 1)
+
+
+@pytest.mark.parametrize(
+    "call, name",
+    [
+        (lambda: poincare_distances([[0.0, 0.0]], n_jobs=0), "n_jobs"),
+        (lambda: poincare_distances([[0.0, 0.0]], n_jobs="all"), "n_jobs"),
+        (lambda: poincare_distances(sp.csr_matrix([[0.0, 0.1]])), "X"),
+        (lambda: poincare_distances([[0.0, 0.0]], "Y"), "Y"),
+        (lambda: ranking_scores(np.zeros((2, 2)), [[0, 1]], n_jobs=0), "n_jobs"),
+        (lambda: mean_rank(np.zeros((2, 2)), [[0, 1]], nodes="ab"), "nodes"),
+        (lambda: mean_average_precision(np.zeros((2, 2)), 7), "relations"),
+        (lambda: mean_average_precision("emb", [[0, 1]]), "embedding"),
+    ],
+)
+def test_metric_parameters_are_validated_naming_them(call, name):
+    with pytest.raises(InvalidParameterError, match=f"'{name}' parameter"):
+        call()
+
+
+@pytest.mark.parametrize("metric", ["cosine", None])
+def test_unknown_metric_is_named(metric):
+    with pytest.raises(ValueError, match=f"metric must be .*{metric!r}"):
+        ranking_scores(np.zeros((2, 2)), [[0, 1]], metric=metric)
+
+
+def test_metric_nodes_must_be_one_dimensional_and_distinct():
+    embedding = np.array([[0.0, 0.0], [0.5, 0.0], [0.0, 0.5]])
+    with pytest.raises(ValueError, match=r"1-D.*shape \(3, 1\)"):
+        ranking_scores(embedding, [("b", "a")], nodes=[["a"], ["b"], ["c"]])
+    with pytest.raises(ValueError, match="label 'b' at rows 1 and 2"):
+        ranking_scores(embedding, [("b", "a")], nodes=["a", "b", "b"])
+
+
+# ------------------------------------------------------- dimensionality
+
+
+@pytest.mark.parametrize(
+    "X, match",
+    [
+        (np.array([[["dog"]]]), "1-D or 2-D.*3-D"),
+        (np.array("dog"), "1-D or 2-D.*0-D"),
+    ],
+)
+def test_transform_of_wrong_dimensionality_names_it(fitted, X, match):
+    with pytest.raises(ValueError, match=match):
+        fitted.transform(X)
+
+
+def test_transform_of_a_bare_string_asks_for_an_array(fitted):
+    with pytest.raises(TypeError, match="array-like of labels, got str: 'dog'"):
+        fitted.transform("dog")
+
+
+def test_poincare_distances_of_wrong_dimensionality_name_it():
+    with pytest.raises(ValueError, match="Expected 2D array, got 1D"):
+        poincare_distances([0.1, 0.2])
+    with pytest.raises(ValueError, match="dim 3"):
+        poincare_distances(np.zeros((2, 2, 2)))
+
+
+# ---------------------------------------- read-only and non-contiguous arrays
+
+
+def _read_only(array):
+    array = np.array(array)
+    array.flags.writeable = False
+    return array
+
+
+def test_read_only_and_strided_relations_work_like_plain_ones():
+    plain = np.array([[1, 0], [2, 0], [3, 1], [3, 0], [4, 1], [4, 0]])
+    reference = PoincareEmbedder(**FAST).fit(plain)
+    wide = np.zeros((6, 5), dtype=plain.dtype)
+    wide[:, 1], wide[:, 3] = plain[:, 0], plain[:, 1]
+    variants = {
+        "read-only": _read_only(plain),
+        "fortran": np.asfortranarray(plain),
+        "strided": wide[:, 1::2],
+        "read-only objects": _read_only(plain.astype(object)),
+    }
+    for name, X in variants.items():
+        est = PoincareEmbedder(**FAST).fit(X, sample_weight=_read_only(np.ones(6)))
+        np.testing.assert_array_equal(est.embedding_, reference.embedding_, err_msg=name)
+        np.testing.assert_array_equal(est.transform(X), reference.transform(plain))
+        assert est.score(X) == reference.score(plain)
+
+
+def test_read_only_sparse_adjacency_works():
+    A = sp.csr_matrix(([1.0, 1.0, 1.0], ([1, 2, 3], [0, 0, 1])), shape=(4, 4))
+    reference = PoincareEmbedder(**FAST).fit(A)
+    A.data.flags.writeable = False
+    A.indices.flags.writeable = False
+    np.testing.assert_array_equal(
+        PoincareEmbedder(**FAST).fit(A).embedding_, reference.embedding_
+    )
+
+
+def test_metrics_accept_read_only_and_strided_embeddings():
+    rng = np.random.RandomState(0)
+    embedding = rng.uniform(-0.5, 0.5, size=(6, 3))
+    relations = np.array([[1, 0], [2, 0], [3, 1], [4, 2], [5, 2]])
+    expected_d = poincare_distances(embedding)
+    expected_scores = ranking_scores(embedding, relations)
+    wide = np.zeros((6, 6))
+    wide[:, ::2] = embedding
+    for variant in [_read_only(embedding), np.asfortranarray(embedding), wide[:, ::2]]:
+        np.testing.assert_array_equal(poincare_distances(variant), expected_d)
+        assert ranking_scores(variant, _read_only(relations)) == expected_scores
+
+
+# ---------------------------------------------------------- huge labels
+
+
+def test_huge_string_labels_work_and_messages_stay_short():
+    huge = "x" * 1_000_000
+    other = "y" * 1_000_000
+    est = PoincareEmbedder(**FAST).fit([(huge, "root"), ("leaf", huge)])
+    np.testing.assert_array_equal(est.transform([huge])[0], _row_of(est, huge))
+    assert 0 < est.score([(huge, "root")]) <= 1
+    failures = [
+        (ValueError, lambda: est.transform([other])),  # unknown label
+        (ValueError, lambda: PoincareEmbedder(**FAST).fit([(huge, huge)])),  # loop
+        (ValueError, lambda: est.score([(huge, huge)])),  # loop
+        (ValueError, lambda: ranking_scores(est.embedding_, [(other, huge)],
+                                            nodes=est.nodes_)),  # unknown
+    ]
+    for error, call in failures:
+        with pytest.raises(error) as excinfo:
+            call()
+        assert len(str(excinfo.value)) < 500
