@@ -435,3 +435,15 @@ def test_n_jobs_none_is_one_thread_whatever_the_joblib_backend(tree):
 def test_n_jobs_zero_is_rejected_naming_the_parameter(tree):
     with pytest.raises(ValueError, match="'n_jobs' parameter of PoincareEmbedder"):
         PoincareEmbedder(n_jobs=0).fit(tree)
+
+
+def test_tags_say_what_is_true():
+    from sklearn.utils import get_tags
+
+    assert not get_tags(PoincareEmbedder()).non_deterministic
+    assert not get_tags(PoincareEmbedder(n_jobs=1)).non_deterministic
+    assert get_tags(PoincareEmbedder(n_jobs=2)).non_deterministic
+    tags = get_tags(PoincareEmbedder())
+    assert tags.input_tags.two_d_array and tags.input_tags.sparse
+    assert tags.input_tags.string and not tags.input_tags.allow_nan
+    assert tags.requires_fit
