@@ -7,7 +7,6 @@ import pytest
 import scipy.sparse as sp
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
-from sklearn.model_selection import GridSearchCV, KFold
 
 from sklpoincare import PoincareEmbedder
 from sklpoincare.datasets import make_balanced_tree
@@ -290,18 +289,6 @@ def test_clone_is_unfitted_with_same_params(fitted):
     copy = clone(fitted)
     assert copy.get_params() == fitted.get_params()
     assert not hasattr(copy, "embedding_")
-
-
-def test_grid_search_over_relations(tree):
-    search = GridSearchCV(
-        PoincareEmbedder(**FAST),
-        {"n_components": [2, 5]},
-        cv=KFold(3, shuffle=True, random_state=0),
-    )
-    search.fit(tree)
-    assert search.best_params_["n_components"] in (2, 5)
-    assert np.all(np.isfinite(search.cv_results_["mean_test_score"]))
-    assert 0 < search.best_score_ <= 1
 
 
 def test_callback_sees_every_epoch_and_can_stop(tree):

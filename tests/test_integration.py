@@ -129,6 +129,8 @@ def test_grid_search_uses_the_filtered_score(tree):
     )
     search.fit(tree)
     assert search.best_params_["n_components"] in (2, 4)
+    assert np.all(np.isfinite(search.cv_results_["mean_test_score"]))
+    assert 0 < search.best_score_ <= 1
     # the reported fold scores are the estimator's filtered score
     folds = list(KFold(3, shuffle=True, random_state=0).split(tree))
     train, test = folds[0]

@@ -414,7 +414,8 @@ def test_rank_relations_unknown_labels_through_relation_ids():
     assert child_ids.tolist() == [1, 1, 2]
     assert parent_ids.tolist() == [0, -1, 1]
     ranks, aps = _rank_relations(embedding, child_ids, parent_ids, 1)
-    rank_sum, n_rel = ranks.sum(), len(ranks)
+    rank_sum = ranks.sum()
+    assert len(ranks) == 3
     known = np.array([[1, 0], [2, 1]])
     rank_known, map_known = _naive_ranking(embedding, known)
     np.testing.assert_allclose(rank_sum, 2 * rank_known + 1 + (n_nodes - 1 - 1), rtol=1e-14)

@@ -111,26 +111,26 @@ def load_mammals(*, return_X_y=False, as_frame=False):
     # unicode dtype, while downstream code expects Python str labels.
     data = np.empty((len(rows), 2), dtype=object)
     data[:] = rows
-    feature_names = list(_FEATURE_NAMES)
+    return relations_bunch(
+        data, _read_text("descr", _MAMMALS_DESCR), "load_mammals", as_frame, return_X_y
+    )
 
+
+def relations_bunch(data, descr, loader, as_frame, return_X_y):
+    """What a relations loader returns: ``(data, None)`` or a Bunch, the
+    relations as an (n, 2) object array or, with ``as_frame``, a DataFrame."""
+    feature_names = list(_FEATURE_NAMES)
     frame = None
     if as_frame:
         try:
             import pandas as pd
         except ImportError as exc:
             raise ImportError(
-                "load_mammals(as_frame=True) requires pandas; install it with "
+                f"{loader}(as_frame=True) requires pandas; install it with "
                 "`pip install pandas` or use as_frame=False."
             ) from exc
         frame = pd.DataFrame(data, columns=feature_names)
         data = frame
-
     if return_X_y:
         return data, None
-
-    return Bunch(
-        data=data,
-        feature_names=feature_names,
-        frame=frame,
-        DESCR=_read_text("descr", _MAMMALS_DESCR),
-    )
+    return Bunch(data=data, feature_names=feature_names, frame=frame, DESCR=descr)

@@ -11,10 +11,10 @@ import gzip
 import os
 
 import numpy as np
-from sklearn.utils import Bunch
 from sklearn.utils._param_validation import StrOptions, validate_params
 
-_FEATURE_NAMES = ["child", "parent"]
+from ._base import relations_bunch
+
 _POS_LETTER = {"noun": "n", "verb": "v"}
 _HYPERNYM = "@"
 _INSTANCE_HYPERNYM = "@i"
@@ -514,25 +514,10 @@ def load_wordnet(
     name_array = np.empty(len(names), dtype=object)
     name_array[:] = names
     data = np.stack([name_array[children], name_array[parents]], axis=1)
-    feature_names = list(_FEATURE_NAMES)
-
-    frame = None
-    if as_frame:
-        try:
-            import pandas as pd
-        except ImportError as exc:
-            raise ImportError(
-                "load_wordnet(as_frame=True) requires pandas; install it with "
-                "`pip install pandas` or use as_frame=False."
-            ) from exc
-        frame = pd.DataFrame(data, columns=feature_names)
-        data = frame
-
-    if return_X_y:
-        return data, None
-    return Bunch(
-        data=data,
-        feature_names=feature_names,
-        frame=frame,
-        DESCR=_describe(pos, root, database.location, n_nodes, len(data)),
+    return relations_bunch(
+        data,
+        _describe(pos, root, database.location, n_nodes, len(data)),
+        "load_wordnet",
+        as_frame,
+        return_X_y,
     )
