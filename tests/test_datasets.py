@@ -237,3 +237,14 @@ def test_balanced_tree_bad_depth_type(value):
 def test_balanced_tree_bad_transitive_closure(value):
     with pytest.raises(ValueError, match="transitive_closure"):
         make_balanced_tree(2, 2, transitive_closure=value)
+
+
+def test_balanced_tree_too_large_is_an_error_at_once():
+    with pytest.raises(ValueError, match="has more than 2,147,483,646 nodes"):
+        make_balanced_tree(10**6, 10**6)
+
+
+@pytest.mark.parametrize("name", ["return_X_y", "as_frame"])
+def test_load_mammals_flags_must_be_booleans(name):
+    with pytest.raises(ValueError, match=f"'{name}' parameter of load_mammals"):
+        load_mammals(**{name: "yes"})

@@ -7,6 +7,7 @@ from importlib import resources
 
 import numpy as np
 from sklearn.utils import Bunch
+from sklearn.utils._param_validation import validate_params
 
 # Resources are looked up relative to this package, so the loader works the
 # same from a source checkout, an installed wheel or a zip import.
@@ -40,6 +41,10 @@ def _read_relations(*parts):
             return [row for row in reader if row]
 
 
+@validate_params(
+    {"return_X_y": ["boolean"], "as_frame": ["boolean"]},
+    prefer_skip_nested_validation=True,
+)
 def load_mammals(*, return_X_y=False, as_frame=False):
     """Load the WordNet mammal hierarchy (transitive closure).
 

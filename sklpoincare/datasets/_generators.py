@@ -4,6 +4,9 @@ import numbers
 
 import numpy as np
 
+# Node ids are stored as int32 in training.
+_MAX_NODES = 2**31 - 2
+
 
 def _check_positive_int(value, name):
     """Return ``value`` as int, or raise ValueError naming the parameter."""
@@ -69,7 +72,17 @@ def make_balanced_tree(branching_factor=2, depth=3, *, transitive_closure=True):
             f"transitive_closure must be a bool, got {transitive_closure!r}."
         )
 
-    n_nodes = sum(b**k for k in range(d + 1))
+    # Count levels with a cap, so that a typo such as depth=10**6 is an error
+    # at once instead of a sum of huge integers and an impossible allocation.
+    n_nodes, level = 0, 1
+    for _ in range(d + 1):
+        n_nodes += level
+        level *= b
+        if n_nodes > _MAX_NODES:
+            raise ValueError(
+                f"a balanced tree with branching_factor={b} and depth={d} has more "
+                f"than {_MAX_NODES:,} nodes; choose a smaller tree"
+            )
     # Every non-root node, in breadth-first order; this is already the child
     # order required for the output.
     children = np.arange(1, n_nodes, dtype=np.int64)
