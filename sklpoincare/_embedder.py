@@ -471,16 +471,10 @@ class PoincareEmbedder(
                 )
                 epoch = first_epoch + i
                 if not np.isfinite(loss):
-                    raise FloatingPointError(
-                        f"the loss became non-finite at epoch {epoch + 1}; training "
-                        f"diverged. Try a smaller learning_rate (now {self.learning_rate})"
-                    )
+                    raise self._divergence("loss", epoch)
                 # the last steps of an epoch can overflow after its last loss
                 if not np.isfinite(embedding).all():
-                    raise FloatingPointError(
-                        f"the embedding became non-finite at epoch {epoch + 1}; training "
-                        f"diverged. Try a smaller learning_rate (now {self.learning_rate})"
-                    )
+                    raise self._divergence("embedding", epoch)
                 losses.append(loss / total_weight)
                 progress.update(i + 1, losses[-1])
                 if self.callback is not None and self._call_back(
@@ -490,6 +484,13 @@ class PoincareEmbedder(
         finally:
             progress.close()  # ends the terminal line, also when stopped early
         return losses
+
+    def _divergence(self, what, epoch):
+        return FloatingPointError(
+            f"the {what} became non-finite at epoch {epoch + 1}; training diverged. "
+            f"Try a smaller learning_rate (now {self.learning_rate}) or smaller "
+            "sample_weight values"
+        )
 
     def _set_fitted_state(self, graph, embedding, loss_curve, names):
         # Fitted attributes are written only once training has succeeded, so
