@@ -485,6 +485,7 @@ cdef double _train_share(
     const int[::1] child_indptr,
     const int[::1] child_indices,
     double subtree_share,
+    double ancestor_share,
     double lr_start,
     double lr_end,
     int n_negatives,
@@ -501,7 +502,7 @@ cdef double _train_share(
     cdef Py_ssize_t dim = embedding.shape[1]
     cdef int n_nodes = <int>embedding.shape[0]
     cdef Py_ssize_t pos, n_share = stop - start
-    cdef int r, u, candidate, k, tries, n_targets, n_subtree
+    cdef int r, u, candidate, k, tries, n_targets, n_subtree, root = 0
     cdef const int* child_ptr = NULL
     cdef double w, lr, loss, total_loss = 0.0
     cdef uint64_t state = seed
@@ -531,7 +532,15 @@ cdef double _train_share(
         n_targets = 1
         n_subtree = 0
         if child_ptr != NULL:
-            n_subtree = child_indptr[targets[0] + 1] - child_indptr[targets[0]]
+            # The subtree of v holds u's siblings; that of an ancestor of v
+            # also holds u's cousins, which compete with v itself.
+            root = targets[0]
+            if (ancestor_share > 0.0 and parent_indptr[root + 1] > parent_indptr[root]
+                    and _uniform(&state) < ancestor_share):
+                root = parent_ptr[parent_indptr[root] + <int>(
+                    ((_next_random(&state) >> 32)
+                     * <uint64_t>(parent_indptr[root + 1] - parent_indptr[root])) >> 32)]
+            n_subtree = child_indptr[root + 1] - child_indptr[root]
         SKLP_PREFETCH(rows + u * dim)
         SKLP_PREFETCH(rows + u * dim + dim - 1)
         SKLP_PREFETCH(rows + targets[0] * dim)
@@ -541,7 +550,7 @@ cdef double _train_share(
                 if n_subtree > 1 and _uniform(&state) < subtree_share:
                     # a node of the parent's subtree: a sibling, cousin or
                     # descendant of u, the hardest non-parents to rank below v
-                    candidate = child_ptr[child_indptr[targets[0]] + <int>(
+                    candidate = child_ptr[child_indptr[root] + <int>(
                         ((_next_random(&state) >> 32) * <uint64_t>n_subtree) >> 32)]
                 else:
                     candidate = _sample_node(&state, n_nodes, prob_ptr, alias_ptr)
@@ -587,6 +596,7 @@ def train_epoch(
     const int[::1] child_indptr=None,
     const int[::1] child_indices=None,
     double subtree_share=0.0,
+    double ancestor_share=0.0,
     double lr_start,
     double lr_end,
     int n_negatives,
@@ -602,8 +612,9 @@ def train_epoch(
     drawn from the alias table (``alias_prob``, ``alias_index``); a share
     ``subtree_share`` of them comes instead from the children of the
     relation's parent in the CSR ``child_indptr``/``child_indices`` (on a
-    transitive closure: its whole subtree). ``manifold`` is a code of
-    ``MANIFOLD_CODES``.
+    transitive closure: its whole subtree) or, for a share ``ancestor_share``
+    of the relations, from the children of a random parent of that parent.
+    ``manifold`` is a code of ``MANIFOLD_CODES``.
     Returns NaN when a non-finite loss was met (training stopped there).
     """
     cdef Py_ssize_t n = order.shape[0], dim = embedding.shape[1]
@@ -633,7 +644,7 @@ def train_epoch(
                 manifold, embedding, children, parents, weights, order,
                 (n * t) // n_workers, (n * (t + 1)) // n_workers,
                 parent_indptr, parent_indices, alias_prob, alias_index,
-                child_indptr, child_indices, subtree_share,
+                child_indptr, child_indices, subtree_share, ancestor_share,
                 lr_start, lr_end, n_negatives, max_norm, seeds[t],
                 &targets[t, 0], &scratch[t, 0])
     return float(np.sum(share_loss))

@@ -370,3 +370,37 @@ def test_child_csr_lists_sorted_children():
     for i in range(graph.n_nodes):
         expected = sorted(graph.children[graph.parents == i].tolist())
         assert indices[indptr[i]:indptr[i + 1]].tolist() == expected
+
+
+def test_train_epoch_ancestor_subtree_negatives_come_from_an_ancestors_subtree():
+    # g = 1 has the children v = 2, c = 3 and their descendants u = 0 (of v)
+    # and d = 4 (of c); 5..9 are unrelated. For (u, v) with subtree_share=1
+    # and ancestor_share=1, every negative comes from the subtree of g, the
+    # only parent of v: not u, not its parents v and g, so one of c and d,
+    # u's uncle and cousin -- never a sibling-only draw from v's subtree.
+    A = sp.lil_matrix((10, 10))
+    for child, parent in [(2, 1), (3, 1), (0, 2), (0, 1), (4, 3), (4, 1)]:
+        A[child, parent] = 1.0
+    graph = _graph(A.tocsr())
+    child_indptr, child_indices = graph.child_csr()
+    embedding = np.zeros((10, 2))
+    embedding[0] = [0.1, 0.0]
+    embedding[1] = [0.0, 0.05]
+    embedding[2] = [0.5, 0.2]
+    embedding[[3, 4]] = [-0.3, 0.3]
+    embedding[5:] = [0.0, -0.4]
+    relation = int(np.nonzero((graph.children == 0) & (graph.parents == 2))[0][0])
+    n_negatives = 5
+    expected = relation_loss_and_gradients(
+        embedding, 0, np.array([2] + [3] * n_negatives, dtype=np.intc)
+    )[0]
+    for seed in range(20):
+        loss = train_epoch(
+            embedding.copy(), graph.children, graph.parents, graph.weights,
+            np.array([relation], dtype=np.intc), graph.parent_indptr,
+            graph.parent_indices, np.empty(0), np.empty(0, dtype=np.intc),
+            child_indptr=child_indptr, child_indices=child_indices,
+            subtree_share=1.0, ancestor_share=1.0, lr_start=0.0, lr_end=0.0,
+            n_negatives=n_negatives, max_norm=1 - 1e-5, seed=seed,
+        )
+        np.testing.assert_allclose(loss, expected, rtol=1e-12)
