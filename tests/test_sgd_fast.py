@@ -331,6 +331,23 @@ def test_train_epoch_learning_rate_starts_at_lr_start():
     np.testing.assert_allclose(moved[0], embedding[0] - 1e-3 * grad_u, rtol=1e-13)
 
 
+def _subtree_draw_losses(embedding, graph, relation, n_negatives, ancestor_share):
+    """Loss of one relation's step (rate 0) with every negative a subtree
+    draw, over 20 seeds."""
+    child_indptr, child_indices = graph.child_csr()
+    return [
+        train_epoch(
+            embedding.copy(), graph.children, graph.parents, graph.weights,
+            np.array([relation], dtype=np.intc), graph.parent_indptr,
+            graph.parent_indices, np.empty(0), np.empty(0, dtype=np.intc),
+            child_indptr=child_indptr, child_indices=child_indices,
+            subtree_share=1.0, ancestor_share=ancestor_share, lr_start=0.0,
+            lr_end=0.0, n_negatives=n_negatives, max_norm=1 - 1e-5, seed=seed,
+        )
+        for seed in range(20)
+    ]
+
+
 def test_train_epoch_subtree_negatives_come_from_the_parents_subtree():
     # v = 1 has the descendants u = 0, 2, 3 and 4 (4 through u); 5..9 are
     # unrelated. With subtree_share=1 every negative of (0, 1) is one of
@@ -340,7 +357,6 @@ def test_train_epoch_subtree_negatives_come_from_the_parents_subtree():
     for child, parent in [(0, 1), (2, 1), (3, 1), (4, 0), (4, 1)]:
         A[child, parent] = 1.0
     graph = _graph(A.tocsr())
-    child_indptr, child_indices = graph.child_csr()
     embedding = np.zeros((10, 2))
     embedding[0] = [0.1, 0.0]
     embedding[1] = [0.5, 0.2]
@@ -351,16 +367,8 @@ def test_train_epoch_subtree_negatives_come_from_the_parents_subtree():
     expected = relation_loss_and_gradients(
         embedding, 0, np.array([1] + [2] * n_negatives, dtype=np.intc)
     )[0]
-    for seed in range(20):
-        loss = train_epoch(
-            embedding.copy(), graph.children, graph.parents, graph.weights,
-            np.array([relation], dtype=np.intc), graph.parent_indptr,
-            graph.parent_indices, np.empty(0), np.empty(0, dtype=np.intc),
-            child_indptr=child_indptr, child_indices=child_indices,
-            subtree_share=1.0, lr_start=0.0, lr_end=0.0, n_negatives=n_negatives,
-            max_norm=1 - 1e-5, seed=seed,
-        )
-        np.testing.assert_allclose(loss, expected, rtol=1e-12)
+    losses = _subtree_draw_losses(embedding, graph, relation, n_negatives, 0.0)
+    np.testing.assert_allclose(losses, expected, rtol=1e-12)
 
 
 def test_child_csr_lists_sorted_children():
@@ -382,7 +390,6 @@ def test_train_epoch_ancestor_subtree_negatives_come_from_an_ancestors_subtree()
     for child, parent in [(2, 1), (3, 1), (0, 2), (0, 1), (4, 3), (4, 1)]:
         A[child, parent] = 1.0
     graph = _graph(A.tocsr())
-    child_indptr, child_indices = graph.child_csr()
     embedding = np.zeros((10, 2))
     embedding[0] = [0.1, 0.0]
     embedding[1] = [0.0, 0.05]
@@ -394,13 +401,5 @@ def test_train_epoch_ancestor_subtree_negatives_come_from_an_ancestors_subtree()
     expected = relation_loss_and_gradients(
         embedding, 0, np.array([2] + [3] * n_negatives, dtype=np.intc)
     )[0]
-    for seed in range(20):
-        loss = train_epoch(
-            embedding.copy(), graph.children, graph.parents, graph.weights,
-            np.array([relation], dtype=np.intc), graph.parent_indptr,
-            graph.parent_indices, np.empty(0), np.empty(0, dtype=np.intc),
-            child_indptr=child_indptr, child_indices=child_indices,
-            subtree_share=1.0, ancestor_share=1.0, lr_start=0.0, lr_end=0.0,
-            n_negatives=n_negatives, max_norm=1 - 1e-5, seed=seed,
-        )
-        np.testing.assert_allclose(loss, expected, rtol=1e-12)
+    losses = _subtree_draw_losses(embedding, graph, relation, n_negatives, 1.0)
+    np.testing.assert_allclose(losses, expected, rtol=1e-12)
