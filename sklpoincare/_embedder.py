@@ -568,13 +568,12 @@ class PoincareEmbedder(
             )
         check_no_missing_labels(table)
         codes = lookup_labels(self.nodes_, table)
-        unknown = codes < 0
         if self.handle_unknown == "error":
             check_known_labels(table, codes)
-        # an extra all-zero row for unknown labels: the origin
-        padded = np.vstack([self.embedding_, np.zeros((1, self.embedding_.shape[1]))])
-        codes = np.where(unknown, len(self.embedding_), codes)
-        out = padded[codes].reshape(table.shape[0], table.shape[1] * padded.shape[1])
+        # unknown labels (-1) get the origin
+        out = self._points(self.embedding_, codes.reshape(-1)).reshape(
+            table.shape[0], table.shape[1] * self.embedding_.shape[1]
+        )
         container = _get_output_config("transform", self)["dense"]
         if container == "default":
             return out

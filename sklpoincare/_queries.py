@@ -13,8 +13,8 @@ from numbers import Integral
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
-from ._ranking_fast import closest_by_norm, distance_keys
-from ._relations import _is_missing, check_known_labels, lookup_labels
+from ._ranking_fast import closest_by_norm, distance_keys, one_minus_squared_norms
+from ._relations import check_known_labels, check_no_missing_labels, lookup_labels
 from .metrics import _check_embedding
 from ._threads import n_threads as _n_threads
 
@@ -22,9 +22,6 @@ from ._threads import n_threads as _n_threads
 # queries: 2**22 doubles are 32 MiB (about 50 queries at a time on the
 # 82,115 WordNet nouns), so memory stays bounded however many queries come.
 _BLOCK_ENTRIES = 2**22
-
-# How many unknown labels an error message shows.
-_MAX_SHOWN = 5
 
 
 def _as_label_array(X, name):
@@ -54,21 +51,6 @@ def _as_label_array(X, name):
     labels = np.empty(1, dtype=object)
     labels[0] = X
     return labels, True
-
-
-def _check_no_missing(labels, name):
-    if labels.dtype.kind == "f":
-        missing = np.nonzero(~np.isfinite(labels))[0]
-    elif labels.dtype == object:
-        missing = [i for i, label in enumerate(labels) if _is_missing(label)]
-    else:
-        return
-    if len(missing):
-        shown = ", ".join(str(i) for i in missing[:_MAX_SHOWN])
-        raise ValueError(
-            f"missing or infinite label (None, NaN or inf) in {name}, at "
-            f"position(s) {shown}"
-        )
 
 
 def _check_max_depth(max_depth):
@@ -111,8 +93,8 @@ def _paired_distances(points_a, points_b, euclidean):
     sq_dist = np.einsum("ij,ij->i", difference, difference)
     if euclidean:
         return np.sqrt(sq_dist)
-    alpha = 1.0 - np.einsum("ij,ij->i", points_a, points_a)
-    beta = 1.0 - np.einsum("ij,ij->i", points_b, points_b)
+    alpha = one_minus_squared_norms(np.ascontiguousarray(points_a))
+    beta = one_minus_squared_norms(np.ascontiguousarray(points_b))
     return _arcosh1p(2.0 * sq_dist / (alpha * beta))
 
 
@@ -167,7 +149,9 @@ class EmbeddingQueriesMixin:
         if euclidean:
             inv_beta = np.ones(embedding.shape[0])
         else:
-            inv_beta = 1.0 / (1.0 - np.einsum("ij,ij->i", embedding, embedding))
+            # the accurate 1 - |x|^2 of the ranking kernels, so that queries
+            # and metrics order nodes alike near the boundary
+            inv_beta = 1.0 / one_minus_squared_norms(embedding)
         return embedding, norms, inv_beta, euclidean
 
     def _locate(self, X, name):
@@ -175,7 +159,7 @@ class EmbeddingQueriesMixin:
         (only with ``handle_unknown="ignore"``)."""
         check_is_fitted(self)
         labels, is_single = _as_label_array(X, name)
-        _check_no_missing(labels, name)
+        check_no_missing_labels(labels, name)
         ids = lookup_labels(self.nodes_, labels)
         if self.handle_unknown == "error":
             check_known_labels(labels, ids, name)
@@ -313,7 +297,7 @@ class EmbeddingQueriesMixin:
             if euclidean:
                 block_distances = np.sqrt(nearest_keys)
             else:
-                alpha = 1.0 - np.einsum("ij,ij->i", points, points)
+                alpha = one_minus_squared_norms(points)
                 block_distances = _arcosh1p(2.0 * nearest_keys / alpha[:, None])
             distances[start : start + block] = block_distances
             neighbors[start : start + block] = nearest

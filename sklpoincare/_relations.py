@@ -99,8 +99,9 @@ def as_label_table(X):
     return _object_array_of_rows(X), None
 
 
-def check_no_missing_labels(table):
-    """Raise a ValueError naming the rows that hold None, NaN or inf labels."""
+def check_no_missing_labels(table, where="X"):
+    """Raise a ValueError naming the rows (of a 2-D table) or positions (of a
+    1-D array) that hold None, NaN, NaT, NA or inf labels."""
     if table.dtype.kind == "c":
         raise ValueError("Complex data not supported: labels must be str, int, ...")
     if table.dtype.kind == "f":
@@ -115,10 +116,10 @@ def check_no_missing_labels(table):
         rows = np.unique(np.nonzero(bad)[0])
         shown = ", ".join(str(r) for r in rows[:_MAX_SHOWN])
         more = f" (and {len(rows) - _MAX_SHOWN} more)" if len(rows) > _MAX_SHOWN else ""
-        raise ValueError(
-            f"missing or infinite label (None, NaN, NaT, NA or inf) in row(s) "
-            f"{shown}{more} of X"
-        )
+        label = "missing or infinite label (None, NaN, NaT, NA or inf)"
+        if table.ndim == 1:
+            raise ValueError(f"{label} in {where}, at position(s) {shown}{more}")
+        raise ValueError(f"{label} in row(s) {shown}{more} of {where}")
 
 
 def encode_labels(flat):
