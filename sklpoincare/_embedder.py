@@ -16,6 +16,7 @@ from sklearn.utils._set_output import ADAPTERS_MANAGER, _get_output_config
 from sklearn.utils.validation import check_is_fitted
 
 from ._growth import extend_graph, graph_from_adjacency, place_new_nodes
+from ._initialization import hierarchical_embedding, random_embedding
 from ._relations import (
     alias_table,
     as_label_table,
@@ -47,6 +48,8 @@ _BURN_IN_RATE_FACTOR = 0.1
 # mean rank 6.30 / 6.93 against 6.95 / 7.96; organism: 0.893 / 2.75 against
 # 0.891 / 2.95; 1.0 loses (organism 0.856). See doc/training_choices.rst.
 _ANCESTOR_SUBTREE_SHARE = 0.5
+# init="auto" lays the hierarchy out from this many dimensions (see ``init``)
+_AUTO_HIERARCHY_MIN_COMPONENTS = 5
 
 # Smallest eps: at norm 1 - eps, 1 - |x|^2 ~ 2 eps must stay well above the
 # rounding error of a sum of n_components squares (~n_components * 1.1e-16).
@@ -124,15 +127,32 @@ class PoincareEmbedder(
         0.791. ``0`` is the paper's sampling.
 
     burn_in : int, default=50
-        Number of initial epochs run at a tenth of ``learning_rate``, with
-        negatives sampled in proportion to node degree (the paper's burn-in,
-        which gives a good angular layout before points move outwards). It
-        matters more than anything else: on mammals at 5 dimensions (mean of
-        3 seeds), 200 epochs give mean rank 16.6 / MAP 0.646 without
+        With a random start (see ``init``), the number of initial epochs run
+        at a tenth of ``learning_rate``, with negatives sampled in proportion
+        to node degree (the paper's burn-in, which gives a good angular
+        layout before points move outwards). A random start needs it: on
+        mammals at 5 dimensions (mean of 3 seeds), 200 epochs give mean rank 16.6 / MAP 0.646 without
         burn-in, 1.69 / 0.947 with 20 epochs of it and 1.09 / 0.981 with 50.
 
+    init : {"auto", "hierarchy", "random"}, default="auto"
+        Where training starts. ``"random"``: coordinates uniform in
+        ``[-init_range, init_range]``, as in the paper, followed by
+        ``burn_in``. ``"hierarchy"``: a layout computed from the relations
+        (in well under a second on the WordNet nouns), with each node along
+        a spanning forest at a radius that grows with how specific it is,
+        inside its parent's cone; nodes with several direct parents start
+        between them. It needs no burn-in. ``"auto"``: ``"hierarchy"``
+        with 5 or more dimensions, ``"random"`` below, where the layout
+        has too little room (mammals, 200 epochs, 2 seeds: MAP 0.994
+        against 0.983 at 10 dimensions, 0.983 against 0.983 at 5, 0.968
+        against 0.980 at 4, 0.31 against 0.70 at 2). On the WordNet nouns
+        at 10 dimensions the layout alone, before any training, has MAP
+        0.88.
+
     init_range : float, default=1e-3
-        Initial coordinates are drawn uniformly in ``[-init_range, init_range]``.
+        With ``init="random"``, initial coordinates are drawn uniformly in
+        ``[-init_range, init_range]``. Also the spread of nodes that start
+        without any placed ancestor in :meth:`partial_fit`.
 
     eps : float in [1e-12, 1), default=1e-5
         Points are kept at norm at most ``1 - eps``, strictly inside the ball
@@ -249,6 +269,7 @@ class PoincareEmbedder(
         "n_negatives": [Interval(Integral, 1, _MAX_NEGATIVES, closed="both")],
         "subtree_negatives": [Interval(Real, 0, 1, closed="both")],
         "burn_in": [Interval(Integral, 0, None, closed="left")],
+        "init": [StrOptions({"auto", "hierarchy", "random"})],
         "init_range": [Interval(Real, 0, 1, closed="neither")],
         "eps": [Interval(Real, _MIN_EPS, 1, closed="left")],
         "handle_unknown": [StrOptions({"error", "ignore"})],
@@ -269,6 +290,7 @@ class PoincareEmbedder(
         n_negatives=50,
         subtree_negatives=0.2,
         burn_in=50,
+        init="auto",
         init_range=1e-3,
         eps=1e-5,
         handle_unknown="error",
@@ -285,6 +307,7 @@ class PoincareEmbedder(
         self.n_negatives = n_negatives
         self.subtree_negatives = subtree_negatives
         self.burn_in = burn_in
+        self.init = init
         self.init_range = init_range
         self.eps = eps
         self.handle_unknown = handle_unknown
@@ -326,8 +349,10 @@ class PoincareEmbedder(
             embedding = self._continued_embedding(graph, rng)
             burn_in, loss_curve = 0, list(self.loss_curve_)
         else:
-            embedding = self._random_embedding(graph.n_nodes, rng)
-            burn_in, loss_curve = self.burn_in, []
+            embedding = self._initial_embedding(graph, rng)
+            # the burn-in finds the angular layout that a random start lacks
+            burn_in = 0 if self._starts_from_hierarchy() else self.burn_in
+            loss_curve = []
         epochs = [
             (burn_in > 0 and epoch < burn_in, *self._epoch_rates(epoch, burn_in))
             for epoch in range(self.n_epochs)
@@ -379,10 +404,11 @@ class PoincareEmbedder(
             loss_curve = list(self.loss_curve_)
         else:
             graph = new
-            embedding = self._random_embedding(graph.n_nodes, rng)
+            embedding = self._initial_embedding(graph, rng)
             loss_curve = []
         epoch = len(loss_curve)
-        in_burn_in = epoch < self.burn_in
+        burn_in = 0 if self._starts_from_hierarchy() else self.burn_in
+        in_burn_in = epoch < burn_in
         rate = self.learning_rate * (_BURN_IN_RATE_FACTOR if in_burn_in else 1.0)
         loss_curve += self._train(
             graph, embedding, rng, [(in_burn_in, rate, rate)], first_epoch=epoch
@@ -390,11 +416,20 @@ class PoincareEmbedder(
         self._set_fitted_state(graph, embedding, loss_curve, names)
         return self
 
-    def _random_embedding(self, n_nodes, rng):
-        """A fresh start: coordinates uniform in [-init_range, init_range]."""
-        embedding = rng.uniform(
-            -self.init_range, self.init_range, (n_nodes, int(self.n_components))
-        )
+    def _starts_from_hierarchy(self):
+        if self.init == "auto":
+            return int(self.n_components) >= _AUTO_HIERARCHY_MIN_COMPONENTS
+        return self.init == "hierarchy"
+
+    def _initial_embedding(self, graph, rng):
+        """Training coordinates of a fresh start (see ``init``)."""
+        n_components = int(self.n_components)
+        if self._starts_from_hierarchy():
+            embedding = hierarchical_embedding(graph, n_components, rng)
+            if self.manifold == "lorentz":
+                embedding = poincare_to_lorentz(embedding)
+        else:
+            embedding = random_embedding(graph.n_nodes, n_components, self.init_range, rng)
         _project_into_ball(embedding, self._max_norm())
         return embedding
 

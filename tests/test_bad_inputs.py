@@ -278,6 +278,7 @@ INVALID_PARAMS = [
     ("n_negatives", 2**31),  # more than a C int holds
     ("subtree_negatives", 1.5),
     ("burn_in", -1),
+    ("init", "spectral"),
     ("init_range", 1.0),
     ("eps", 0.0),
     ("eps", 1e-13),  # 1 - |x|^2 would drown in rounding error

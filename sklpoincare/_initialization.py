@@ -1,0 +1,147 @@
+"""Starting points for training: random, or laid out from the hierarchy.
+
+The hierarchical layout puts each node where trained embeddings put it,
+measured on the WordNet nouns (see ``doc/training_choices.rst``):
+
+- at a hyperbolic radius proportional to ``log(n_nodes / size)``, where
+  ``size`` is the number of nodes in its subtree, so the most general nodes
+  sit near the origin (trained noun embeddings follow ``log(n_nodes /
+  size)`` closely; it is scaled here so that leaves start at radius
+  ``LEAF_RADIUS`` whatever the number of nodes);
+- at an angle of about ``exp(-r_p / 2)`` from its parent's direction (``r_p``
+  the parent's radius), towards a random direction. That is the width of the
+  cone of points closer to the parent than to the origin, so a subtree
+  starts inside its parent's cone and no two subtrees start interleaved.
+
+A node with several direct parents (WordNet has many) starts in the
+direction between them. Training then only has to separate siblings and
+reconcile the extra parents, instead of discovering the whole nesting from
+a cloud of points near the origin.
+"""
+
+import numpy as np
+import scipy.sparse as sp
+
+from ._growth import _point_at, _unit_rows
+
+# Hyperbolic radius of the leaves; the root of a single tree is at 0. Points
+# are kept within radius 12.2 (eps=1e-5): 10 leaves room to move outwards.
+LEAF_RADIUS = 10.0
+
+
+def random_embedding(n_nodes, n_components, init_range, rng):
+    """Coordinates uniform in ``[-init_range, init_range]`` (the paper's start)."""
+    return rng.uniform(-init_range, init_range, (n_nodes, n_components))
+
+
+def hierarchical_embedding(graph, n_components, rng):
+    """Poincaré-ball points laid out along a spanning forest of ``graph``."""
+    n_nodes = graph.n_nodes
+    tree_parent = spanning_forest(graph)
+    levels = _levels(tree_parent)
+    sizes = _subtree_sizes(tree_parent, levels)
+    radius = np.log(n_nodes / sizes)
+    if n_nodes > 1:
+        radius *= LEAF_RADIUS / np.log(n_nodes)
+    direct = direct_parents(graph)
+    n_direct = np.diff(direct.indptr)
+
+    embedding = np.zeros((n_nodes, n_components))
+    roots = levels[0]
+    directions = _unit_rows(rng.standard_normal((len(roots), n_components)))
+    embedding[roots] = directions * np.tanh(radius[roots] / 2)[:, None]
+    for level in levels[1:]:
+        parents = tree_parent[level]
+        angles = np.minimum(np.exp(-radius[parents] / 2), np.pi / 2)
+        # A node with several direct parents starts between them, so that
+        # it is not far from all but one (a root at the origin gives its
+        # children random directions).
+        centres = embedding[parents]
+        between = direct[level] @ _unit_rows(embedding)
+        several = (n_direct[level] > 1) & np.any(between, axis=1)
+        centres[several] = between[several]
+        embedding[level] = _point_at(
+            centres,
+            angles,
+            np.tanh(radius[level] / 2),
+            rng,
+        )
+    return embedding
+
+
+def direct_parents(graph):
+    """CSR matrix of the relations (u, p) with no other parent of u below p."""
+    n_nodes = graph.n_nodes
+    proper = graph.children != graph.parents
+    adjacency = sp.csr_matrix(
+        (np.ones(proper.sum()), (graph.children[proper], graph.parents[proper])),
+        shape=(n_nodes, n_nodes),
+    )
+    direct = adjacency - adjacency.multiply((adjacency @ adjacency) > 0)
+    direct.eliminate_zeros()
+    return direct.tocsr()
+
+
+def spanning_forest(graph):
+    """The tree parent of each node (-1 for a root).
+
+    A node's tree parent is its parent with the fewest children: in a
+    transitive closure that is a direct parent, in a transitive reduction
+    any parent will do. Cycles in the relations are cut where they close.
+    """
+    n_nodes = graph.n_nodes
+    n_children = np.bincount(graph.parents, minlength=n_nodes)
+    proper = graph.children != graph.parents
+    children, parents = graph.children[proper], graph.parents[proper]
+    order = np.lexsort((parents, n_children[parents], children))
+    children, parents = children[order], parents[order]
+    first = np.ones(len(children), dtype=bool)
+    first[1:] = children[1:] != children[:-1]
+    tree_parent = np.full(n_nodes, -1, dtype=np.int64)
+    tree_parent[children[first]] = parents[first]
+    _cut_cycles(tree_parent)
+    return tree_parent
+
+
+def _cut_cycles(tree_parent):
+    """Make the parent pointers acyclic, in place.
+
+    Following pointers n_nodes times from any node ends at a root or on a
+    cycle; every cycle holds at least one such end point (its own nodes end
+    on it), so cutting the pointer of each end point that is not a root
+    leaves a forest.
+    """
+    n_nodes = len(tree_parent)
+    nodes = np.arange(n_nodes)
+    jump = np.where(tree_parent < 0, nodes, tree_parent)
+    for _ in range(max(1, int(n_nodes).bit_length())):
+        jump = jump[jump]
+    ends = np.unique(jump)
+    tree_parent[ends] = -1
+
+
+def _levels(tree_parent):
+    """Node indices level by level, roots first."""
+    n_nodes = len(tree_parent)
+    has_parent = tree_parent >= 0
+    order = np.argsort(tree_parent[has_parent], kind="stable")
+    child_ids = np.flatnonzero(has_parent)[order]
+    indptr = np.zeros(n_nodes + 1, dtype=np.int64)
+    np.cumsum(np.bincount(tree_parent[has_parent], minlength=n_nodes), out=indptr[1:])
+
+    levels = [np.flatnonzero(~has_parent)]
+    while True:
+        frontier = levels[-1]
+        starts, ends = indptr[frontier], indptr[frontier + 1]
+        counts = ends - starts
+        if counts.sum() == 0:
+            return levels
+        offsets = np.repeat(starts - np.cumsum(counts) + counts, counts)
+        levels.append(child_ids[np.arange(counts.sum()) + offsets])
+
+
+def _subtree_sizes(tree_parent, levels):
+    sizes = np.ones(len(tree_parent))
+    for level in reversed(levels[1:]):
+        np.add.at(sizes, tree_parent[level], sizes[level])
+    return sizes

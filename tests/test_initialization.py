@@ -1,0 +1,189 @@
+"""The starting layouts: the spanning forest and the hierarchical layout."""
+
+import numpy as np
+import pytest
+
+from sklpoincare import PoincareEmbedder
+from sklpoincare._initialization import (
+    LEAF_RADIUS,
+    direct_parents,
+    hierarchical_embedding,
+    spanning_forest,
+)
+from sklpoincare._relations import check_relations
+from sklpoincare.datasets import make_balanced_tree
+
+
+def _graph(relations):
+    graph, _ = check_relations(np.asarray(relations, dtype=object))
+    return graph
+
+
+def _ids(graph, labels):
+    index = {label: i for i, label in enumerate(graph.nodes)}
+    return [index[label] for label in labels]
+
+
+def _tree_parent_labels(graph):
+    tree_parent = spanning_forest(graph)
+    return {
+        graph.nodes[u]: (graph.nodes[p] if p >= 0 else None)
+        for u, p in enumerate(tree_parent)
+    }
+
+
+def _hyperbolic_radius(points):
+    return 2 * np.arctanh(np.linalg.norm(points, axis=1))
+
+
+def _angle(x, y):
+    cos = x @ y / (np.linalg.norm(x) * np.linalg.norm(y))
+    return np.arccos(np.clip(cos, -1, 1))
+
+
+# a closure: a -> b -> c -> d, and e under b
+CLOSURE = [
+    ("b", "a"), ("c", "a"), ("d", "a"), ("e", "a"),
+    ("c", "b"), ("d", "b"), ("e", "b"),
+    ("d", "c"),
+]
+
+
+def test_spanning_forest_of_a_closure_uses_direct_parents():
+    parents = _tree_parent_labels(_graph(CLOSURE))
+    assert parents == {"a": None, "b": "a", "c": "b", "d": "c", "e": "b"}
+
+
+def test_spanning_forest_of_a_reduction_is_the_tree_itself():
+    reduction = [("b", "a"), ("c", "b"), ("d", "c"), ("e", "b")]
+    parents = _tree_parent_labels(_graph(reduction))
+    assert parents == {"a": None, "b": "a", "c": "b", "d": "c", "e": "b"}
+
+
+@pytest.mark.parametrize(
+    "relations",
+    [
+        [("a", "b"), ("b", "c"), ("c", "a")],  # one cycle
+        [("a", "b"), ("b", "a"), ("c", "d"), ("d", "c"), ("e", "a")],  # symmetric
+        [("b", "a"), ("c", "b"), ("b", "c"), ("d", "c")],  # a cycle below a root
+    ],
+)
+def test_spanning_forest_cuts_cycles(relations):
+    graph = _graph(relations)
+    tree_parent = spanning_forest(graph)
+    assert (tree_parent >= 0).sum() < graph.n_nodes  # at least one root
+    for start in range(graph.n_nodes):  # every chain of parents ends at a root
+        node, steps = start, 0
+        while tree_parent[node] >= 0:
+            node, steps = tree_parent[node], steps + 1
+            assert steps <= graph.n_nodes
+    assert np.all(tree_parent != np.arange(graph.n_nodes))
+
+
+def test_direct_parents_drop_ancestors_reached_through_another_parent():
+    # x has parents y and z (different branches) and, through them, r
+    relations = [("y", "r"), ("z", "r"), ("x", "y"), ("x", "z"), ("x", "r")]
+    graph = _graph(relations)
+    direct = direct_parents(graph)
+    x, y, z = _ids(graph, ["x", "y", "z"])
+    assert sorted(direct[x].indices) == sorted([y, z])
+
+
+def test_layout_of_a_tree():
+    relations = make_balanced_tree(3, 4)  # a closure with 121 nodes
+    graph = _graph(relations)
+    embedding = hierarchical_embedding(graph, 6, np.random.RandomState(0))
+    assert np.all(np.linalg.norm(embedding, axis=1) < 1)
+
+    tree_parent = spanning_forest(graph)
+    radius = _hyperbolic_radius(embedding)
+    is_root = tree_parent < 0
+    assert is_root.sum() == 1
+    assert radius[is_root][0] == 0  # the single root at the origin
+    n_children = np.bincount(graph.parents, minlength=graph.n_nodes)
+    leaves = n_children == 0
+    np.testing.assert_allclose(radius[leaves], LEAF_RADIUS)
+    # more general nodes sit closer to the origin
+    for u, p in enumerate(tree_parent):
+        if p >= 0:
+            assert radius[p] < radius[u]
+    # each child is turned from its parent by the width of the parent's cone
+    for u, p in enumerate(tree_parent):
+        if p >= 0 and radius[p] > 0:
+            angle = _angle(embedding[u], embedding[p])
+            assert angle == pytest.approx(np.exp(-radius[p] / 2), rel=1e-9)
+
+
+def test_node_with_two_direct_parents_starts_between_them():
+    relations = [
+        ("y", "r"), ("z", "r"), ("x", "y"), ("x", "z"), ("x", "r"),
+        ("y1", "y"), ("y1", "r"), ("z1", "z"), ("z1", "r"),
+    ]
+    graph = _graph(relations)
+    embedding = hierarchical_embedding(graph, 8, np.random.RandomState(1))
+    x, y, z, y1, z1 = (embedding[i] for i in _ids(graph, ["x", "y", "z", "y1", "z1"]))
+    # x is closer in angle to each of its parents than their only-children are
+    # to the other parent
+    assert _angle(x, y) < _angle(y1, z)
+    assert _angle(x, z) < _angle(z1, y)
+
+
+def test_layout_is_reproducible():
+    graph = _graph(make_balanced_tree(2, 5))
+    first = hierarchical_embedding(graph, 5, np.random.RandomState(3))
+    again = hierarchical_embedding(graph, 5, np.random.RandomState(3))
+    other = hierarchical_embedding(graph, 5, np.random.RandomState(4))
+    np.testing.assert_array_equal(first, again)
+    assert not np.allclose(first, other)
+
+
+def test_layout_alone_ranks_a_tree_well():
+    # With almost no training, the result is the layout: the ranking must
+    # already be good (a random start gives MAP near 0 on this tree).
+    relations = make_balanced_tree(4, 4)
+    kw = dict(n_components=5, n_epochs=1, learning_rate=1e-6, random_state=0)
+    layout = PoincareEmbedder(init="hierarchy", **kw).fit(relations)
+    scattered = PoincareEmbedder(init="random", burn_in=0, **kw).fit(relations)
+    assert layout.score(relations) > 0.9
+    assert scattered.score(relations) < 0.5
+
+
+@pytest.mark.parametrize(
+    "n_components, from_hierarchy", [(2, False), (4, False), (5, True), (10, True)]
+)
+def test_auto_init_lays_out_the_hierarchy_from_five_dimensions(
+    n_components, from_hierarchy
+):
+    relations = make_balanced_tree(4, 4)
+    auto = PoincareEmbedder(
+        n_components=n_components, n_epochs=1, learning_rate=1e-6, burn_in=0,
+        random_state=0,
+    ).fit(relations)
+    init = "hierarchy" if from_hierarchy else "random"
+    explicit = PoincareEmbedder(
+        n_components=n_components, n_epochs=1, learning_rate=1e-6, burn_in=0,
+        random_state=0, init=init,
+    ).fit(relations)
+    np.testing.assert_array_equal(auto.embedding_, explicit.embedding_)
+
+
+def test_hierarchy_start_skips_burn_in():
+    relations = make_balanced_tree(3, 3)
+    fitted = PoincareEmbedder(
+        n_components=5, init="hierarchy", n_epochs=3, burn_in=2, random_state=0
+    ).fit(relations)
+    no_burn_in = PoincareEmbedder(
+        n_components=5, init="hierarchy", n_epochs=3, burn_in=0, random_state=0
+    ).fit(relations)
+    np.testing.assert_array_equal(fitted.embedding_, no_burn_in.embedding_)
+
+
+@pytest.mark.parametrize("manifold", ["poincare", "lorentz", "euclidean"])
+def test_hierarchy_start_with_cycles_in_every_model(manifold):
+    relations = [("a", "b"), ("b", "c"), ("c", "a"), ("d", "a"), ("e", "d")]
+    fitted = PoincareEmbedder(
+        n_components=5, init="hierarchy", manifold=manifold, n_epochs=5, random_state=0
+    ).fit(relations)
+    assert np.all(np.isfinite(fitted.embedding_))
+    if manifold != "euclidean":
+        assert np.all(np.linalg.norm(fitted.embedding_, axis=1) < 1)
