@@ -123,7 +123,8 @@ def _build_parser():
     )
     fit.add_argument(
         "--burn-in", type=_non_negative_int, default=defaults["burn_in"],
-        help="epochs at a tenth of the rate at the start (default: %(default)s)",
+        help="epochs at a tenth of the rate at the start, after a random start "
+        "(below 5 dimensions) only (default: %(default)s)",
     )
     fit.add_argument(
         "--manifold", choices=["poincare", "lorentz", "euclidean"],

@@ -43,13 +43,15 @@ def hierarchical_embedding(graph, n_components, rng):
     radius = np.log(n_nodes / sizes)
     if n_nodes > 1:
         radius *= LEAF_RADIUS / np.log(n_nodes)
-    direct = direct_parents(graph)
+    direct = direct_parents(graph, tree_parent)
     n_direct = np.diff(direct.indptr)
 
     embedding = np.zeros((n_nodes, n_components))
+    units = np.zeros_like(embedding)  # placed directions; 0 at the origin
     roots = levels[0]
-    directions = _unit_rows(rng.standard_normal((len(roots), n_components)))
-    embedding[roots] = directions * np.tanh(radius[roots] / 2)[:, None]
+    units[roots] = _unit_rows(rng.standard_normal((len(roots), n_components)))
+    units[roots[radius[roots] == 0]] = 0.0
+    embedding[roots] = units[roots] * np.tanh(radius[roots] / 2)[:, None]
     for level in levels[1:]:
         parents = tree_parent[level]
         angles = np.minimum(np.exp(-radius[parents] / 2), np.pi / 2)
@@ -57,27 +59,37 @@ def hierarchical_embedding(graph, n_components, rng):
         # it is not far from all but one (a root at the origin gives its
         # children random directions).
         centres = embedding[parents]
-        between = direct[level] @ _unit_rows(embedding)
-        several = (n_direct[level] > 1) & np.any(between, axis=1)
-        centres[several] = between[several]
-        embedding[level] = _point_at(
-            centres,
-            angles,
-            np.tanh(radius[level] / 2),
-            rng,
-        )
+        several = np.flatnonzero(n_direct[level] > 1)
+        between = direct[level[several]] @ units
+        moved = np.any(between, axis=1)
+        centres[several[moved]] = between[moved]
+        embedding[level] = _point_at(centres, angles, np.tanh(radius[level] / 2), rng)
+        units[level] = _unit_rows(embedding[level])
     return embedding
 
 
-def direct_parents(graph):
-    """CSR matrix of the relations (u, p) with no other parent of u below p."""
+def direct_parents(graph, tree_parent):
+    """CSR matrix of the relations (u, p) with no other parent of u below p.
+
+    The tree parent of u is one; the others can only be among the parents
+    of u that are not parents of the tree parent (in a closure, those are
+    off the tree path, usually none), so only those few are compared with
+    each other. Checking every pair of parents would cost the sum of the
+    squared numbers of parents, quadratic in the depth of a deep closure.
+    """
     n_nodes = graph.n_nodes
-    proper = graph.children != graph.parents
     adjacency = sp.csr_matrix(
-        (np.ones(proper.sum()), (graph.children[proper], graph.parents[proper])),
+        (np.ones(len(graph.parent_indices)), graph.parent_indices, graph.parent_indptr),
         shape=(n_nodes, n_nodes),
     )
-    direct = adjacency - adjacency.multiply((adjacency @ adjacency) > 0)
+    has_parent = np.flatnonzero(tree_parent >= 0)
+    tree = sp.csr_matrix(
+        (np.ones(len(has_parent)), (has_parent, tree_parent[has_parent])),
+        shape=(n_nodes, n_nodes),
+    )
+    off_path = adjacency - adjacency.multiply((tree @ adjacency) > 0) - tree
+    off_path.eliminate_zeros()
+    direct = tree + off_path - off_path.multiply((off_path @ adjacency) > 0)
     direct.eliminate_zeros()
     return direct.tocsr()
 
@@ -91,8 +103,7 @@ def spanning_forest(graph):
     """
     n_nodes = graph.n_nodes
     n_children = np.bincount(graph.parents, minlength=n_nodes)
-    proper = graph.children != graph.parents
-    children, parents = graph.children[proper], graph.parents[proper]
+    children, parents = graph.children, graph.parents  # no self-loops (validated)
     order = np.lexsort((parents, n_children[parents], children))
     children, parents = children[order], parents[order]
     first = np.ones(len(children), dtype=bool)

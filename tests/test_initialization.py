@@ -84,9 +84,29 @@ def test_direct_parents_drop_ancestors_reached_through_another_parent():
     # x has parents y and z (different branches) and, through them, r
     relations = [("y", "r"), ("z", "r"), ("x", "y"), ("x", "z"), ("x", "r")]
     graph = _graph(relations)
-    direct = direct_parents(graph)
+    direct = direct_parents(graph, spanning_forest(graph))
     x, y, z = _ids(graph, ["x", "y", "z"])
     assert sorted(direct[x].indices) == sorted([y, z])
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_direct_parents_of_a_closure_match_brute_force(seed):
+    # the transitive closure of a random DAG where many nodes have 2-3 parents
+    rng = np.random.RandomState(seed)
+    n = 60
+    ancestors = [set() for _ in range(n)]
+    for u in range(1, n):
+        for p in rng.choice(u, size=min(u, rng.randint(1, 4)), replace=False):
+            ancestors[u] |= {p} | ancestors[p]
+    relations = [(f"n{u}", f"n{p}") for u in range(n) for p in ancestors[u]]
+    graph = _graph(relations)
+    direct = direct_parents(graph, spanning_forest(graph)).toarray() > 0
+    parents = np.zeros((n, n), dtype=bool)
+    parents[graph.children, graph.parents] = True
+    # p is direct for u when no other parent of u has p as a parent
+    expected = parents & ~((parents.astype(int) @ parents.astype(int)) > 0)
+    np.testing.assert_array_equal(direct, expected)
+    assert expected.sum(axis=1).max() > 1  # the case that matters occurs
 
 
 def test_layout_of_a_tree():
