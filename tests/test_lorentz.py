@@ -99,6 +99,19 @@ def test_lorentz_step_is_exponential_map_along_a_geodesic():
     assert _lorentz_distance(x, once) == pytest.approx(1.5, rel=1e-12)
 
 
+@pytest.mark.parametrize("radius", [1.0, 12.0, 18.0, 27.0])
+def test_lorentz_step_keeps_its_length_far_out(radius):
+    # The unit tangent pointing away from the origin at a point of the given
+    # radius has spatial part cosh(r) x_hat; |g|^2 and <g, xs>^2 / x0^2 are
+    # then ~cosh(r)^2 (1e15 at r = 18) and differ by exactly 1, which their
+    # plain difference loses far out. A step of 1.5 must add 1.5 to the radius.
+    direction = np.array([0.6, 0.0, -0.8])
+    row = np.sinh(radius) * direction
+    take_step(row, np.cosh(radius) * direction, -1.5, np.inf, LORENTZ)
+    assert np.arcsinh(np.linalg.norm(row)) == pytest.approx(radius + 1.5, rel=1e-12)
+    np.testing.assert_allclose(row / np.linalg.norm(row), direction, rtol=1e-12)
+
+
 def test_lorentz_step_caps_spatial_norm_and_survives_huge_rates():
     bound = spatial_norm_bound(1 - 1e-5)
     for rate in [1e-3, 1.0, 1e3, 1e12]:
