@@ -32,6 +32,7 @@ from sklpoincare.metrics import ranking_scores
 VARIANTS = {
     "defaults": {},
     "paper-sampling": {"subtree_negatives": 0.0},
+    "more-subtree": {"subtree_negatives": 0.2},
     "lorentz": {"manifold": "lorentz"},
 }
 

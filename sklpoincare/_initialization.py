@@ -6,8 +6,9 @@ measured on the WordNet nouns (see ``doc/training_choices.rst``):
 - at a hyperbolic radius proportional to ``log(n_nodes / size)``, where
   ``size`` is the number of nodes in its subtree, so the most general nodes
   sit near the origin (trained noun embeddings follow ``log(n_nodes /
-  size)`` closely; it is scaled here so that leaves start at radius
-  ``LEAF_RADIUS`` whatever the number of nodes);
+  size)`` closely; it is scaled here so that leaves start at
+  ``leaf_radius`` whatever the number of nodes: out there the cones have
+  more room, as long as the norm bound leaves some beyond);
 - at an angle of about ``exp(-r_p / 2)`` from its parent's direction (``r_p``
   the parent's radius), towards a random direction. That is the width of the
   cone of points closer to the parent than to the origin, so a subtree
@@ -24,9 +25,19 @@ import scipy.sparse as sp
 
 from ._growth import _point_at, _unit_rows
 
-# Hyperbolic radius of the leaves; the root of a single tree is at 0. Points
-# are kept within radius 12.2 (eps=1e-5): 10 leaves room to move outwards.
-LEAF_RADIUS = 10.0
+# Leaves start at radius LEAF_RADIUS, or LEAF_MARGIN inside the norm bound
+# (19.1 for eps=1e-8, 12.2 for 1e-5) when that is nearer, with room left to
+# move outwards; the root of a single tree is at 0. Farther out the cones are
+# wider apart, but past 14 the nouns at 10 dimensions lose again (see
+# doc/training_choices.rst).
+LEAF_RADIUS = 14.0
+LEAF_MARGIN = 2.0
+
+
+def leaf_radius(max_norm):
+    """Starting radius of the leaves when points are kept at norm <= max_norm."""
+    max_radius = 2.0 * np.arctanh(max_norm)
+    return min(LEAF_RADIUS, max(max_radius - LEAF_MARGIN, max_radius / 2))
 
 
 def random_embedding(n_nodes, n_components, init_range, rng):
@@ -34,15 +45,19 @@ def random_embedding(n_nodes, n_components, init_range, rng):
     return rng.uniform(-init_range, init_range, (n_nodes, n_components))
 
 
-def hierarchical_embedding(graph, n_components, rng):
-    """Poincaré-ball points laid out along a spanning forest of ``graph``."""
+def hierarchical_embedding(graph, n_components, rng, max_norm):
+    """Poincaré-ball points laid out along a spanning forest of ``graph``.
+
+    Leaves start at :func:`leaf_radius` of ``max_norm``, the norm bound
+    of training.
+    """
     n_nodes = graph.n_nodes
     tree_parent = spanning_forest(graph)
     levels = _levels(tree_parent)
     sizes = _subtree_sizes(tree_parent, levels)
     radius = np.log(n_nodes / sizes)
     if n_nodes > 1:
-        radius *= LEAF_RADIUS / np.log(n_nodes)
+        radius *= leaf_radius(max_norm) / np.log(n_nodes)
     direct = direct_parents(graph, tree_parent)
     n_direct = np.diff(direct.indptr)
 

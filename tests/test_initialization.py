@@ -5,13 +5,18 @@ import pytest
 
 from sklpoincare import PoincareEmbedder
 from sklpoincare._initialization import (
+    LEAF_MARGIN,
     LEAF_RADIUS,
     direct_parents,
     hierarchical_embedding,
+    leaf_radius,
     spanning_forest,
 )
 from sklpoincare._relations import check_relations
 from sklpoincare.datasets import make_balanced_tree
+
+
+MAX_NORM = 1 - 1e-8  # the estimator's default bound
 
 
 def _graph(relations):
@@ -112,7 +117,7 @@ def test_direct_parents_of_a_closure_match_brute_force(seed):
 def test_layout_of_a_tree():
     relations = make_balanced_tree(3, 4)  # a closure with 121 nodes
     graph = _graph(relations)
-    embedding = hierarchical_embedding(graph, 6, np.random.RandomState(0))
+    embedding = hierarchical_embedding(graph, 6, np.random.RandomState(0), MAX_NORM)
     assert np.all(np.linalg.norm(embedding, axis=1) < 1)
 
     tree_parent = spanning_forest(graph)
@@ -122,7 +127,7 @@ def test_layout_of_a_tree():
     assert radius[is_root][0] == 0  # the single root at the origin
     n_children = np.bincount(graph.parents, minlength=graph.n_nodes)
     leaves = n_children == 0
-    np.testing.assert_allclose(radius[leaves], LEAF_RADIUS)
+    np.testing.assert_allclose(radius[leaves], leaf_radius(MAX_NORM))
     # more general nodes sit closer to the origin
     for u, p in enumerate(tree_parent):
         if p >= 0:
@@ -134,13 +139,30 @@ def test_layout_of_a_tree():
             assert angle == pytest.approx(np.exp(-radius[p] / 2), rel=1e-9)
 
 
+@pytest.mark.parametrize("eps", [1e-5, 1e-8, 1e-12])
+def test_leaves_start_at_their_radius_inside_the_norm_bound(eps):
+    max_radius = 2 * np.arctanh(1 - eps)
+    expected = min(LEAF_RADIUS, max_radius - LEAF_MARGIN)
+    assert leaf_radius(1 - eps) == pytest.approx(expected)
+    graph = _graph(make_balanced_tree(2, 3))
+    radius = _hyperbolic_radius(
+        hierarchical_embedding(graph, 5, np.random.RandomState(0), 1 - eps))
+    assert radius.max() == pytest.approx(expected, rel=1e-6)
+    assert radius.max() < max_radius
+
+
+def test_leaves_keep_room_under_a_loose_bound():
+    # with eps=0.5 the bound (radius 1.1) is inside the margin
+    assert leaf_radius(0.5) == pytest.approx(np.arctanh(0.5))
+
+
 def test_node_with_two_direct_parents_starts_between_them():
     relations = [
         ("y", "r"), ("z", "r"), ("x", "y"), ("x", "z"), ("x", "r"),
         ("y1", "y"), ("y1", "r"), ("z1", "z"), ("z1", "r"),
     ]
     graph = _graph(relations)
-    embedding = hierarchical_embedding(graph, 8, np.random.RandomState(1))
+    embedding = hierarchical_embedding(graph, 8, np.random.RandomState(1), MAX_NORM)
     x, y, z, y1, z1 = (embedding[i] for i in _ids(graph, ["x", "y", "z", "y1", "z1"]))
     # x is closer in angle to each of its parents than their only-children are
     # to the other parent
@@ -150,9 +172,9 @@ def test_node_with_two_direct_parents_starts_between_them():
 
 def test_layout_is_reproducible():
     graph = _graph(make_balanced_tree(2, 5))
-    first = hierarchical_embedding(graph, 5, np.random.RandomState(3))
-    again = hierarchical_embedding(graph, 5, np.random.RandomState(3))
-    other = hierarchical_embedding(graph, 5, np.random.RandomState(4))
+    first = hierarchical_embedding(graph, 5, np.random.RandomState(3), MAX_NORM)
+    again = hierarchical_embedding(graph, 5, np.random.RandomState(3), MAX_NORM)
+    other = hierarchical_embedding(graph, 5, np.random.RandomState(4), MAX_NORM)
     np.testing.assert_array_equal(first, again)
     assert not np.allclose(first, other)
 
