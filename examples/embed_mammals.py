@@ -47,9 +47,9 @@ def main():
     print("\nmost general nodes (smallest norm):")
     for i in order[:5]:
         print(f"  {norms[i]:.3f}  {embedder.nodes_[i]}")
-    print("most specific nodes (largest norm):")
+    print("most specific nodes (largest norm; 1 - norm, as the norms round to 1):")
     for i in order[-3:]:
-        print(f"  {norms[i]:.5f}  {embedder.nodes_[i]}")
+        print(f"  1 - {1 - norms[i]:.1e}  {embedder.nodes_[i]}")
 
 
 if __name__ == "__main__":
