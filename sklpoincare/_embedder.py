@@ -356,9 +356,7 @@ class PoincareEmbedder(
             burn_in, loss_curve = 0, list(self.loss_curve_)
         else:
             embedding = self._initial_embedding(graph, rng)
-            # the burn-in finds the angular layout that a random start lacks
-            burn_in = 0 if self._starts_from_hierarchy() else self.burn_in
-            loss_curve = []
+            burn_in, loss_curve = self._burn_in_epochs(), []
         epochs = [
             (burn_in > 0 and epoch < burn_in, *self._epoch_rates(epoch, burn_in))
             for epoch in range(self.n_epochs)
@@ -413,8 +411,7 @@ class PoincareEmbedder(
             embedding = self._initial_embedding(graph, rng)
             loss_curve = []
         epoch = len(loss_curve)
-        burn_in = 0 if self._starts_from_hierarchy() else self.burn_in
-        in_burn_in = epoch < burn_in
+        in_burn_in = epoch < self._burn_in_epochs()
         rate = self.learning_rate * (_BURN_IN_RATE_FACTOR if in_burn_in else 1.0)
         loss_curve += self._train(
             graph, embedding, rng, [(in_burn_in, rate, rate)], first_epoch=epoch
@@ -426,6 +423,10 @@ class PoincareEmbedder(
         if self.init == "auto":
             return int(self.n_components) >= _AUTO_HIERARCHY_MIN_COMPONENTS
         return self.init == "hierarchy"
+
+    def _burn_in_epochs(self):
+        # the burn-in finds the angular layout that a random start lacks
+        return 0 if self._starts_from_hierarchy() else self.burn_in
 
     def _initial_embedding(self, graph, rng):
         """Training coordinates of a fresh start (see ``init``)."""

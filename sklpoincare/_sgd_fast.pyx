@@ -307,15 +307,15 @@ cdef inline double _tangent_length_sq(const double* row, const double* grad,
     same value as (|g|^2 + |w|^2 |xs|^2) / x0^2, a sum of positive terms.
     """
     cdef Py_ssize_t i
-    cdef double g_sq = 0.0, gx = 0.0, w_sq = 0.0, a, g, w
+    cdef double g_sq = 0.0, gx = 0.0, w_sq = 0.0, inv_scale = 1.0 / scale, a, g, w
     for i in range(dim):
-        g = grad[i] / scale
+        g = grad[i] * inv_scale
         g_sq += g * g
         gx += g * row[i]
     if x_sq > 0.0:
         a = gx / x_sq
         for i in range(dim):
-            w = grad[i] / scale - a * row[i]
+            w = grad[i] * inv_scale - a * row[i]
             w_sq += w * w
     return (g_sq + w_sq * x_sq) / (1.0 + x_sq)
 
