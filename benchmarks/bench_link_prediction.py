@@ -88,6 +88,7 @@ def main(argv=None):
     parser.add_argument("--test-share", type=float, default=0.1,
                         help="share of all relations held out (from the non-reduction ones)")
     parser.add_argument("--epochs", type=int, help="n_epochs (default: the estimator's)")
+    parser.add_argument("--init", help="init (default: the estimator's)")
     parser.add_argument("--eval-children", type=int, default=5000,
                         help="rank the held-out relations of at most this many children (0: all)")
     parser.add_argument("--seed", type=int, default=0)
@@ -108,6 +109,8 @@ def main(argv=None):
         train, test = relations[train_idx], relations[test_idx]
         for dim in dims:
             options = {} if args.epochs is None else {"n_epochs": args.epochs}
+            if args.init is not None:
+                options["init"] = args.init
             est = PoincareEmbedder(n_components=dim, random_state=args.seed,
                                    n_jobs=args.n_jobs, **options)
             start = time.perf_counter()

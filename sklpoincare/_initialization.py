@@ -15,7 +15,9 @@ measured on the WordNet nouns (see ``doc/training_choices.rst``):
   starts inside its parent's cone and no two subtrees start interleaved.
 
 A node with several direct parents (WordNet has many) starts in the
-direction between them. Training then only has to separate siblings and
+direction between them. Which parents are direct is read off the transitive
+closure of the relations, so a closure with some relations missing (a
+held-out share, say) is laid out like the whole one. Training then only has to separate siblings and
 reconcile the extra parents, instead of discovering the whole nesting from
 a cloud of points near the origin.
 """
@@ -32,6 +34,14 @@ from ._growth import _point_at, _unit_rows
 # doc/training_choices.rst).
 LEAF_RADIUS = 14.0
 LEAF_MARGIN = 2.0
+
+# The ancestor closure is computed when it has at most this many entries per
+# relation (plus a fixed allowance): a closure given with some relations
+# missing barely grows, while the closure of a deep tree given as its
+# reduction can be quadratic in its depth. Past the limit, the relations
+# are taken as they are, which is exact for a reduction.
+CLOSURE_GROWTH = 4
+CLOSURE_ALLOWANCE = 1_000_000
 
 
 def leaf_radius(max_norm):
@@ -52,13 +62,14 @@ def hierarchical_embedding(graph, n_components, rng, max_norm):
     of training.
     """
     n_nodes = graph.n_nodes
-    tree_parent = spanning_forest(graph)
+    ancestors = ancestor_closure(graph)
+    tree_parent = spanning_forest(graph, ancestors)
     levels = _levels(tree_parent)
     sizes = _subtree_sizes(tree_parent, levels)
     radius = np.log(n_nodes / sizes)
     if n_nodes > 1:
         radius *= leaf_radius(max_norm) / np.log(n_nodes)
-    direct = direct_parents(graph, tree_parent)
+    direct = direct_parents(graph, tree_parent, ancestors)
     n_direct = np.diff(direct.indptr)
 
     embedding = np.zeros((n_nodes, n_components))
@@ -83,43 +94,99 @@ def hierarchical_embedding(graph, n_components, rng, max_norm):
     return embedding
 
 
-def direct_parents(graph, tree_parent):
+def ancestor_closure(graph, max_entries=None):
+    """CSR matrix with entry (u, a) for every ancestor a of u, or None.
+
+    The ancestors are what the relations reach by following parents, u
+    itself excluded (it can be reached on a cycle). Returns None when there
+    are more than ``max_entries`` (by default ``CLOSURE_GROWTH`` per relation
+    plus ``CLOSURE_ALLOWANCE``).
+    """
+    if max_entries is None:
+        max_entries = CLOSURE_GROWTH * len(graph.parent_indices) + CLOSURE_ALLOWANCE
+    parents = _parent_matrix(graph)
+    reach = parents.copy()
+    frontier = parents
+    # Each round follows one more parent from the pairs found in the last
+    # one only, so every (u, ancestor) pair is extended once.
+    while frontier.nnz:
+        step = frontier @ parents
+        step.data[:] = 1
+        new = step - step.multiply(reach)
+        new.eliminate_zeros()
+        reach = reach + new
+        if reach.nnz > max_entries:
+            return None
+        frontier = new
+    pairs = reach.tocoo()
+    off_diagonal = pairs.row != pairs.col
+    return sp.csr_matrix(
+        (pairs.data[off_diagonal], (pairs.row[off_diagonal], pairs.col[off_diagonal])),
+        shape=reach.shape,
+    )
+
+
+def _parent_matrix(graph):
+    """CSR matrix with entry (u, p) = 1 for each relation (u, p)."""
+    n_nodes = graph.n_nodes
+    return sp.csr_matrix(
+        (np.ones(len(graph.parent_indices), dtype=np.int32), graph.parent_indices,
+         graph.parent_indptr),
+        shape=(n_nodes, n_nodes),
+    )
+
+
+def direct_parents(graph, tree_parent, ancestors=None):
     """CSR matrix of the relations (u, p) with no other parent of u below p.
 
-    The tree parent of u is one; the others can only be among the parents
-    of u that are not parents of the tree parent (in a closure, those are
-    off the tree path, usually none), so only those few are compared with
-    each other. Checking every pair of parents would cost the sum of the
-    squared numbers of parents, quadratic in the depth of a deep closure.
+    With the ancestor closure (see :func:`ancestor_closure`), p is dropped
+    when it is an ancestor of another parent of u. Without it, the
+    relations are taken as a complete closure: the tree parent of u is
+    direct, and the others can only be among the parents of u that are not
+    parents of the tree parent (usually none), so only those few are
+    compared with each other. Checking every pair of parents would cost the
+    sum of the squared numbers of parents, quadratic in the depth of a deep
+    closure.
     """
     n_nodes = graph.n_nodes
-    adjacency = sp.csr_matrix(
-        (np.ones(len(graph.parent_indices)), graph.parent_indices, graph.parent_indptr),
-        shape=(n_nodes, n_nodes),
-    )
+    adjacency = _parent_matrix(graph)
     has_parent = np.flatnonzero(tree_parent >= 0)
     tree = sp.csr_matrix(
-        (np.ones(len(has_parent)), (has_parent, tree_parent[has_parent])),
+        (np.ones(len(has_parent), dtype=np.int32), (has_parent, tree_parent[has_parent])),
         shape=(n_nodes, n_nodes),
     )
+    if ancestors is not None:
+        implied = adjacency.multiply((adjacency @ ancestors) > 0)
+        direct = adjacency - implied
+        # the tree parent stays even on a cycle, where every parent is implied
+        direct = (direct + tree) > 0
+        direct.eliminate_zeros()
+        return direct.tocsr().astype(np.float64)
     off_path = adjacency - adjacency.multiply((tree @ adjacency) > 0) - tree
     off_path.eliminate_zeros()
     direct = tree + off_path - off_path.multiply((off_path @ adjacency) > 0)
     direct.eliminate_zeros()
-    return direct.tocsr()
+    return direct.tocsr().astype(np.float64)
 
 
-def spanning_forest(graph):
+def spanning_forest(graph, ancestors=None):
     """The tree parent of each node (-1 for a root).
 
-    A node's tree parent is its parent with the fewest children: in a
-    transitive closure that is a direct parent, in a transitive reduction
-    any parent will do. Cycles in the relations are cut where they close.
+    A node's tree parent is its parent with the fewest descendants, counted
+    in the ancestor closure (see :func:`ancestor_closure`): a parent below
+    another parent has fewer, so that is a direct parent, even when some
+    relations of the closure are missing. Without the closure the number of
+    children in the relations is counted, which does the same in a complete
+    closure or a transitive reduction. Cycles in the relations are cut where
+    they close.
     """
     n_nodes = graph.n_nodes
-    n_children = np.bincount(graph.parents, minlength=n_nodes)
+    if ancestors is None:
+        n_below = np.bincount(graph.parents, minlength=n_nodes)
+    else:
+        n_below = np.bincount(ancestors.indices, minlength=n_nodes)
     children, parents = graph.children, graph.parents  # no self-loops (validated)
-    order = np.lexsort((parents, n_children[parents], children))
+    order = np.lexsort((parents, n_below[parents], children))
     children, parents = children[order], parents[order]
     first = np.ones(len(children), dtype=bool)
     first[1:] = children[1:] != children[:-1]

@@ -7,6 +7,7 @@ from sklpoincare import PoincareEmbedder
 from sklpoincare._initialization import (
     LEAF_MARGIN,
     LEAF_RADIUS,
+    ancestor_closure,
     direct_parents,
     hierarchical_embedding,
     leaf_radius,
@@ -112,6 +113,94 @@ def test_direct_parents_of_a_closure_match_brute_force(seed):
     expected = parents & ~((parents.astype(int) @ parents.astype(int)) > 0)
     np.testing.assert_array_equal(direct, expected)
     assert expected.sum(axis=1).max() > 1  # the case that matters occurs
+
+
+def _random_dag_ancestors(rng, n=60):
+    """Ancestor sets of a random DAG where many nodes have 2-3 parents."""
+    ancestors = [set() for _ in range(n)]
+    for u in range(1, n):
+        for p in rng.choice(u, size=min(u, rng.randint(1, 4)), replace=False):
+            ancestors[u] |= {p} | ancestors[p]
+    return ancestors
+
+
+def _closure_relations(ancestors, missing=0.0, rng=None):
+    """The closure as labelled relations, less a share of its implied ones."""
+    relations = []
+    for u, above in enumerate(ancestors):
+        for p in sorted(above):
+            implied = any(p in ancestors[q] for q in above)
+            if implied and missing and rng.uniform() < missing:
+                continue
+            relations.append((f"n{u:02d}", f"n{p:02d}"))
+    return relations
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_ancestor_closure_matches_brute_force(seed):
+    rng = np.random.RandomState(seed)
+    ancestors = _random_dag_ancestors(rng)
+    # the closure of a closure with 30 % of its implied relations missing
+    graph = _graph(_closure_relations(ancestors, 0.3, rng))
+    closure = ancestor_closure(graph).toarray() > 0
+    expected = np.zeros_like(closure)
+    index = {label: i for i, label in enumerate(graph.nodes)}
+    for u, above in enumerate(ancestors):
+        for p in above:
+            expected[index[f"n{u:02d}"], index[f"n{p:02d}"]] = True
+    np.testing.assert_array_equal(closure, expected)
+
+
+def test_ancestor_closure_of_a_cycle_leaves_out_the_node_itself():
+    graph = _graph([("a", "b"), ("b", "c"), ("c", "a"), ("d", "a")])
+    closure = ancestor_closure(graph).toarray() > 0
+    a, b, c, d = _ids(graph, ["a", "b", "c", "d"])
+    assert not closure.diagonal().any()
+    assert closure[a, [b, c]].all() and closure[d, [a, b, c]].all()
+    assert not closure[a, d]
+
+
+def test_ancestor_closure_gives_up_past_its_limit():
+    chain = [(f"n{i + 1:03d}", f"n{i:03d}") for i in range(100)]  # a reduction
+    graph = _graph(chain)
+    assert ancestor_closure(graph, max_entries=100 * 101 // 2).nnz == 100 * 101 // 2
+    assert ancestor_closure(graph, max_entries=1000) is None
+    # past the limit the relations are taken as they are, exact for a reduction
+    assert list(spanning_forest(graph, None)[1:]) == list(range(100))
+
+
+def test_closure_with_missing_relations_has_the_same_tree_and_direct_parents():
+    # m has the single child s, which has the children x and y. With (x, m)
+    # missing, m has as many children as s in the relations, but more
+    # descendants; and (y, r) is implied through s even with (s, r) missing.
+    full = [("m", "r"), ("s", "r"), ("x", "r"), ("y", "r"), ("s", "m"),
+            ("x", "m"), ("y", "m"), ("x", "s"), ("y", "s")]
+    holes = [pair for pair in full if pair not in {("x", "m"), ("s", "r")}]
+    expected = {"r": None, "m": "r", "s": "m", "x": "s", "y": "s"}
+    for relations in (full, holes):
+        graph = _graph(relations)
+        ancestors = ancestor_closure(graph)
+        tree_parent = spanning_forest(graph, ancestors)
+        labels = {graph.nodes[u]: (graph.nodes[p] if p >= 0 else None)
+                  for u, p in enumerate(tree_parent)}
+        assert labels == expected
+        direct = direct_parents(graph, tree_parent, ancestors)
+        assert direct.sum(axis=1).max() == 1  # nothing looks like a second parent
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_layout_ignores_missing_implied_relations(seed):
+    # Held-out relations implied by the others (as in link prediction) must
+    # not move the start: the layout reads the hierarchy off the closure.
+    rng = np.random.RandomState(seed)
+    ancestors = _random_dag_ancestors(rng)
+    full = _graph(_closure_relations(ancestors))
+    holes = _graph(_closure_relations(ancestors, 0.3, rng))
+    assert len(holes.children) < 0.9 * len(full.children)
+    np.testing.assert_array_equal(full.nodes, holes.nodes)
+    layouts = [hierarchical_embedding(graph, 6, np.random.RandomState(0), MAX_NORM)
+               for graph in (full, holes)]
+    np.testing.assert_array_equal(*layouts)
 
 
 def test_layout_of_a_tree():
