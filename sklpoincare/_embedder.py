@@ -142,8 +142,10 @@ class PoincareEmbedder(
         (in well under a second on the WordNet nouns), with each node along
         a spanning forest at a radius that grows with how specific it is,
         inside its parent's cone; nodes with several direct parents start
-        between them. It needs no burn-in. ``"auto"``: ``"hierarchy"``
-        with 5 or more dimensions, ``"random"`` below, where the layout
+        between them. Direct parents are read off the transitive closure
+        of the relations, so a closure that misses some implied relations
+        (held out, say) is laid out like the complete one. It needs no
+        burn-in. ``"auto"``: ``"hierarchy"`` with 5 or more dimensions, ``"random"`` below, where the layout
         has too little room (mammals, 200 epochs, 2 seeds, ``eps=1e-5``: MAP 0.994
         against 0.983 at 10 dimensions, 0.983 against 0.983 at 5, 0.968
         against 0.980 at 4, 0.31 against 0.70 at 2). On the WordNet nouns

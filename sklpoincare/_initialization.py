@@ -35,13 +35,14 @@ from ._growth import _point_at, _unit_rows
 LEAF_RADIUS = 14.0
 LEAF_MARGIN = 2.0
 
-# The ancestor closure is computed when it has at most this many entries per
-# relation (plus a fixed allowance): a closure given with some relations
-# missing barely grows, while the closure of a deep tree given as its
-# reduction can be quadratic in its depth. Past the limit, the relations
-# are taken as they are, which is exact for a reduction.
-CLOSURE_GROWTH = 4
-CLOSURE_ALLOWANCE = 1_000_000
+# The ancestor closure is computed when that takes at most this many steps
+# (a pair extended by one parent) per relation, plus a fixed allowance: a
+# few per relation for the WordNet nouns, while a deep closure (each node
+# the child of all those above it) or a deep reduction cost up to the cube
+# or the square of their depth. Past the limit, the relations are taken as
+# they are, which is exact for a complete closure and for a reduction.
+CLOSURE_STEPS_PER_RELATION = 20
+CLOSURE_STEP_ALLOWANCE = 10_000_000
 
 
 def leaf_radius(max_norm):
@@ -94,29 +95,34 @@ def hierarchical_embedding(graph, n_components, rng, max_norm):
     return embedding
 
 
-def ancestor_closure(graph, max_entries=None):
+def ancestor_closure(graph, max_steps=None):
     """CSR matrix with entry (u, a) for every ancestor a of u, or None.
 
     The ancestors are what the relations reach by following parents, u
-    itself excluded (it can be reached on a cycle). Returns None when there
-    are more than ``max_entries`` (by default ``CLOSURE_GROWTH`` per relation
-    plus ``CLOSURE_ALLOWANCE``).
+    itself excluded (it can be reached on a cycle). Returns None when
+    computing them would take more than ``max_steps`` extensions of a pair
+    by a parent (by default ``CLOSURE_STEPS_PER_RELATION`` per relation
+    plus ``CLOSURE_STEP_ALLOWANCE``).
     """
-    if max_entries is None:
-        max_entries = CLOSURE_GROWTH * len(graph.parent_indices) + CLOSURE_ALLOWANCE
+    n_relations = len(graph.parent_indices)
+    if max_steps is None:
+        max_steps = CLOSURE_STEPS_PER_RELATION * n_relations + CLOSURE_STEP_ALLOWANCE
     parents = _parent_matrix(graph)
+    n_parents = np.diff(graph.parent_indptr)
     reach = parents.copy()
     frontier = parents
+    steps = 0
     # Each round follows one more parent from the pairs found in the last
     # one only, so every (u, ancestor) pair is extended once.
     while frontier.nnz:
+        steps += int(n_parents[frontier.indices].sum())
+        if steps > max_steps:
+            return None
         step = frontier @ parents
         step.data[:] = 1
         new = step - step.multiply(reach)
         new.eliminate_zeros()
         reach = reach + new
-        if reach.nnz > max_entries:
-            return None
         frontier = new
     pairs = reach.tocoo()
     off_diagonal = pairs.row != pairs.col
@@ -139,32 +145,27 @@ def _parent_matrix(graph):
 def direct_parents(graph, tree_parent, ancestors=None):
     """CSR matrix of the relations (u, p) with no other parent of u below p.
 
-    With the ancestor closure (see :func:`ancestor_closure`), p is dropped
-    when it is an ancestor of another parent of u. Without it, the
-    relations are taken as a complete closure: the tree parent of u is
-    direct, and the others can only be among the parents of u that are not
-    parents of the tree parent (usually none), so only those few are
-    compared with each other. Checking every pair of parents would cost the
-    sum of the squared numbers of parents, quadratic in the depth of a deep
+    p is below another parent q when it is an ancestor of q: in
+    ``ancestors`` (see :func:`ancestor_closure`) or, without it, among the
+    parents of q, which is the same in a complete closure. The tree parent
+    of u is direct, and so is everything its ancestors imply; the other
+    parents can only be among those that are not ancestors of the tree
+    parent (in a closure, usually none), so only those few are compared
+    with each other. Checking every pair of parents would cost the sum of
+    the squared numbers of parents, quadratic in the depth of a deep
     closure.
     """
     n_nodes = graph.n_nodes
     adjacency = _parent_matrix(graph)
+    above = adjacency if ancestors is None else ancestors
     has_parent = np.flatnonzero(tree_parent >= 0)
     tree = sp.csr_matrix(
         (np.ones(len(has_parent), dtype=np.int32), (has_parent, tree_parent[has_parent])),
         shape=(n_nodes, n_nodes),
     )
-    if ancestors is not None:
-        implied = adjacency.multiply((adjacency @ ancestors) > 0)
-        direct = adjacency - implied
-        # the tree parent stays even on a cycle, where every parent is implied
-        direct = (direct + tree) > 0
-        direct.eliminate_zeros()
-        return direct.tocsr().astype(np.float64)
-    off_path = adjacency - adjacency.multiply((tree @ adjacency) > 0) - tree
+    off_path = adjacency - adjacency.multiply((tree @ above) > 0) - tree
     off_path.eliminate_zeros()
-    direct = tree + off_path - off_path.multiply((off_path @ adjacency) > 0)
+    direct = tree + off_path - off_path.multiply((off_path @ above) > 0)
     direct.eliminate_zeros()
     return direct.tocsr().astype(np.float64)
 

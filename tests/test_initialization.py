@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from sklpoincare import PoincareEmbedder
+from sklpoincare import _initialization as initialization
 from sklpoincare._initialization import (
     LEAF_MARGIN,
     LEAF_RADIUS,
@@ -95,8 +96,9 @@ def test_direct_parents_drop_ancestors_reached_through_another_parent():
     assert sorted(direct[x].indices) == sorted([y, z])
 
 
+@pytest.mark.parametrize("with_closure", [False, True])
 @pytest.mark.parametrize("seed", range(5))
-def test_direct_parents_of_a_closure_match_brute_force(seed):
+def test_direct_parents_of_a_closure_match_brute_force(seed, with_closure):
     # the transitive closure of a random DAG where many nodes have 2-3 parents
     rng = np.random.RandomState(seed)
     n = 60
@@ -106,7 +108,9 @@ def test_direct_parents_of_a_closure_match_brute_force(seed):
             ancestors[u] |= {p} | ancestors[p]
     relations = [(f"n{u}", f"n{p}") for u in range(n) for p in ancestors[u]]
     graph = _graph(relations)
-    direct = direct_parents(graph, spanning_forest(graph)).toarray() > 0
+    ancestors = ancestor_closure(graph) if with_closure else None
+    tree_parent = spanning_forest(graph, ancestors)
+    direct = direct_parents(graph, tree_parent, ancestors).toarray() > 0
     parents = np.zeros((n, n), dtype=bool)
     parents[graph.children, graph.parents] = True
     # p is direct for u when no other parent of u has p as a parent
@@ -163,10 +167,27 @@ def test_ancestor_closure_of_a_cycle_leaves_out_the_node_itself():
 def test_ancestor_closure_gives_up_past_its_limit():
     chain = [(f"n{i + 1:03d}", f"n{i:03d}") for i in range(100)]  # a reduction
     graph = _graph(chain)
-    assert ancestor_closure(graph, max_entries=100 * 101 // 2).nnz == 100 * 101 // 2
-    assert ancestor_closure(graph, max_entries=1000) is None
+    # each pair of the closure beyond the 100 relations takes one step
+    n_steps = 100 * 101 // 2 - 100
+    assert ancestor_closure(graph, max_steps=n_steps).nnz == 100 * 101 // 2
+    assert ancestor_closure(graph, max_steps=n_steps - 1) is None
     # past the limit the relations are taken as they are, exact for a reduction
     assert list(spanning_forest(graph, None)[1:]) == list(range(100))
+
+
+@pytest.mark.parametrize("transitive_closure", [False, True])
+def test_layout_without_the_closure_is_the_same_on_complete_relations(
+    transitive_closure, monkeypatch
+):
+    # Past the step limit the relations are taken as they are, which is
+    # exact for a transitive reduction and for a complete closure.
+    graph = _graph(make_balanced_tree(3, 3, transitive_closure=transitive_closure))
+    with_closure = hierarchical_embedding(graph, 5, np.random.RandomState(0), MAX_NORM)
+    monkeypatch.setattr(initialization, "CLOSURE_STEPS_PER_RELATION", 0)
+    monkeypatch.setattr(initialization, "CLOSURE_STEP_ALLOWANCE", 0)
+    assert ancestor_closure(graph) is None
+    without = hierarchical_embedding(graph, 5, np.random.RandomState(0), MAX_NORM)
+    np.testing.assert_array_equal(with_closure, without)
 
 
 def test_closure_with_missing_relations_has_the_same_tree_and_direct_parents():
