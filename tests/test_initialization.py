@@ -301,9 +301,9 @@ def test_layout_alone_ranks_a_tree_well():
 
 
 @pytest.mark.parametrize(
-    "n_components, from_hierarchy", [(2, False), (4, False), (5, True), (10, True)]
+    "n_components, from_hierarchy", [(2, False), (3, False), (4, True), (10, True)]
 )
-def test_auto_init_lays_out_the_hierarchy_from_five_dimensions(
+def test_auto_init_lays_out_the_hierarchy_from_four_dimensions(
     n_components, from_hierarchy
 ):
     relations = make_balanced_tree(4, 4)
