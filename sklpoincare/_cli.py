@@ -77,7 +77,8 @@ def _delimiter(text):
 
 
 def _build_parser():
-    from ._embedder import PoincareEmbedder  # the estimator's defaults are ours
+    # the estimator's defaults are ours
+    from ._embedder import _AUTO_HIERARCHY_MIN_COMPONENTS, PoincareEmbedder
 
     defaults = PoincareEmbedder().get_params()
     parser = argparse.ArgumentParser(
@@ -124,7 +125,7 @@ def _build_parser():
     fit.add_argument(
         "--burn-in", type=_non_negative_int, default=defaults["burn_in"],
         help="epochs at a tenth of the rate at the start, after a random start "
-        "(below 5 dimensions) only (default: %(default)s)",
+        f"(below {_AUTO_HIERARCHY_MIN_COMPONENTS} dimensions) only (default: %(default)s)",
     )
     fit.add_argument(
         "--manifold", choices=["poincare", "lorentz", "euclidean"],

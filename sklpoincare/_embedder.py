@@ -8,7 +8,6 @@ checks that training stays finite.
 from numbers import Integral, Real
 
 import numpy as np
-import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
@@ -554,10 +553,7 @@ class PoincareEmbedder(
         self._record_input_columns(names)
         self.embedding_ = self._to_ball(embedding)
         self.nodes_ = graph.nodes
-        self.adjacency_ = sp.csr_matrix(
-            (graph.weights, graph.parent_indices, graph.parent_indptr),
-            shape=(graph.n_nodes, graph.n_nodes),
-        )
+        self.adjacency_ = graph.parent_matrix()
         self.loss_curve_ = loss_curve
         self.n_iter_ = len(loss_curve)
 

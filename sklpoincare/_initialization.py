@@ -107,7 +107,7 @@ def ancestor_closure(graph, max_steps=None):
     n_relations = len(graph.parent_indices)
     if max_steps is None:
         max_steps = CLOSURE_STEPS_PER_RELATION * n_relations + CLOSURE_STEP_ALLOWANCE
-    parents = _parent_matrix(graph)
+    parents = graph.parent_matrix(weighted=False)
     n_parents = np.diff(graph.parent_indptr)
     reach = parents.copy()
     frontier = parents
@@ -132,16 +132,6 @@ def ancestor_closure(graph, max_steps=None):
     )
 
 
-def _parent_matrix(graph):
-    """CSR matrix with entry (u, p) = 1 for each relation (u, p)."""
-    n_nodes = graph.n_nodes
-    return sp.csr_matrix(
-        (np.ones(len(graph.parent_indices), dtype=np.int32), graph.parent_indices,
-         graph.parent_indptr),
-        shape=(n_nodes, n_nodes),
-    )
-
-
 def direct_parents(graph, tree_parent, ancestors=None):
     """CSR matrix of the relations (u, p) with no other parent of u below p.
 
@@ -156,7 +146,7 @@ def direct_parents(graph, tree_parent, ancestors=None):
     closure.
     """
     n_nodes = graph.n_nodes
-    adjacency = _parent_matrix(graph)
+    adjacency = graph.parent_matrix(weighted=False)
     above = adjacency if ancestors is None else ancestors
     has_parent = np.flatnonzero(tree_parent >= 0)
     tree = sp.csr_matrix(

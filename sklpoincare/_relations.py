@@ -219,6 +219,15 @@ class RelationGraph:
     def n_nodes(self):
         return len(self.nodes)
 
+    def parent_matrix(self, weighted=True):
+        """CSR matrix with entry (u, p) for each relation (u, p): its weight,
+        or 1 with ``weighted=False``."""
+        data = self.weights if weighted else np.ones(len(self.parent_indices), np.int32)
+        return sp.csr_matrix(
+            (data, self.parent_indices, self.parent_indptr),
+            shape=(self.n_nodes, self.n_nodes),
+        )
+
     def child_csr(self):
         """``(indptr, indices)``: the sorted children of each node."""
         order = np.lexsort((self.children, self.parents))
