@@ -27,6 +27,7 @@ import numpy as np
 
 from sklpoincare import PoincareEmbedder
 from sklpoincare.datasets import make_balanced_tree
+from sklpoincare.hierarchy import transitive_closure
 from sklpoincare.metrics import ranking_scores
 
 VARIANTS = {
@@ -39,13 +40,8 @@ VARIANTS = {
 
 def closure_from_parents(parent):
     """(descendant, ancestor) pairs of a forest given as a parent array (-1: root)."""
-    relations = []
-    for child in range(len(parent)):
-        ancestor = parent[child]
-        while ancestor >= 0:
-            relations.append((child, ancestor))
-            ancestor = parent[ancestor]
-    return np.array(relations, dtype=np.int64)
+    children = np.flatnonzero(parent >= 0)
+    return transitive_closure(np.stack([children, parent[children]], axis=1))
 
 
 def chain(n_nodes):

@@ -16,6 +16,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._growth import extend_graph, graph_from_adjacency, place_new_nodes
 from ._initialization import hierarchical_embedding, random_embedding
+from .hierarchy import MAX_RELATIONS, close_graph
 from ._relations import (
     alias_table,
     as_label_table,
@@ -169,6 +170,24 @@ class PoincareEmbedder(
         the bound when that is nearer. Closer to the boundary than 1e-12,
         ``1 - |x|^2`` drowns in the rounding error of ``|x|^2``.
 
+    closure : bool, default=True
+        Train on the transitive closure of the relations: every
+        (descendant, ancestor) pair they imply, computed once before
+        training. So a taxonomy can be given as its direct parent links, a
+        partial closure or the complete one, with the same result. A
+        relation given in ``X`` keeps its ``sample_weight``; an implied one
+        gets weight 1. Relations with a cycle are then an error that names
+        the cycle. ``False`` trains on the relations exactly as given, as
+        the paper does (it gives the closure): for graphs that are not
+        hierarchies, and for link prediction, where held-out relations must
+        not be implied by the training ones.
+
+    max_closure_size : int, default=100_000_000
+        With ``closure=True``, the largest number of pairs the closure may
+        hold; a larger one raises a ``ValueError`` (before it is built when
+        its size can be bounded from below in advance). Training keeps
+        about 24 bytes per pair.
+
     handle_unknown : {"error", "ignore"}, default="error"
         What :meth:`transform` does with labels not seen in ``fit``: raise a
         ``ValueError`` naming them, or map them to the origin (the most
@@ -214,7 +233,8 @@ class PoincareEmbedder(
         can be compared with each other, else in order of first appearance.
 
     adjacency_ : scipy.sparse.csr_matrix of shape (n_nodes, n_nodes)
-        The deduplicated training relations: entry (i, j) is the weight of
+        The deduplicated training relations (with ``closure=True``, the
+        transitive closure of those given): entry (i, j) is the weight of
         "node i is a child of node j". :meth:`score` uses it to filter known
         parents, :meth:`partial_fit` extends it.
 
@@ -239,9 +259,10 @@ class PoincareEmbedder(
     Notes
     -----
     A relation (u, v) means "u is a v": u is the child (more specific), v the
-    parent (more general). Give the transitive closure of the hierarchy (every
-    (descendant, ancestor) pair), as the paper does, for the best results.
-    Duplicate relations count once; self-loops are rejected.
+    parent (more general). By default training runs on the transitive
+    closure of the relations (every (descendant, ancestor) pair), as the
+    paper's does, so direct parent links are enough. Duplicate relations
+    count once; self-loops are rejected.
 
     The loss of a relation is the softmax cross-entropy of
     ``-d(u, v)`` against ``-d(u, v')`` for the sampled non-parents ``v'``;
@@ -281,6 +302,8 @@ class PoincareEmbedder(
         "init": [StrOptions({"auto", "hierarchy", "random"})],
         "init_range": [Interval(Real, 0, 1, closed="neither")],
         "eps": [Interval(Real, _MIN_EPS, 1, closed="left")],
+        "closure": ["boolean"],
+        "max_closure_size": [Interval(Integral, 1, MAX_RELATIONS, closed="both")],
         "handle_unknown": [StrOptions({"error", "ignore"})],
         "random_state": ["random_state"],
         "n_jobs": N_JOBS_CONSTRAINT,
@@ -302,6 +325,8 @@ class PoincareEmbedder(
         init="auto",
         init_range=1e-3,
         eps=1e-8,
+        closure=True,
+        max_closure_size=100_000_000,
         handle_unknown="error",
         random_state=None,
         n_jobs=None,
@@ -319,6 +344,8 @@ class PoincareEmbedder(
         self.init = init
         self.init_range = init_range
         self.eps = eps
+        self.closure = closure
+        self.max_closure_size = max_closure_size
         self.handle_unknown = handle_unknown
         self.random_state = random_state
         self.n_jobs = n_jobs
@@ -339,7 +366,8 @@ class PoincareEmbedder(
             (child, parent) pairs of hashable labels, a DataFrame (its first
             two columns are used), or a square sparse adjacency matrix whose
             entry (i, j) > 0 says that node i is a child of node j (labels
-            ``0..n-1``, the stored values are the relation weights).
+            ``0..n-1``, the stored values are the relation weights). Direct
+            parent links are enough with ``closure=True``.
         y : None
             Ignored.
         sample_weight : array-like of shape (n_relations,), default=None
@@ -352,13 +380,14 @@ class PoincareEmbedder(
             The fitted embedder.
         """
         graph, names = check_relations(X, sample_weight)
+        graph, ancestors = self._training_graph(graph)
         rng = check_random_state(self.random_state)
         warm = self.warm_start and hasattr(self, "embedding_")
         if warm:
             embedding = self._continued_embedding(graph, rng)
             burn_in, loss_curve = 0, list(self.loss_curve_)
         else:
-            embedding = self._initial_embedding(graph, rng)
+            embedding = self._initial_embedding(graph, rng, ancestors)
             burn_in, loss_curve = self._burn_in_epochs(), []
         epochs = [
             (burn_in > 0 and epoch < burn_in, *self._epoch_rates(epoch, burn_in))
@@ -374,7 +403,8 @@ class PoincareEmbedder(
 
         On an unfitted embedder the first call initialises the embedding.
         Later calls keep every node and relation learnt so far: the relations
-        of ``X`` are added to :attr:`adjacency_`, and labels new to the
+        of ``X`` (with ``closure=True``, with all that they imply together with
+        the known ones) are added to :attr:`adjacency_`, and labels new to the
         embedder are added to :attr:`nodes_`, each placed next to its most
         specific known parent (new roots near the origin). The epoch then
         visits every known relation, old and new: revisiting the old ones is
@@ -406,12 +436,12 @@ class PoincareEmbedder(
         rng = check_random_state(self.random_state)
         if hasattr(self, "embedding_"):
             old = graph_from_adjacency(self.nodes_, self.adjacency_)
-            graph = extend_graph(old, new)
+            graph, _ = self._training_graph(extend_graph(old, new))
             embedding = self._continued_embedding(graph, rng)
             loss_curve = list(self.loss_curve_)
         else:
-            graph = new
-            embedding = self._initial_embedding(graph, rng)
+            graph, ancestors = self._training_graph(new)
+            embedding = self._initial_embedding(graph, rng, ancestors)
             loss_curve = []
         epoch = len(loss_curve)
         in_burn_in = epoch < self._burn_in_epochs()
@@ -431,11 +461,20 @@ class PoincareEmbedder(
         # the burn-in finds the angular layout that a random start lacks
         return 0 if self._starts_from_hierarchy() else self.burn_in
 
-    def _initial_embedding(self, graph, rng):
+    def _training_graph(self, graph):
+        """``(graph, ancestors)``: the relations training runs on and, with
+        ``closure=True``, their ancestor closure (else None)."""
+        if not self.closure:
+            return graph, None
+        return close_graph(graph, self.max_closure_size)
+
+    def _initial_embedding(self, graph, rng, ancestors=None):
         """Training coordinates of a fresh start (see ``init``)."""
         n_components = int(self.n_components)
         if self._starts_from_hierarchy():
-            embedding = hierarchical_embedding(graph, n_components, rng, 1.0 - self.eps)
+            embedding = hierarchical_embedding(
+                graph, n_components, rng, 1.0 - self.eps, ancestors
+            )
             if self.manifold == "lorentz":
                 embedding = poincare_to_lorentz(embedding)
         else:
@@ -691,6 +730,11 @@ class PoincareEmbedder(
         prediction, so a correct parent seen in training never counts
         against a held-out one. On the training relations themselves this is
         the reconstruction MAP of the paper (see :mod:`sklpoincare.metrics`).
+        ``X`` is scored as given: to score the closure of a hierarchy given
+        by its direct links, pass
+        :func:`~sklpoincare.hierarchy.transitive_closure` of them. Relations
+        held out for scoring must not be implied by the training ones, so
+        link prediction needs ``closure=False``.
         A label never seen in ``fit`` counts as ranked last. Higher is
         better; 1 is perfect. This is what :class:`~sklearn.model_selection.GridSearchCV`
         uses by default; :func:`sklpoincare.metrics.ranking_scorers` gives

@@ -16,6 +16,7 @@ import scipy.sparse as sp
 from sklearn.utils._param_validation import InvalidParameterError
 
 from sklpoincare import PoincareEmbedder
+from sklpoincare.hierarchy import transitive_closure
 from sklpoincare.metrics import (
     mean_average_precision,
     mean_rank,
@@ -183,13 +184,35 @@ def test_score_rejects_self_loops_naming_the_label(fitted):
         fitted.score([("dog", "mammal"), ("cat", "cat")])
 
 
+CYCLES = [("a", "b"), ("b", "c"), ("c", "a"), ("d", "a"), ("e", "d"), ("d", "e")]
+
+
+@pytest.mark.parametrize("method", ["fit", "partial_fit"])
+def test_a_cycle_is_an_error_naming_it_when_training_on_the_closure(method):
+    """The closure of a cycle would make each of its nodes its own ancestor."""
+    est = PoincareEmbedder(**FAST)
+    with pytest.raises(ValueError, match=r"cycle .*'a' -> 'b' -> 'c' -> 'a'.*closure=False"):
+        getattr(est, method)(CYCLES)
+    assert not hasattr(est, "embedding_")
+
+
+def test_a_cycle_added_by_partial_fit_is_an_error_and_keeps_the_fit():
+    est = PoincareEmbedder(**FAST).partial_fit([("a", "b"), ("b", "c")])
+    before = est.embedding_.copy()
+    with pytest.raises(ValueError, match=r"cycle .*'c'"):
+        est.partial_fit([("c", "a")])
+    np.testing.assert_array_equal(est.embedding_, before)
+
+
 @pytest.mark.parametrize("manifold", ["poincare", "lorentz", "euclidean"])
-def test_cycles_are_allowed(manifold):
+def test_cycles_are_allowed_with_closure_false(manifold):
     """A node may be its own ancestor through a cycle: relations are a general
     directed graph. Training stays finite and every node gets its point; a
     hierarchy cannot order the nodes of a cycle, so their norms mean little."""
-    X = [("a", "b"), ("b", "c"), ("c", "a"), ("d", "a"), ("e", "d"), ("d", "e")]
-    est = PoincareEmbedder(manifold=manifold, **{**FAST, "n_epochs": 20}).fit(X)
+    X = CYCLES
+    est = PoincareEmbedder(
+        manifold=manifold, closure=False, **{**FAST, "n_epochs": 20}
+    ).fit(X)
     assert list(est.nodes_) == ["a", "b", "c", "d", "e"]
     assert np.all(np.isfinite(est.embedding_))
     assert np.all(np.isfinite(est.loss_curve_))
@@ -197,6 +220,32 @@ def test_cycles_are_allowed(manifold):
         assert np.all(np.linalg.norm(est.embedding_, axis=1) < 1.0)
     np.testing.assert_array_equal(est.transform(["c"])[0], _row_of(est, "c"))
     assert 0.0 < est.score(X) <= 1.0
+
+
+def _chain(n_nodes):
+    return [(f"n{i + 1}", f"n{i}") for i in range(n_nodes - 1)]
+
+
+def test_a_closure_too_large_is_refused_before_it_is_built():
+    """A chain of 2,000 direct links implies 1,999,000 pairs."""
+    est = PoincareEmbedder(**FAST, max_closure_size=1_000_000)
+    with pytest.raises(
+        ValueError, match=r"at least 1,999,000 .*max_closure_size=1,000,000.*closure=False"
+    ):
+        est.fit(_chain(2000))
+    assert not hasattr(est, "embedding_")
+
+
+def test_a_closure_found_too_large_while_built_is_refused():
+    """Layers of 3 nodes, each the child of all 3 above: the level bound
+    (one ancestor per level) is below the limit, the true size above."""
+    layers = [[f"l{k}_{j}" for j in range(3)] for k in range(6)]
+    X = [(c, p) for k in range(1, 6) for c in layers[k] for p in layers[k - 1]]
+    n_pairs = sum(3 * 3 * k for k in range(6))  # 3 nodes with 3k ancestors
+    assert len(transitive_closure(X)) == n_pairs
+    with pytest.raises(ValueError, match=rf"more than {n_pairs - 1} .*max_closure_size"):
+        PoincareEmbedder(**FAST, max_closure_size=n_pairs - 1).fit(X)
+    PoincareEmbedder(**FAST, max_closure_size=n_pairs).fit(X)
 
 
 # -------------------------------------------------------- mixed-type labels
@@ -283,6 +332,9 @@ INVALID_PARAMS = [
     ("eps", 0.0),
     ("eps", 1e-13),  # 1 - |x|^2 would drown in rounding error
     ("eps", 1.0),
+    ("closure", "yes"),
+    ("max_closure_size", 0),
+    ("max_closure_size", 2**31 - 1),  # more relations than the kernels index
     ("handle_unknown", "skip"),
     ("random_state", "seed"),
     ("n_jobs", 0),  # joblib gives 0 no meaning

@@ -15,6 +15,7 @@ from sklpoincare import PoincareEmbedder
 from sklpoincare._cli import main
 from sklpoincare._progress import ProgressReporter, format_duration
 from sklpoincare.datasets import make_balanced_tree
+from sklpoincare.hierarchy import transitive_reduction
 from sklpoincare.metrics import ranking_scores
 
 FAST_OPTIONS = ["--epochs", "6", "--burn-in", "2", "--negatives", "5", "--dim", "3"]
@@ -448,3 +449,36 @@ def test_python_dash_m_help():
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("usage: sklpoincare")
     assert re.search(r"^\s+fit\s+embed", result.stdout, re.MULTILINE)
+
+
+def test_direct_links_are_scored_on_their_closure(relations_file, tmp_path, capsys):
+    """Fitting on the direct links trains on, and scores, their closure: the
+    same vectors and scores as the closure file."""
+    path, pairs = relations_file
+    direct = tmp_path / "direct.tsv"
+    direct.write_text(
+        "".join(f"{c}\t{p}\n" for c, p in transitive_reduction(pairs)), encoding="utf-8"
+    )
+    outputs = []
+    for source in (path, direct):
+        out = tmp_path / f"{source.stem}.txt"
+        assert main(["fit", str(source), *FAST_OPTIONS, "-q", "-o", str(out)]) == 0
+        outputs.append(_read_word2vec(out))
+    np.testing.assert_array_equal(outputs[0][1], outputs[1][1])
+    printed = capsys.readouterr().out.split("nodes:")
+    assert "closure:   21 relations" in printed[2]
+    assert printed[1].split("fit time")[0] == printed[2].split("fit time")[0]
+
+
+def test_no_closure_trains_and_scores_the_relations_as_given(relations_file, tmp_path, capsys):
+    path, pairs = relations_file
+    direct = tmp_path / "direct.tsv"
+    edges = transitive_reduction(pairs)
+    direct.write_text("".join(f"{c}\t{p}\n" for c, p in edges), encoding="utf-8")
+    assert main(["fit", str(direct), *FAST_OPTIONS, "--no-closure", "-q"]) == 0
+    expected = PoincareEmbedder(random_state=0, n_jobs=1, closure=False, **FAST_PARAMS)
+    expected.fit(edges)
+    scores = ranking_scores(expected.embedding_, edges, nodes=expected.nodes_)
+    printed = capsys.readouterr().out
+    assert f"MAP:       {scores.mean_average_precision:.4f}" in printed
+    assert "closure:" not in printed

@@ -5,6 +5,7 @@ import pytest
 from sklearn.utils import Bunch
 
 from sklpoincare.datasets import load_mammals, make_balanced_tree
+from sklpoincare.hierarchy import transitive_closure
 
 N_MAMMAL_RELATIONS = 6540
 N_MAMMAL_NODES = 1180
@@ -248,3 +249,12 @@ def test_balanced_tree_too_large_is_an_error_at_once():
 def test_load_mammals_flags_must_be_booleans(name):
     with pytest.raises(ValueError, match=f"'{name}' parameter of load_mammals"):
         load_mammals(**{name: "yes"})
+
+
+def test_mammals_direct_links_are_the_reduction_of_the_closure():
+    direct = load_mammals(closure=False).data
+    assert direct.shape == (1180, 2)
+    closure = load_mammals().data
+    assert {tuple(p) for p in transitive_closure(direct).tolist()} == {
+        tuple(p) for p in closure.tolist()
+    }

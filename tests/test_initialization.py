@@ -4,16 +4,14 @@ import numpy as np
 import pytest
 
 from sklpoincare import PoincareEmbedder
-from sklpoincare import _initialization as initialization
+from sklpoincare import hierarchy
 from sklpoincare._initialization import (
     LEAF_MARGIN,
     LEAF_RADIUS,
-    ancestor_closure,
-    direct_parents,
     hierarchical_embedding,
     leaf_radius,
-    spanning_forest,
 )
+from sklpoincare.hierarchy import ancestor_closure, direct_parents, spanning_forest
 from sklpoincare._relations import check_relations
 from sklpoincare.datasets import make_balanced_tree
 
@@ -183,8 +181,8 @@ def test_layout_without_the_closure_is_the_same_on_complete_relations(
     # exact for a transitive reduction and for a complete closure.
     graph = _graph(make_balanced_tree(3, 3, transitive_closure=transitive_closure))
     with_closure = hierarchical_embedding(graph, 5, np.random.RandomState(0), MAX_NORM)
-    monkeypatch.setattr(initialization, "CLOSURE_STEPS_PER_RELATION", 0)
-    monkeypatch.setattr(initialization, "CLOSURE_STEP_ALLOWANCE", 0)
+    monkeypatch.setattr(hierarchy, "CLOSURE_STEPS_PER_RELATION", 0)
+    monkeypatch.setattr(hierarchy, "CLOSURE_STEP_ALLOWANCE", 0)
     assert ancestor_closure(graph) is None
     without = hierarchical_embedding(graph, 5, np.random.RandomState(0), MAX_NORM)
     np.testing.assert_array_equal(with_closure, without)
@@ -334,7 +332,12 @@ def test_hierarchy_start_skips_burn_in():
 def test_hierarchy_start_with_cycles_in_every_model(manifold):
     relations = [("a", "b"), ("b", "c"), ("c", "a"), ("d", "a"), ("e", "d")]
     fitted = PoincareEmbedder(
-        n_components=5, init="hierarchy", manifold=manifold, n_epochs=5, random_state=0
+        n_components=5,
+        init="hierarchy",
+        manifold=manifold,
+        n_epochs=5,
+        closure=False,
+        random_state=0,
     ).fit(relations)
     assert np.all(np.isfinite(fitted.embedding_))
     if manifold != "euclidean":

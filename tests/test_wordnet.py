@@ -9,6 +9,7 @@ import pytest
 from sklearn.utils._param_validation import InvalidParameterError
 
 from sklpoincare.datasets import load_wordnet
+from sklpoincare.hierarchy import transitive_closure
 
 _LICENSE = "  1 This is a license header line.\n  2   \n"
 
@@ -394,3 +395,15 @@ def test_repeated_offset_names_both_lines(tmp_path):
     directory = _write_database(tmp_path / "dict", edit=repeat_first_offset)
     with pytest.raises(ValueError, match=r"data\.noun:4: offset \d+ already used on line 3"):
         load_wordnet(directory)
+
+
+def test_direct_links_are_the_pointers_and_close_to_the_closure(nouns):
+    direct = load_wordnet(nouns, closure=False)
+    pairs = set(_pairs(direct.data))
+    assert ("person.n.01", "causal_agent.n.01") in pairs
+    assert ("person.n.01", "entity.n.01") not in pairs
+    assert "direct links" in direct.DESCR
+    closed = {tuple(p) for p in transitive_closure(direct.data).tolist()}
+    # the plain closure also follows a hypernym, then an instance hypernym
+    assert set(_expected_pairs()) <= closed
+    assert all(c == "epimetheus.n.01" for c, _ in closed - set(_expected_pairs()))

@@ -9,6 +9,8 @@ import numpy as np
 from sklearn.utils import Bunch
 from sklearn.utils._param_validation import validate_params
 
+from ..hierarchy import transitive_reduction
+
 # Resources are looked up relative to this package, so the loader works the
 # same from a source checkout, an installed wheel or a zip import.
 _PACKAGE = __name__.rpartition(".")[0]
@@ -42,17 +44,18 @@ def _read_relations(*parts):
 
 
 @validate_params(
-    {"return_X_y": ["boolean"], "as_frame": ["boolean"]},
+    {"closure": ["boolean"], "return_X_y": ["boolean"], "as_frame": ["boolean"]},
     prefer_skip_nested_validation=True,
 )
-def load_mammals(*, return_X_y=False, as_frame=False):
-    """Load the WordNet mammal hierarchy (transitive closure).
+def load_mammals(*, closure=True, return_X_y=False, as_frame=False):
+    """Load the WordNet mammal hierarchy (transitive closure or direct links).
 
     The data are the 6,540 (hyponym, hypernym) relations of the transitive
     closure of the WordNet 3.0 noun hierarchy below ``mammal.n.01``, filtered
-    as in Nickel & Kiela (2017). There are 1,180 distinct nodes, named after
-    NLTK synsets (e.g. ``"mammal.n.01"``). Each row is one relation with the
-    child (the more specific synset) first.
+    as in Nickel & Kiela (2017), or with ``closure=False`` its 1,180 direct
+    links (the transitive reduction). There are 1,180 distinct nodes, named
+    after NLTK synsets (e.g. ``"mammal.n.01"``). Each row is one relation
+    with the child (the more specific synset) first.
 
     =================   ==========================
     Relations (rows)    6,540
@@ -66,6 +69,12 @@ def load_mammals(*, return_X_y=False, as_frame=False):
 
     Parameters
     ----------
+    closure : bool, default=True
+        If True, every (descendant, ancestor) pair, as the paper trains on;
+        if False, only the direct links, as a taxonomy usually comes.
+        :class:`~sklpoincare.PoincareEmbedder` trains on the closure of
+        either by default, with the same result.
+
     return_X_y : bool, default=False
         If True, return ``(data, None)`` instead of a Bunch. The second
         element is always None: the relations have no target; they are
@@ -80,12 +89,12 @@ def load_mammals(*, return_X_y=False, as_frame=False):
     data : :class:`~sklearn.utils.Bunch`
         Dictionary-like object with the following attributes.
 
-        data : ndarray of shape (6540, 2) or DataFrame
-            The (child, parent) relations. As an ndarray its dtype is
-            ``object`` and its entries are Python ``str``.
+        data : ndarray of shape (6540, 2) or (1180, 2), or DataFrame
+            The (child, parent) relations, sorted. As an ndarray its dtype
+            is ``object`` and its entries are Python ``str``.
         feature_names : list of str
             ``["child", "parent"]``.
-        frame : DataFrame of shape (6540, 2) or None
+        frame : DataFrame of shape (n_relations, 2) or None
             The relations as a DataFrame when ``as_frame=True``, else None.
         DESCR : str
             Full description of the data set.
@@ -107,6 +116,8 @@ def load_mammals(*, return_X_y=False, as_frame=False):
     (6540, 2)
     >>> X[0].tolist()
     ['aardvark.n.01', 'mammal.n.01']
+    >>> load_mammals(closure=False).data.shape
+    (1180, 2)
     >>> X, y = load_mammals(return_X_y=True)
     >>> y is None
     True
@@ -116,6 +127,8 @@ def load_mammals(*, return_X_y=False, as_frame=False):
     # unicode dtype, while downstream code expects Python str labels.
     data = np.empty((len(rows), 2), dtype=object)
     data[:] = rows
+    if not closure:
+        data = transitive_reduction(data)
     return relations_bunch(
         data, _read_text("descr", _MAMMALS_DESCR), "load_mammals", as_frame, return_X_y
     )

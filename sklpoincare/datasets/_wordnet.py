@@ -339,10 +339,19 @@ def _unknown_root(root, names, pos, location):
     )
 
 
-def _describe(pos, root, location, n_nodes, n_relations):
+def _describe(pos, root, location, n_nodes, n_relations, closure):
     scope = f"all {pos}s" if root is None else f"the subtree below {root!r}"
+    what = "transitive closure" if closure else "direct links"
+    meaning = (
+        "Each row (child, parent) says that parent is an ancestor of child: "
+        "reachable by any number of instance-hypernym pointers followed by any "
+        "number of hypernym pointers, the closure used by Nickel & Kiela (2017). "
+        if closure
+        else "Each row (child, parent) is one hypernym or instance-hypernym "
+        "pointer of the database. "
+    )
     return (
-        f"WordNet {pos} hierarchy: transitive closure of {scope}\n"
+        f"WordNet {pos} hierarchy: {what} of {scope}\n"
         f"{'=' * 60}\n\n"
         f"Read from the WordNet database at {location}.\n\n"
         f"=================   ==========================\n"
@@ -351,9 +360,7 @@ def _describe(pos, root, location, n_nodes, n_relations):
         f"Columns             2 (``child``, ``parent``)\n"
         f"Node type           str (NLTK synset name)\n"
         f"=================   ==========================\n\n"
-        "Each row (child, parent) says that parent is an ancestor of child: "
-        "reachable by any number of instance-hypernym pointers followed by any "
-        "number of hypernym pointers, the closure used by Nickel & Kiela (2017). "
+        f"{meaning}"
         "A subtree keeps its root, the synsets from which the root can be "
         "reached along these pointers, and the relations among them. WordNet "
         "is distributed under the WordNet 3.0 license of Princeton University, "
@@ -366,15 +373,22 @@ def _describe(pos, root, location, n_nodes, n_relations):
         "path": [str, os.PathLike, None],
         "root": [str, None],
         "pos": [StrOptions(set(_POS_LETTER))],
+        "closure": ["boolean"],
         "return_X_y": ["boolean"],
         "as_frame": ["boolean"],
     },
     prefer_skip_nested_validation=True,
 )
 def load_wordnet(
-    path=None, *, root="entity.n.01", pos="noun", return_X_y=False, as_frame=False
+    path=None,
+    *,
+    root="entity.n.01",
+    pos="noun",
+    closure=True,
+    return_X_y=False,
+    as_frame=False,
 ):
-    """Load the transitive closure of a WordNet hierarchy from its database.
+    """Load a WordNet hierarchy from its database: closure or direct links.
 
     Reads a WordNet database in Princeton format (``data.noun`` and
     ``index.noun``, plain or gzip-compressed, as NLTK's ``wordnet`` corpus
@@ -383,7 +397,9 @@ def load_wordnet(
     (``"dog.n.01"``). A parent is an ancestor of the child: reachable by any
     number of instance-hypernym pointers followed by any number of hypernym
     pointers, the closure used by Nickel & Kiela (2017). For the nouns of
-    WordNet 3.0 this gives 82,115 nodes and 743,086 relations.
+    WordNet 3.0 this gives 82,115 nodes and 743,086 relations. With
+    ``closure=False`` it returns the pointers themselves (84,427 direct
+    links for the nouns).
 
     With ``root``, only its subtree is kept: the root, every synset from
     which the root can be reached along hypernym and instance-hypernym
@@ -405,6 +421,13 @@ def load_wordnet(
         ``entity.n.01``.
     pos : {"noun", "verb"}, default="noun"
         Which hierarchy to read (``data.<pos>`` and ``index.<pos>``).
+    closure : bool, default=True
+        If True, every (descendant, ancestor) pair of the closure; if False,
+        one pair per hypernym or instance-hypernym pointer between members
+        (the direct links; their plain transitive closure, which
+        :class:`~sklpoincare.PoincareEmbedder` trains on by default, adds
+        the few pairs that follow a hypernym pointer, then an
+        instance-hypernym pointer: 155 for the nouns).
     return_X_y : bool, default=False
         If True, return ``(data, None)`` instead of a Bunch, as
         :func:`load_mammals` does: relations have no target.
@@ -504,7 +527,10 @@ def load_wordnet(
         hypernyms = _pointers_within(hypernyms, members)
         instances = _pointers_within(instances, members)
     starts = range(len(names)) if members is None else np.flatnonzero(members).tolist()
-    ancestors = _closure(hypernyms, instances, names, starts)
+    if closure:
+        ancestors = _closure(hypernyms, instances, names, starts)
+    else:
+        ancestors = [set(up) | set(of) for up, of in zip(hypernyms, instances)]
     children, parents = _sorted_pairs(ancestors, names, members)
     if not len(children):
         raise ValueError(
@@ -516,7 +542,7 @@ def load_wordnet(
     data = np.stack([name_array[children], name_array[parents]], axis=1)
     return relations_bunch(
         data,
-        _describe(pos, root, database.location, n_nodes, len(data)),
+        _describe(pos, root, database.location, n_nodes, len(data), closure),
         "load_wordnet",
         as_frame,
         return_X_y,

@@ -1,0 +1,425 @@
+"""Hierarchy algorithms: transitive closure and reduction, order, spanning forest.
+
+A hierarchy is given as (child, parent) relations. The two public functions,
+:func:`transitive_closure` and :func:`transitive_reduction`, take and return
+labelled relations; the others work on a :class:`~sklpoincare._relations.
+RelationGraph` of integer ids and serve the estimator (which trains on the
+closure of what it is given) and the hierarchical start.
+
+Everything runs in vectorised NumPy / SciPy: one sparse product per level of
+the hierarchy, not one Python step per node.
+"""
+
+from numbers import Integral
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.utils._param_validation import Interval, validate_params
+
+from ._relations import RelationGraph, check_relations
+
+__all__ = ["transitive_closure", "transitive_reduction"]
+
+# The kernels index relations with a C int.
+MAX_RELATIONS = 2**31 - 2
+
+# The ancestor closure used by the hierarchical start is computed when that
+# takes at most this many steps (a pair extended by one parent) per
+# relation, plus a fixed allowance: a few per relation for the WordNet
+# nouns, while a deep closure (each node the child of all those above it) or
+# a deep reduction cost up to the cube or the square of their depth. Past
+# the limit, the relations are taken as they are, which is exact for a
+# complete closure and for a reduction.
+CLOSURE_STEPS_PER_RELATION = 20
+CLOSURE_STEP_ALLOWANCE = 10_000_000
+
+
+class HierarchyCycleError(ValueError):
+    """The relations hold a cycle, so they do not describe a hierarchy."""
+
+
+# ------------------------------------------------------------ order, size
+
+
+def topological_levels(graph):
+    """Node ids level by level: roots first, then each node one level below
+    its deepest parent (the length of the longest path up to a root).
+
+    Raises :class:`HierarchyCycleError`, naming the nodes of one cycle, when
+    some node is its own ancestor.
+    """
+    n_nodes = graph.n_nodes
+    child_indptr, child_indices = graph.child_csr()
+    waiting = np.diff(graph.parent_indptr).astype(np.int64)  # parents not yet placed
+    level = np.flatnonzero(waiting == 0)
+    levels = []
+    n_placed = 0
+    while len(level):
+        levels.append(level)
+        n_placed += len(level)
+        starts, ends = child_indptr[level], child_indptr[level + 1]
+        children = child_indices[_ranges(starts, ends)]
+        waiting -= np.bincount(children, minlength=n_nodes)
+        candidates = np.unique(children)
+        level = candidates[waiting[candidates] == 0]
+    if n_placed < n_nodes:
+        raise HierarchyCycleError(_describe_cycle(graph, waiting > 0))
+    return levels
+
+
+def _ranges(starts, ends):
+    """Concatenation of ``arange(s, e)`` for each pair, vectorised."""
+    counts = ends - starts
+    total = int(counts.sum())
+    offsets = np.repeat(starts - np.cumsum(counts) + counts, counts)
+    return np.arange(total) + offsets
+
+
+def _describe_cycle(graph, unplaced):
+    """Message naming the nodes of one cycle among the ``unplaced`` nodes.
+
+    Every unplaced node has an unplaced parent, so following such parents
+    from any unplaced node must come back to a node already visited.
+    """
+    node = int(np.flatnonzero(unplaced)[0])
+    seen = {}
+    path = []
+    while node not in seen:
+        seen[node] = len(path)
+        path.append(node)
+        parents = graph.parent_indices[graph.parent_indptr[node] : graph.parent_indptr[node + 1]]
+        node = int(parents[unplaced[parents]][0])
+    cycle = path[seen[node] :] + [node]
+    shown = " -> ".join(f"{graph.nodes[i]!r:.60}" for i in cycle[:8])
+    if len(cycle) > 8:
+        shown += f" -> ... ({len(cycle) - 1} nodes)"
+    return (
+        f"the relations hold a cycle (child -> parent): {shown}; a hierarchy "
+        "cannot, since a node cannot be its own ancestor. Remove one of these "
+        "relations, or set closure=False to train on the relations exactly as "
+        "given"
+    )
+
+
+def closure_size_bounds(graph, levels):
+    """Lower and upper bounds on the number of pairs of the closure.
+
+    Each node has at least as many ancestors as its level (one per node on
+    its longest path up), and at most as many as there are paths up from it
+    (an ancestor reached along several paths counts once). Both are exact for
+    a forest; the upper bound is a float, as path counts can grow
+    exponentially with depth.
+    """
+    lower = sum(depth * len(level) for depth, level in enumerate(levels))
+    parents = graph.parent_matrix(weighted=False).astype(np.float64)
+    paths_up = np.zeros(graph.n_nodes)
+    for level in levels[1:]:
+        paths_up[level] = parents[level] @ (1.0 + paths_up)
+    return int(lower), float(paths_up.sum())
+
+
+# ---------------------------------------------------------------- closure
+
+
+def ancestor_closure(graph, max_steps=None, max_pairs=None):
+    """CSR matrix with entry (u, a) for every ancestor a of u, or None.
+
+    The ancestors are what the relations reach by following parents, u
+    itself excluded (it can be reached on a cycle). Returns None when
+    computing them would take more than ``max_steps`` extensions of a pair
+    by a parent (by default ``CLOSURE_STEPS_PER_RELATION`` per relation
+    plus ``CLOSURE_STEP_ALLOWANCE``), or would find more than ``max_pairs``
+    pairs.
+    """
+    n_relations = len(graph.parent_indices)
+    if max_steps is None:
+        max_steps = CLOSURE_STEPS_PER_RELATION * n_relations + CLOSURE_STEP_ALLOWANCE
+    parents = graph.parent_matrix(weighted=False)
+    n_parents = np.diff(graph.parent_indptr)
+    reach = parents.copy()
+    frontier = parents
+    steps = 0
+    # Each round follows one more parent from the pairs found in the last
+    # one only, so every (u, ancestor) pair is extended once.
+    while frontier.nnz:
+        steps += int(n_parents[frontier.indices].sum())
+        if steps > max_steps:
+            return None
+        step = frontier @ parents
+        step.data[:] = 1
+        new = step - step.multiply(reach)
+        new.eliminate_zeros()
+        reach = reach + new
+        frontier = new
+        if max_pairs is not None and reach.nnz > max_pairs:
+            return None
+    pairs = reach.tocoo()
+    off_diagonal = pairs.row != pairs.col
+    return sp.csr_matrix(
+        (pairs.data[off_diagonal], (pairs.row[off_diagonal], pairs.col[off_diagonal])),
+        shape=reach.shape,
+    )
+
+
+def close_graph(graph, max_size=MAX_RELATIONS):
+    """The graph of every (descendant, ancestor) pair that ``graph`` implies.
+
+    Returns ``(closed_graph, ancestors)``, ``ancestors`` being the closure as
+    a CSR matrix. A relation of ``graph`` keeps its weight; an implied one
+    gets weight 1. The size of the closure is bounded before it is built
+    (see :func:`closure_size_bounds`), and a closure of more than
+    ``max_size`` pairs is a ``ValueError`` that says how to raise the limit;
+    a cycle is a :class:`HierarchyCycleError` naming it.
+    """
+    levels = topological_levels(graph)
+    lower, upper = closure_size_bounds(graph, levels)
+    if lower > max_size:
+        raise _too_large(f"at least {lower:,}", max_size)
+    ancestors = ancestor_closure(
+        graph, max_steps=np.inf, max_pairs=None if upper <= max_size else max_size
+    )
+    if ancestors is None:
+        raise _too_large(f"more than {max_size:,}", max_size)
+    ancestors.sort_indices()
+    n_nodes = graph.n_nodes
+    children = np.repeat(np.arange(n_nodes, dtype=np.int32), np.diff(ancestors.indptr))
+    parents = ancestors.indices.astype(np.int32)
+    # both key lists are sorted child-major, parent-minor
+    keys = children.astype(np.int64) * n_nodes + parents
+    given = graph.children.astype(np.int64) * n_nodes + graph.parents
+    weights = np.ones(len(keys))
+    weights[np.searchsorted(keys, given)] = graph.weights
+    closed = RelationGraph(
+        nodes=graph.nodes,
+        children=children,
+        parents=parents,
+        weights=weights,
+        parent_indptr=ancestors.indptr.astype(np.int32),
+        parent_indices=parents.copy(),
+    )
+    return closed, ancestors
+
+
+def _too_large(size, max_size):
+    return ValueError(
+        f"the transitive closure of the relations holds {size} (descendant, "
+        f"ancestor) pairs, more than max_closure_size={max_size:,}. Raise "
+        "max_closure_size (training memory grows by about 24 bytes per pair), "
+        "or set closure=False to train on the relations exactly as given"
+    )
+
+
+# ------------------------------------------------------- direct parents
+
+
+def reduction_mask(graph, ancestors):
+    """Boolean mask of the relations of ``graph`` that no other implies.
+
+    (u, p) is implied when p is an ancestor of another parent of u.
+    ``ancestors`` is the closure of ``graph`` (:func:`ancestor_closure`).
+    """
+    parents = graph.parent_matrix(weighted=False)
+    above_other_parents = (parents @ ancestors).tocsr()
+    above_other_parents.sort_indices()
+    implied = np.asarray(above_other_parents[graph.children, graph.parents]).ravel() > 0
+    return ~implied
+
+
+def direct_parents(graph, tree_parent, ancestors=None):
+    """CSR matrix of the relations (u, p) with no other parent of u below p.
+
+    p is below another parent q when it is an ancestor of q: in
+    ``ancestors`` (see :func:`ancestor_closure`) or, without it, among the
+    parents of q, which is the same in a complete closure. The tree parent
+    of u is direct, and so is everything its ancestors imply; the other
+    parents can only be among those that are not ancestors of the tree
+    parent (in a closure, usually none), so only those few are compared
+    with each other. Checking every pair of parents would cost the sum of
+    the squared numbers of parents, quadratic in the depth of a deep
+    closure.
+    """
+    n_nodes = graph.n_nodes
+    adjacency = graph.parent_matrix(weighted=False)
+    above = adjacency if ancestors is None else ancestors
+    has_parent = np.flatnonzero(tree_parent >= 0)
+    tree = sp.csr_matrix(
+        (np.ones(len(has_parent), dtype=np.int32), (has_parent, tree_parent[has_parent])),
+        shape=(n_nodes, n_nodes),
+    )
+    off_path = adjacency - adjacency.multiply((tree @ above) > 0) - tree
+    off_path.eliminate_zeros()
+    direct = tree + off_path - off_path.multiply((off_path @ above) > 0)
+    direct.eliminate_zeros()
+    return direct.tocsr().astype(np.float64)
+
+
+# ------------------------------------------------------- spanning forest
+
+
+def spanning_forest(graph, ancestors=None):
+    """The tree parent of each node (-1 for a root).
+
+    A node's tree parent is its parent with the fewest descendants, counted
+    in the ancestor closure (see :func:`ancestor_closure`): a parent below
+    another parent has fewer, so that is a direct parent, even when some
+    relations of the closure are missing. Without the closure the number of
+    children in the relations is counted, which does the same in a complete
+    closure or a transitive reduction. Cycles in the relations are cut where
+    they close.
+    """
+    n_nodes = graph.n_nodes
+    if ancestors is None:
+        n_below = np.bincount(graph.parents, minlength=n_nodes)
+    else:
+        n_below = np.bincount(ancestors.indices, minlength=n_nodes)
+    children, parents = graph.children, graph.parents  # no self-loops (validated)
+    order = np.lexsort((parents, n_below[parents], children))
+    children, parents = children[order], parents[order]
+    first = np.ones(len(children), dtype=bool)
+    first[1:] = children[1:] != children[:-1]
+    tree_parent = np.full(n_nodes, -1, dtype=np.int64)
+    tree_parent[children[first]] = parents[first]
+    _cut_cycles(tree_parent)
+    return tree_parent
+
+
+def _cut_cycles(tree_parent):
+    """Make the parent pointers acyclic, in place.
+
+    Following pointers n_nodes times from any node ends at a root or on a
+    cycle; every cycle holds at least one such end point (its own nodes end
+    on it), so cutting the pointer of each end point that is not a root
+    leaves a forest.
+    """
+    n_nodes = len(tree_parent)
+    nodes = np.arange(n_nodes)
+    jump = np.where(tree_parent < 0, nodes, tree_parent)
+    for _ in range(max(1, int(n_nodes).bit_length())):
+        jump = jump[jump]
+    ends = np.unique(jump)
+    tree_parent[ends] = -1
+
+
+def forest_levels(tree_parent):
+    """Node ids of a forest level by level, roots first."""
+    n_nodes = len(tree_parent)
+    has_parent = tree_parent >= 0
+    order = np.argsort(tree_parent[has_parent], kind="stable")
+    child_ids = np.flatnonzero(has_parent)[order]
+    indptr = np.zeros(n_nodes + 1, dtype=np.int64)
+    np.cumsum(np.bincount(tree_parent[has_parent], minlength=n_nodes), out=indptr[1:])
+
+    levels = [np.flatnonzero(~has_parent)]
+    while True:
+        frontier = levels[-1]
+        starts, ends = indptr[frontier], indptr[frontier + 1]
+        if (ends - starts).sum() == 0:
+            return levels
+        levels.append(child_ids[_ranges(starts, ends)])
+
+
+def subtree_sizes(tree_parent, levels):
+    """Number of nodes in each node's subtree of the forest, itself included."""
+    sizes = np.ones(len(tree_parent))
+    for level in reversed(levels[1:]):
+        np.add.at(sizes, tree_parent[level], sizes[level])
+    return sizes
+
+
+# ------------------------------------------------------- labelled relations
+
+
+def _labelled_pairs(nodes, children, parents):
+    pairs = np.empty((len(children), 2), dtype=object if nodes.dtype == object else nodes.dtype)
+    pairs[:, 0] = nodes[children]
+    pairs[:, 1] = nodes[parents]
+    return pairs
+
+
+@validate_params(
+    {
+        "X": ["array-like", "sparse matrix"],
+        "max_size": [Interval(Integral, 1, MAX_RELATIONS, closed="both")],
+    },
+    prefer_skip_nested_validation=True,
+)
+def transitive_closure(X, *, max_size=MAX_RELATIONS):
+    """Every (descendant, ancestor) pair implied by (child, parent) relations.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_relations, 2), DataFrame or sparse matrix
+        (child, parent) relations, as given to
+        :meth:`PoincareEmbedder.fit <sklpoincare.PoincareEmbedder.fit>`:
+        direct parent links, a partial closure or a complete one.
+    max_size : int, default=2**31 - 2
+        Largest number of pairs allowed; a larger closure raises a
+        ``ValueError`` before it is built whenever its size can be bounded
+        from below in advance.
+
+    Returns
+    -------
+    closure : ndarray of shape (n_pairs, 2)
+        The pairs sorted by child, then parent, in the order of
+        ``PoincareEmbedder.nodes_``.
+
+    Raises
+    ------
+    ValueError
+        When the relations hold a cycle (the message names it) or the
+        closure is larger than ``max_size``.
+
+    See Also
+    --------
+    transitive_reduction : The relations that no other relation implies.
+
+    Examples
+    --------
+    >>> from sklpoincare.hierarchy import transitive_closure
+    >>> transitive_closure([("dog", "canine"), ("canine", "mammal")]).tolist()
+    [['canine', 'mammal'], ['dog', 'canine'], ['dog', 'mammal']]
+    """
+    graph, _ = check_relations(X)
+    closed, _ = close_graph(graph, max_size)
+    return _labelled_pairs(closed.nodes, closed.children, closed.parents)
+
+
+@validate_params({"X": ["array-like", "sparse matrix"]}, prefer_skip_nested_validation=True)
+def transitive_reduction(X):
+    """The (child, parent) relations that no chain of other relations implies.
+
+    For a hierarchy given as its transitive closure these are the direct
+    parent links; a relation (u, p) is dropped when p is an ancestor of
+    another parent of u.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_relations, 2), DataFrame or sparse matrix
+        (child, parent) relations.
+
+    Returns
+    -------
+    reduction : ndarray of shape (n_direct, 2)
+        The direct relations, sorted by child, then parent.
+
+    Raises
+    ------
+    ValueError
+        When the relations hold a cycle (the message names it).
+
+    See Also
+    --------
+    transitive_closure : Every pair the relations imply.
+
+    Examples
+    --------
+    >>> from sklpoincare.hierarchy import transitive_reduction
+    >>> closure = [("dog", "canine"), ("dog", "mammal"), ("canine", "mammal")]
+    >>> transitive_reduction(closure).tolist()
+    [['canine', 'mammal'], ['dog', 'canine']]
+    """
+    graph, _ = check_relations(X)
+    topological_levels(graph)  # a cycle has no reduction
+    ancestors = ancestor_closure(graph, max_steps=np.inf)
+    keep = reduction_mask(graph, ancestors)
+    return _labelled_pairs(graph.nodes, graph.children[keep], graph.parents[keep])

@@ -1,0 +1,178 @@
+"""Hierarchy algorithms (closure, reduction, order) and training on the closure."""
+
+import itertools
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from sklpoincare import PoincareEmbedder
+from sklpoincare._relations import check_relations
+from sklpoincare.datasets import load_mammals, make_balanced_tree
+from sklpoincare.hierarchy import (
+    HierarchyCycleError,
+    close_graph,
+    closure_size_bounds,
+    topological_levels,
+    transitive_closure,
+    transitive_reduction,
+)
+
+FAST = dict(n_components=5, n_epochs=5, n_negatives=5, random_state=0)
+
+
+def _graph(relations):
+    graph, _ = check_relations(np.asarray(relations, dtype=object))
+    return graph
+
+
+def _random_dag(seed, n_nodes=30, n_edges=60):
+    """Edges from a higher to a lower id, so no cycle."""
+    rng = np.random.RandomState(seed)
+    edges = set()
+    while len(edges) < n_edges:
+        a, b = rng.randint(n_nodes, size=2)
+        if a != b:
+            edges.add((max(a, b), min(a, b)))
+    return sorted(edges)
+
+
+def _brute_closure(edges):
+    """Pairs (u, a) with a path from u up to a, by repeated squaring of sets."""
+    closure = set(edges)
+    while True:
+        longer = {(u, b) for (u, a) in closure for (a2, b) in closure if a == a2}
+        if longer <= closure:
+            return closure
+        closure |= longer
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_closure_matches_brute_force(seed):
+    edges = _random_dag(seed)
+    got = {tuple(pair) for pair in transitive_closure(edges).tolist()}
+    assert got == _brute_closure(edges)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_reduction_matches_brute_force_and_keeps_the_closure(seed):
+    edges = _random_dag(seed)
+    closure = _brute_closure(edges)
+    # (u, p) is direct when no other ancestor of u lies between them
+    expected = {
+        (u, p)
+        for (u, p) in closure
+        if not any((u, q) in closure and (q, p) in closure for q in range(30))
+    }
+    got = {tuple(pair) for pair in transitive_reduction(edges).tolist()}
+    assert got == expected
+    assert {tuple(p) for p in transitive_closure(sorted(got)).tolist()} == closure
+
+
+def test_closure_is_sorted_in_node_order_and_keeps_label_types():
+    closure = transitive_closure([(3, 2), (2, 1)])
+    assert closure.tolist() == [[2, 1], [3, 1], [3, 2]]
+    assert all(type(label) is int for label in closure.ravel())
+    assert transitive_closure(np.array([[3, 2], [2, 1]])).dtype.kind == "i"
+
+
+@pytest.mark.parametrize("function", [transitive_closure, transitive_reduction])
+def test_a_cycle_is_named(function):
+    X = [("root", "top"), ("a", "root"), ("b", "a"), ("c", "b"), ("a", "c")]
+    with pytest.raises(HierarchyCycleError, match=r"'a' -> 'root'|'a' -> 'c'|'b' -> 'a'") as info:
+        function(X)
+    # the named cycle is a cycle of the relations
+    names = [n.strip("'") for n in str(info.value).split(": ")[1].split(";")[0].split(" -> ")]
+    assert names[0] == names[-1]
+    pairs = set(map(tuple, X))
+    assert all((c, p) in pairs for c, p in zip(names, names[1:]))
+    assert isinstance(info.value, ValueError)
+
+
+def test_levels_are_the_longest_path_to_a_root():
+    graph = _graph([("c", "b"), ("b", "a"), ("c", "a"), ("d", "a")])
+    levels = [sorted(graph.nodes[level]) for level in topological_levels(graph)]
+    assert levels == [["a"], ["b", "d"], ["c"]]
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_closure_size_bounds_hold(seed):
+    graph = _graph(_random_dag(seed))
+    lower, upper = closure_size_bounds(graph, topological_levels(graph))
+    size = len(_brute_closure(_random_dag(seed)))
+    assert lower <= size <= upper
+
+
+def test_closure_size_bounds_are_exact_for_a_tree():
+    tree = make_balanced_tree(3, 4, transitive_closure=False)
+    graph = _graph(tree)
+    size = len(transitive_closure(tree))
+    assert size == len(make_balanced_tree(3, 4))
+    assert closure_size_bounds(graph, topological_levels(graph)) == (size, size)
+
+
+def test_closure_keeps_given_weights_and_gives_implied_ones_weight_1():
+    graph, _ = check_relations([("c", "b"), ("b", "a")], sample_weight=[0.5, 2.0])
+    closed, ancestors = close_graph(graph)
+    weights = {
+        (closed.nodes[c], closed.nodes[p]): w
+        for c, p, w in zip(closed.children, closed.parents, closed.weights)
+    }
+    assert weights == {("c", "b"): 0.5, ("b", "a"): 2.0, ("c", "a"): 1.0}
+    assert ancestors.nnz == 3
+
+
+def test_sparse_input_is_closed_too():
+    adjacency = sp.csr_matrix(([1.0, 1.0], ([2, 1], [1, 0])), shape=(3, 3))
+    assert transitive_closure(adjacency).tolist() == [[1, 0], [2, 0], [2, 1]]
+
+
+# ------------------------------------------------- training on the closure
+
+
+def test_fit_on_direct_edges_equals_fit_on_the_closure_bit_for_bit():
+    closure = load_mammals().data
+    reduction = transitive_reduction(closure)
+    assert len(reduction) < len(closure) / 4
+    from_closure = PoincareEmbedder(**FAST).fit(closure)
+    from_edges = PoincareEmbedder(**FAST).fit(reduction)
+    np.testing.assert_array_equal(from_edges.nodes_, from_closure.nodes_)
+    np.testing.assert_array_equal(from_edges.embedding_, from_closure.embedding_)
+    assert (from_edges.adjacency_ != from_closure.adjacency_).nnz == 0
+    assert from_edges.adjacency_.nnz == len(closure)
+
+
+def test_closure_false_trains_on_the_relations_as_given():
+    edges = [("c", "b"), ("b", "a")]
+    fitted = PoincareEmbedder(**FAST, closure=False).fit(edges)
+    assert fitted.adjacency_.nnz == 2
+    assert PoincareEmbedder(**FAST).fit(edges).adjacency_.nnz == 3
+
+
+def test_partial_fit_closes_old_and_new_relations_together():
+    est = PoincareEmbedder(**FAST).partial_fit([("b", "a")])
+    est.partial_fit([("c", "b")])
+    pairs = {
+        (est.nodes_[i], est.nodes_[j]) for i, j in zip(*est.adjacency_.nonzero())
+    }
+    assert pairs == {("b", "a"), ("c", "b"), ("c", "a")}
+
+
+def test_direct_edges_give_the_hierarchy_order_of_norms():
+    """Trained from direct edges alone, parents lie nearer the origin."""
+    tree = make_balanced_tree(3, 3, transitive_closure=False)
+    fitted = PoincareEmbedder(n_components=5, random_state=0).fit(tree)
+    norms = dict(zip(fitted.nodes_.tolist(), np.linalg.norm(fitted.embedding_, axis=1)))
+    assert all(norms[parent] < norms[child] for child, parent in tree.tolist())
+
+
+def test_closure_of_a_reduction_is_quadratic_in_a_chain_and_still_fast():
+    chain = [(i + 1, i) for i in range(999)]
+    assert len(transitive_closure(chain)) == 999 * 1000 // 2
+
+
+@pytest.mark.parametrize("n_nodes", [2, 3])
+def test_tiny_hierarchies(n_nodes):
+    chain = [(i + 1, i) for i in range(n_nodes - 1)]
+    expected = {(a, b) for a, b in itertools.combinations(range(n_nodes), 2)}
+    assert {tuple(p[::-1]) for p in transitive_closure(chain).tolist()} == expected
