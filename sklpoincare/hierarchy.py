@@ -2,9 +2,9 @@
 
 A hierarchy is given as (child, parent) relations. The two public functions,
 :func:`transitive_closure` and :func:`transitive_reduction`, take and return
-labelled relations; the others work on a :class:`~sklpoincare._relations.
-RelationGraph` of integer ids and serve the estimator (which trains on the
-closure of what it is given) and the hierarchical start.
+labelled relations; the others work on relations as integer ids (a
+``RelationGraph``) and serve the estimator, which trains on the closure of
+what it is given, and its hierarchical start.
 
 Everything runs in vectorised NumPy / SciPy: one sparse product per level of
 the hierarchy, not one Python step per node.
