@@ -27,6 +27,7 @@ import numpy as np
 from _data import DATASETS, check_data, load_dataset, parse_datasets_and_dims
 
 from sklpoincare import PoincareEmbedder
+from sklpoincare.hierarchy import transitive_reduction
 from sklpoincare.metrics import poincare_distances
 
 PAPER = {("nouns", 10): (4.3, 0.852)}
@@ -34,15 +35,8 @@ PAPER = {("nouns", 10): (4.3, 0.852)}
 
 def split_closure(relations, test_share, rng):
     """(train, test) relation index arrays; test only outside the reduction."""
-    children, parents = relations[:, 0], relations[:, 1]
-    ancestors = {}
-    for child, parent in zip(children, parents):
-        ancestors.setdefault(child, set()).add(parent)
-    # (u, v) is implied when v is an ancestor of another ancestor of u
-    implied = np.array([
-        any(parent in ancestors.get(a, ()) for a in ancestors[child] if a != parent)
-        for child, parent in zip(children, parents)
-    ])
+    direct = set(map(tuple, transitive_reduction(relations).tolist()))
+    implied = np.array([(child, parent) not in direct for child, parent in relations])
     candidates = np.flatnonzero(implied)
     test = rng.choice(candidates, size=int(round(test_share * len(relations))),
                       replace=False)

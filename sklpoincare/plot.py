@@ -10,6 +10,7 @@ import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
 from ._relations import as_label_table, check_no_missing_labels, lookup_labels
+from .hierarchy import HierarchyCycleError, transitive_reduction
 
 __all__ = ["plot_embedding", "project_to_disk"]
 
@@ -96,24 +97,13 @@ def project_to_disk(points, projection="pca"):
 
 
 def _direct_edges(edge_ids):
-    """The pairs of ``edge_ids`` not implied by two others.
-
-    (c, p) is dropped when p is a parent of another parent of c; on a
-    transitive closure that leaves the direct edges of the hierarchy.
-    """
-    parents = {}
-    for child, parent in edge_ids:
-        parents.setdefault(child, set()).add(parent)
-    keep = []
-    for child, parent in edge_ids:
-        implied = any(
-            parent in parents.get(other, ())
-            for other in parents[child]
-            if other != parent
-        )
-        if not implied:
-            keep.append((child, parent))
-    return np.array(keep, dtype=np.intp).reshape(-1, 2)
+    """The pairs of ``edge_ids`` that no chain of other pairs implies (the
+    transitive reduction); all of them when they hold a cycle, which has no
+    single reduction."""
+    try:
+        return transitive_reduction(edge_ids).astype(np.intp).reshape(-1, 2)
+    except HierarchyCycleError:
+        return edge_ids
 
 
 def _label_ids(nodes, labels, name):
@@ -165,10 +155,10 @@ def plot_embedding(
         (child, parent) relations to draw as segments, by label, e.g. the
         relations given to ``fit``. ``None`` draws none.
     direct_edges_only : bool, default=True
-        Draw only the edges not implied by two others: a relation (c, p) is
-        left out when p is a parent of another parent of c. Given the
-        transitive closure, as ``fit`` takes it, this draws the direct edges
-        of the hierarchy instead of every (descendant, ancestor) pair.
+        Draw only the edges that no chain of other edges implies (see
+        :func:`~sklpoincare.hierarchy.transitive_reduction`): given the
+        transitive closure, the direct edges of the hierarchy instead of
+        every (descendant, ancestor) pair. Edges with a cycle are all drawn.
     n_labels : int, default=10
         Number of nodes to label, the most general first (smallest norm).
         Ignored when ``labels`` is given.
@@ -216,7 +206,7 @@ def plot_embedding(
                 f"edges must have two columns (child, parent), got shape {edge_ids.shape}"
             )
         if direct_edges_only:
-            edge_ids = _direct_edges([tuple(pair) for pair in edge_ids.tolist()])
+            edge_ids = _direct_edges(edge_ids)
     if labels is not None:
         label_ids = _label_ids(nodes, labels, "labels").reshape(-1)
     else:

@@ -223,6 +223,6 @@ def test_modules_import_without_matplotlib(monkeypatch):
     # fresh imports of the modules while matplotlib cannot be imported
     monkeypatch.setitem(sys.modules, "matplotlib", None)
     for name in ("sklpoincare.plot", "sklpoincare._cli"):
-        monkeypatch.delitem(sys.modules, name)
+        monkeypatch.delitem(sys.modules, name, raising=False)
         module = importlib.import_module(name)
         assert module.__name__ == name
