@@ -11,6 +11,13 @@ process. Its pickle holds the parameters and the fitted arrays only:
 :meth:`~sklpoincare.PoincareEmbedder.score` and
 :meth:`~sklpoincare.PoincareEmbedder.partial_fit` need) and the loss curve.
 
+A pickle runs code when it is loaded, so never load one from a source you
+do not trust. To share a model publicly (on a model hub, say), save it with
+`skops <https://skops.readthedocs.io>`_ (``pip install skops``): its loader
+builds only the types it is told to trust, and a fitted embedder needs
+exactly two, ``sklpoincare._embedder.PoincareEmbedder`` and
+``scipy.sparse._csr.csr_matrix`` (``adjacency_``).
+
 To hand the vectors to another tool, write them in the word2vec text format,
 which gensim's ``KeyedVectors`` reads; or use ``embedding_`` and ``nodes_``
 directly to initialise an embedding layer (see :mod:`sklpoincare.io`).
@@ -62,6 +69,23 @@ lines = subprocess.run(
 for name, line in zip(("pickle", "joblib"), lines):
     same = np.array_equal(np.array(json.loads(line)), before)
     print(f"{name} round trip in a new process: identical transform = {same}")
+
+# %%
+# skops, for models shared with others: loading refuses every type that is
+# not trusted explicitly.
+
+try:
+    import skops.io as sio
+except ImportError:
+    print("skops is not installed: pip install skops")
+else:
+    skops_path = os.path.join(folder, "mammals.skops")
+    sio.dump(embedder, skops_path)
+    untrusted = sio.get_untrusted_types(file=skops_path)
+    print("types to trust:", untrusted)
+    loaded = sio.load(skops_path, trusted=untrusted)
+    print("skops round trip: identical transform =",
+          np.array_equal(loaded.transform(species), before))
 
 # %%
 # The word2vec text format: a header line, then a label and its coordinates
