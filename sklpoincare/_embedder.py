@@ -15,6 +15,7 @@ from sklearn.utils._set_output import ADAPTERS_MANAGER, _get_output_config
 from sklearn.utils.validation import check_is_fitted
 
 from ._growth import extend_graph, graph_from_adjacency, place_new_nodes
+from ._features import FEATURES, landmark_rows, node_features
 from ._initialization import hierarchical_embedding, random_embedding
 from .hierarchy import MAX_RELATIONS, close_graph
 from ._relations import (
@@ -76,8 +77,9 @@ class PoincareEmbedder(
     and the distance between two points how related they are.
 
     The fitted embedder is a transformer: :meth:`transform` maps node labels to
-    their coordinates, so a categorical column whose values are nodes of the
-    hierarchy becomes ``n_components`` numeric features.
+    numeric features (see ``features``), so a categorical column whose values
+    are nodes of the hierarchy becomes columns that ordinary estimators can
+    use, for nodes they never saw in training.
 
     Parameters
     ----------
@@ -188,6 +190,32 @@ class PoincareEmbedder(
         its size can be bounded from below in advance). Training keeps
         about 24 bytes per pair.
 
+    features : {"landmarks", "tangent", "hyperboloid", "embedding"}, \
+            default="landmarks"
+        What :meth:`transform` returns for a node at ball point ``x``, at
+        hyperbolic radius ``r`` from the origin (:attr:`embedding_` always
+        holds the ball coordinates):
+
+        - ``"landmarks"``: the ``n_components`` coordinates ``r x / |x|``,
+          then the Gromov product of the node with each of the
+          ``n_landmarks`` most general nodes (in a tree, the depth of their
+          lowest common ancestor: one threshold on the column of ``l`` picks
+          out ``l``'s subtree), every column standardised over the fitted
+          nodes. Best for linear models, neural networks and trees alike.
+        - ``"tangent"``: ``r x / |x|``, the logarithmic map at the origin.
+        - ``"hyperboloid"``: ``(cosh r, sinh r x / |x|)``, in which a
+          hyperbolic half-space is linear; values reach ``2 / eps``.
+        - ``"embedding"``: the rows of :attr:`embedding_`.
+
+        Measured on subtree classification of unseen nodes in
+        :doc:`/benchmarks`. Ignored with ``manifold="euclidean"``, whose
+        coordinates are returned as they are.
+
+    n_landmarks : int, default=128
+        With ``features="landmarks"``, how many of the most general nodes
+        (nearest the origin) give a column each; all nodes when there are
+        fewer.
+
     handle_unknown : {"error", "ignore"}, default="error"
         What :meth:`transform` does with labels not seen in ``fit``: raise a
         ``ValueError`` naming them, or map them to the origin (the most
@@ -281,12 +309,14 @@ class PoincareEmbedder(
     Examples
     --------
     >>> from sklpoincare import PoincareEmbedder
-    >>> relations = [("dog", "mammal"), ("cat", "mammal"), ("mammal", "animal"),
-    ...              ("dog", "animal"), ("cat", "animal")]
-    >>> embedder = PoincareEmbedder(n_components=2, n_epochs=50, burn_in=10,
-    ...                             random_state=0)
-    >>> embedder.fit(relations).transform(["dog", "animal"]).shape
-    (2, 2)
+    >>> relations = [("dog", "mammal"), ("cat", "mammal"), ("mammal", "animal")]
+    >>> embedder = PoincareEmbedder(n_components=5, n_landmarks=2, random_state=0)
+    >>> embedder.fit(relations).adjacency_.nnz  # trained on the closure
+    5
+    >>> embedder.transform(["dog", "animal"]).shape
+    (2, 7)
+    >>> embedder.get_feature_names_out(["node"]).tolist()
+    ['node_0', 'node_1', 'node_2', 'node_3', 'node_4', 'node_gromov_animal', 'node_gromov_mammal']
     >>> list(embedder.nodes_)
     ['animal', 'cat', 'dog', 'mammal']
     """
@@ -304,6 +334,8 @@ class PoincareEmbedder(
         "eps": [Interval(Real, _MIN_EPS, 1, closed="left")],
         "closure": ["boolean"],
         "max_closure_size": [Interval(Integral, 1, MAX_RELATIONS, closed="both")],
+        "features": [StrOptions(set(FEATURES))],
+        "n_landmarks": [Interval(Integral, 1, None, closed="left")],
         "handle_unknown": [StrOptions({"error", "ignore"})],
         "random_state": ["random_state"],
         "n_jobs": N_JOBS_CONSTRAINT,
@@ -327,6 +359,8 @@ class PoincareEmbedder(
         eps=1e-8,
         closure=True,
         max_closure_size=100_000_000,
+        features="landmarks",
+        n_landmarks=128,
         handle_unknown="error",
         random_state=None,
         n_jobs=None,
@@ -346,6 +380,8 @@ class PoincareEmbedder(
         self.eps = eps
         self.closure = closure
         self.max_closure_size = max_closure_size
+        self.features = features
+        self.n_landmarks = n_landmarks
         self.handle_unknown = handle_unknown
         self.random_state = random_state
         self.n_jobs = n_jobs
@@ -623,20 +659,20 @@ class PoincareEmbedder(
     # ------------------------------------------------------------ transform
 
     def transform(self, X):
-        """Coordinates of the nodes named in ``X``.
+        """Features of the nodes named in ``X`` (see ``features``).
 
         Parameters
         ----------
         X : array-like of shape (n_samples,) or (n_samples, n_columns)
-            Node labels. Each column becomes ``n_components`` output columns,
-            so the relations themselves give ``2 * n_components`` columns.
+            Node labels. Each column becomes a block of output columns (as
+            many as :meth:`get_feature_names_out` names per input column).
             A sparse adjacency matrix is read as its list of relations.
 
         Returns
         -------
-        X_new : ndarray of shape (n_samples, n_columns * n_components)
-            The coordinates, column by column. Unknown labels raise a
-            ``ValueError``, or map to the origin when
+        X_new : ndarray of shape (n_samples, n_columns * n_features_per_node)
+            The features, label column by label column. Unknown labels
+            raise a ``ValueError``, or are placed at the origin when
             ``handle_unknown="ignore"``.
         """
         check_is_fitted(self)
@@ -652,15 +688,19 @@ class PoincareEmbedder(
         if self.handle_unknown == "error":
             check_known_labels(table, codes)
         # unknown labels (-1) get the origin
-        out = self._points(self.embedding_, codes.reshape(-1)).reshape(
-            table.shape[0], table.shape[1] * self.embedding_.shape[1]
-        )
+        points = self._points(self.embedding_, codes.reshape(-1))
+        features = self._node_features(points)
+        out = features.reshape(table.shape[0], table.shape[1] * features.shape[1])
         container = _get_output_config("transform", self)["dense"]
         if container == "default":
             return out
         return ADAPTERS_MANAGER.adapters[container].create_container(
             out, X, columns=self._output_names(columns, table.shape[1])
         )
+
+    def _node_features(self, points):
+        features = "embedding" if self.manifold == "euclidean" else self.features
+        return node_features(points, self.embedding_, features, self.n_landmarks)
 
     def _output_names(self, columns, n_columns):
         """Output column names for ``n_columns`` label columns."""
@@ -674,7 +714,11 @@ class PoincareEmbedder(
         return self.get_feature_names_out(columns)
 
     def get_feature_names_out(self, input_features=None):
-        """Names of the output columns: ``<input column>_<k>``.
+        """Names of the output columns, per input column ``<c>``.
+
+        ``<c>_<k>`` for the coordinates (``<c>_t``, then ``<c>_<k>``, with
+        ``features="hyperboloid"``), and with ``features="landmarks"``
+        ``<c>_gromov_<landmark label>`` for the Gromov products.
 
         Parameters
         ----------
@@ -686,13 +730,19 @@ class PoincareEmbedder(
         Returns
         -------
         feature_names_out : ndarray of str
-            ``n_components`` names per input column.
+            One block of names per input column.
         """
         check_is_fitted(self)
         if input_features is None:
             input_features = getattr(self, "feature_names_in_", ["child", "parent"])
+        suffixes = [str(k) for k in range(self.embedding_.shape[1])]
+        if self.manifold != "euclidean" and self.features == "hyperboloid":
+            suffixes.insert(0, "t")
+        elif self.manifold != "euclidean" and self.features == "landmarks":
+            rows = landmark_rows(self.embedding_, self.n_landmarks)
+            suffixes += [f"gromov_{label}" for label in self.nodes_[rows]]
         return np.asarray(
-            [f"{feature}_{k}" for feature in input_features for k in range(self.embedding_.shape[1])],
+            [f"{feature}_{suffix}" for feature in input_features for suffix in suffixes],
             dtype=object,
         )
 

@@ -36,11 +36,12 @@ def fitted():
 
 
 def _row_of(est, label):
-    """The row of ``embedding_`` that belongs to ``label``, found by hand."""
+    """What ``transform`` gives for ``label``: the features of its row of
+    ``embedding_``, the row found by hand."""
     (rows,) = np.nonzero([node == label and type(node) is type(label)
                           for node in est.nodes_])
     assert len(rows) == 1
-    return est.embedding_[rows[0]]
+    return est._node_features(est.embedding_[rows])[0]
 
 
 # --------------------------------------------------------- empty relations
@@ -72,8 +73,9 @@ def test_score_and_metrics_of_no_relations_raise_instead_of_nan(fitted, relation
 
 def test_transform_of_no_labels_is_an_empty_array(fitted):
     """Nothing to map is not an error: the output has zero rows."""
-    assert fitted.transform([]).shape == (0, 2)
-    assert fitted.transform(np.empty((0, 2), dtype=object)).shape == (0, 4)
+    width = len(fitted.get_feature_names_out(["node"]))
+    assert fitted.transform([]).shape == (0, width)
+    assert fitted.transform(np.empty((0, 2), dtype=object)).shape == (0, 2 * width)
 
 
 # --------------------------------------------------------- column counts
@@ -335,6 +337,8 @@ INVALID_PARAMS = [
     ("closure", "yes"),
     ("max_closure_size", 0),
     ("max_closure_size", 2**31 - 1),  # more relations than the kernels index
+    ("features", "ball"),
+    ("n_landmarks", 0),
     ("handle_unknown", "skip"),
     ("random_state", "seed"),
     ("n_jobs", 0),  # joblib gives 0 no meaning

@@ -141,7 +141,8 @@ def test_dataframe_input_sets_feature_names(tree):
     assert est.n_features_in_ == 2
     names = est.get_feature_names_out()
     assert list(names[:2]) == ["hyponym_0", "hyponym_1"]
-    assert est.transform(frame[["hyponym", "hypernym"]]).shape == (len(tree), 4)
+    assert names[len(names) // 2] == "hypernym_0"
+    assert est.transform(frame[["hyponym", "hypernym"]]).shape == (len(tree), len(names))
     plain = PoincareEmbedder(n_components=2, **FAST).fit(tree)
     np.testing.assert_array_equal(plain.embedding_, est.embedding_)
     assert not hasattr(plain, "feature_names_in_")
@@ -181,15 +182,21 @@ def test_zero_weight_relations_are_not_learned(tree):
 # ---------------------------------------------------------------- transform
 
 
-def test_transform_shapes(fitted, tree):
-    assert fitted.transform([0, 1, 2]).shape == (3, 5)
-    assert fitted.transform(np.array([[0], [1]])).shape == (2, 5)
-    out = fitted.transform(tree)
-    assert out.shape == (len(tree), 10)
-    index = {label: i for i, label in enumerate(fitted.nodes_)}
-    np.testing.assert_array_equal(out[0, 5:], fitted.embedding_[index[tree[0, 1]]])
-    assert len(fitted.get_feature_names_out()) == out.shape[1]
-    assert len(fitted.get_feature_names_out(["species"])) == 5
+@pytest.mark.parametrize(
+    "features, width",
+    [("embedding", 5), ("tangent", 5), ("hyperboloid", 6), ("landmarks", 5 + 4)],
+)
+def test_transform_shapes(fitted, tree, features, width):
+    est = clone(fitted).set_params(features=features, n_landmarks=4)
+    est.embedding_, est.nodes_ = fitted.embedding_, fitted.nodes_
+    assert est.transform([0, 1, 2]).shape == (3, width)
+    assert est.transform(np.array([[0], [1]])).shape == (2, width)
+    out = est.transform(tree)
+    assert out.shape == (len(tree), 2 * width)
+    # each label column is the block of its own node
+    np.testing.assert_array_equal(out[:1, width:], est.transform([tree[0, 1]]))
+    assert len(est.get_feature_names_out()) == out.shape[1]
+    assert len(est.get_feature_names_out(["species"])) == width
 
 
 def test_fit_transform_equals_fit_then_transform(tree):
@@ -204,11 +211,14 @@ def test_unknown_labels_raise_naming_them(fitted):
         fitted.transform(np.array(["zebra", 0], dtype=object))
 
 
-def test_unknown_labels_map_to_the_origin_when_ignored(tree):
-    est = PoincareEmbedder(n_components=3, handle_unknown="ignore", **FAST).fit(tree)
+@pytest.mark.parametrize("features", ["embedding", "tangent", "hyperboloid", "landmarks"])
+def test_unknown_labels_map_to_the_origin_when_ignored(tree, features):
+    est = PoincareEmbedder(
+        n_components=3, handle_unknown="ignore", features=features, **FAST
+    ).fit(tree)
     out = est.transform(np.array([999, 0]))
-    np.testing.assert_array_equal(out[0], 0.0)
-    assert np.any(out[1] != 0.0)
+    np.testing.assert_array_equal(out[0], est._node_features(np.zeros((1, 3)))[0])
+    assert np.any(out[1] != out[0])
 
 
 @pytest.mark.parametrize("method", ["transform", "score", "get_feature_names_out"])

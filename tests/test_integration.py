@@ -185,7 +185,8 @@ def test_scorers_work_with_cross_val_score(tree):
 def test_pandas_output_names_one_and_two_columns(tree):
     pd = pytest.importorskip("pandas")
     frame = pd.DataFrame(tree, columns=["hyponym", "hypernym"])
-    est = PoincareEmbedder(**FAST).set_output(transform="pandas").fit(frame)
+    est = PoincareEmbedder(**FAST, features="embedding")
+    est.set_output(transform="pandas").fit(frame)
     np.testing.assert_array_equal(est.feature_names_in_, ["hyponym", "hypernym"])
 
     both = est.transform(frame)
@@ -211,10 +212,13 @@ def test_pandas_output_names_one_and_two_columns(tree):
 
 def test_fit_transform_honours_set_output(tree):
     pd = pytest.importorskip("pandas")
-    out = PoincareEmbedder(**FAST).set_output(transform="pandas").fit_transform(tree)
+    est = PoincareEmbedder(**FAST, n_landmarks=2).set_output(transform="pandas")
+    out = est.fit_transform(tree)
     assert isinstance(out, pd.DataFrame)
-    assert list(out.columns) == [f"child_{k}" for k in range(4)] + [
-        f"parent_{k}" for k in range(4)
+    landmarks = [f"gromov_{label}" for label in est.nodes_[np.argsort(est.norms(est.nodes_), kind="stable")[:2]]]
+    suffixes = [str(k) for k in range(4)] + landmarks
+    assert list(out.columns) == [f"child_{s}" for s in suffixes] + [
+        f"parent_{s}" for s in suffixes
     ]
 
 
@@ -295,7 +299,7 @@ def test_warm_start_with_other_dimension_is_an_error(tree):
 
 def test_partial_fit_with_new_label_types_keeps_old_rows(tree):
     named = [(f"n{c:02d}", f"n{p:02d}") for c, p in tree]
-    est = PoincareEmbedder(**FAST).fit(named)
+    est = PoincareEmbedder(**FAST, features="embedding").fit(named)
     old = est.transform(["n05", "n00"])
     est.set_params(learning_rate=1e-9).partial_fit([("extra", "n00")])
     assert "extra" in set(est.nodes_)
@@ -412,8 +416,11 @@ def test_column_transformer_with_pandas_output(ancestor_task):
     model = make_pipeline(columns, LogisticRegression()).set_output(transform="pandas")
     model.fit(table, target)
     features = model[0].transform(table)
-    assert list(features.columns) == [f"emb__node_{k}" for k in range(4)] + ["num__noise"]
-    np.testing.assert_array_equal(features.iloc[:, :4].to_numpy(), embedder.transform(nodes))
+    names = [f"emb__{name}" for name in embedder.get_feature_names_out(["node"])]
+    assert list(features.columns) == names + ["num__noise"]
+    np.testing.assert_array_equal(
+        features.iloc[:, : len(names)].to_numpy(), embedder.transform(nodes)
+    )
     assert model.score(table, target) >= 0.85
 
 

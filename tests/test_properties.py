@@ -248,7 +248,8 @@ def test_transform_after_pickle_equals_before_and_finds_each_label(relations):
     restored = pickle.loads(pickle.dumps(est))
     column = _column(est.nodes_.tolist())
     before = est.transform(column)
-    np.testing.assert_array_equal(before, est.embedding_)  # each label, its row
+    # each label, the features of its own row
+    np.testing.assert_array_equal(before, est._node_features(est.embedding_))
     np.testing.assert_array_equal(restored.transform(column), before)
     np.testing.assert_array_equal(restored.transform(relations), est.transform(relations))
     assert restored.score(relations) == est.score(relations)

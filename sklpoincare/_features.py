@@ -1,0 +1,69 @@
+"""What ``PoincareEmbedder.transform`` returns: features for downstream models.
+
+The ball coordinates themselves are poor features: deep nodes crowd at norm
+~1, and a subtree, close to a geodesic half-space, is a region a linear
+model can only cut out with weights of size ``e^r``. The default,
+``"landmarks"``, works on a logarithmic scale instead. The Gromov product
+of a point x with a landmark l,
+
+    (x | l)_o = (d(o, x) + d(o, l) - d(x, l)) / 2,
+
+is in a tree the depth of the lowest common ancestor of x and l; in a
+fitted embedding the descendants of l stand clearly above the other nodes,
+so one threshold on l's column picks out l's subtree. The landmarks are the
+most general nodes; the log-map coordinates ``r x / |x|`` (how deep, which
+direction) come first, and every column is standardised with the mean and
+standard deviation over the fitted nodes, so that weights of order 1 and a
+small bias (a Keras ``Dense`` layer at its start) suffice. Measured in
+``benchmarks/bench_downstream.py``; see ``doc/benchmarks.rst``.
+"""
+
+import numpy as np
+
+from ._manifolds import poincare_radius, poincare_to_hyperboloid, poincare_to_tangent
+from .metrics import poincare_distances
+
+FEATURES = ("landmarks", "tangent", "hyperboloid", "embedding")
+
+
+def landmark_rows(embedding, n_landmarks):
+    """Rows of the ``n_landmarks`` most general nodes (nearest the origin);
+    ties keep the lower row first."""
+    radius = poincare_radius(embedding)
+    return np.argsort(radius, kind="stable")[: min(int(n_landmarks), len(radius))]
+
+
+def gromov_products(points, landmarks):
+    """``(x | l)_o`` of every row of ``points`` with every landmark point."""
+    if len(points) == 0:
+        return np.zeros((0, len(landmarks)))
+    products = 0.5 * (
+        poincare_radius(points)[:, None]
+        + poincare_radius(landmarks)[None, :]
+        - poincare_distances(points, landmarks)
+    )
+    # rounding leaves tiny negatives where x or l is at the origin
+    return np.maximum(products, 0.0)
+
+
+def _landmark_features(points, landmarks):
+    return np.hstack([poincare_to_tangent(points), gromov_products(points, landmarks)])
+
+
+def node_features(points, embedding, features, n_landmarks):
+    """Features of the ball ``points`` for an embedder fitted to ``embedding``.
+
+    ``features`` is one of :data:`FEATURES`; the standardisation of
+    ``"landmarks"`` uses every row of ``embedding``.
+    """
+    if features == "embedding":
+        return np.array(points, dtype=np.float64)
+    if features == "tangent":
+        return poincare_to_tangent(points)
+    if features == "hyperboloid":
+        return poincare_to_hyperboloid(points)
+    landmarks = embedding[landmark_rows(embedding, n_landmarks)]
+    reference = _landmark_features(embedding, landmarks)
+    mean, scale = reference.mean(axis=0), reference.std(axis=0)
+    scale[scale == 0] = 1.0  # a constant column (e.g. a landmark at the origin)
+    return (_landmark_features(points, landmarks) - mean) / scale
