@@ -95,22 +95,26 @@ from sklpoincare.preprocessing import poincare_normalize
 EPOCHS, BATCH_SIZE, N_FOLDS = 30, 32, 3
 
 
+def embedding_layer(weights, n_rows, dim):
+    """A frozen ``Embedding`` holding ``weights``, or with ``weights=None`` a
+    trainable one of ``n_rows`` rows initialised at random."""
+    if weights is None:
+        return keras.layers.Embedding(n_rows, dim)
+    return keras.layers.Embedding(
+        *weights.shape,
+        embeddings_initializer=keras.initializers.Constant(weights),
+        trainable=False,
+    )
+
+
 def question_model(weights=None, n_rows=None, dim=None):
     """Embedding -> Reshape -> Dense(1) -> sigmoid, the model of the question.
 
     ``weights``: frozen initial weights; ``None``: a trainable Embedding
     initialised at random.
     """
-    if weights is None:
-        embedding = keras.layers.Embedding(n_rows, dim)
-    else:
-        n_rows, dim = weights.shape
-        embedding = keras.layers.Embedding(
-            n_rows,
-            dim,
-            embeddings_initializer=keras.initializers.Constant(weights),
-            trainable=False,
-        )
+    embedding = embedding_layer(weights, n_rows, dim)
+    dim = embedding.output_dim
     model = keras.Sequential(
         [
             keras.Input(shape=(1,), dtype="int32"),
@@ -134,16 +138,8 @@ def side_by_side_model(n_models, weights=None, n_rows=None, dim=None):
     ``Dense(1, activation="sigmoid")`` from its logits too, which keeps the
     gradient where the sigmoid saturates.
     """
-    if weights is None:
-        embedding = keras.layers.Embedding(n_rows * n_models, dim)
-    else:
-        n_rows, dim = weights.shape
-        embedding = keras.layers.Embedding(
-            n_rows,
-            dim,
-            embeddings_initializer=keras.initializers.Constant(weights),
-            trainable=False,
-        )
+    embedding = embedding_layer(weights, None if n_rows is None else n_rows * n_models, dim)
+    dim = embedding.output_dim
     limit = np.sqrt(6 / (dim + 1))  # Glorot uniform of a (dim, 1) kernel
     model = keras.Sequential(
         [
