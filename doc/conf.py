@@ -28,17 +28,34 @@ extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.autosummary",
     "sphinx.ext.mathjax",
+    # a copy of MathJax in _static: formulas render without network
+    "sphinx-mathjax-offline",
     "numpydoc",
     "sphinx_gallery.gen_gallery",
 ]
 
 templates_path = ["_templates"]
 exclude_patterns = ["_build", "Thumbs.db", ".DS_Store"]
-html_theme = "alabaster"
+# The theme of scikit-learn and most of its ecosystem: full-width pages, a
+# navigation bar, and the page's sections in a right-hand column.
+html_theme = "pydata_sphinx_theme"
+html_theme_options = {
+    "navigation_with_keys": False,
+    "header_links_before_dropdown": 5,
+    "show_toc_level": 2,
+    "secondary_sidebar_items": ["page-toc"],
+    "footer_start": ["copyright"],
+    "footer_end": [],
+}
+html_context = {"default_mode": "light"}
+html_sidebars = {"index": [], "install": [], "user_guide": [], "benchmarks": [],
+                 "comparison": [], "bad_inputs": [], "gensim_mapping": [],
+                 "training_choices": []}
 html_static_path = ["_static"]
+html_css_files = ["custom.css"]
 html_title = f"sklpoincare {release}"
-# A plain build that needs nothing from the network: no intersphinx (the
-# build must succeed offline), MathJax is only fetched by the reader's browser.
+# A build and a site that need nothing from the network: no intersphinx,
+# and MathJax is served from the site itself (sphinx-mathjax-offline).
 
 # autosummary writes one stub page per documented object into generated/.
 autosummary_generate = True
