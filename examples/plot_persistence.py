@@ -96,3 +96,25 @@ embedder.save_word2vec_format(vectors_path)
 vectors, labels = load_word2vec_format(vectors_path)
 print(open(vectors_path).readline().strip(), "<- header of", vectors_path)
 print("vectors read back equal embedding_:", np.array_equal(vectors, embedder.embedding_))
+
+# %%
+# What each format costs on disk for the 1,180 mammals at 5 dimensions.
+
+import matplotlib.pyplot as plt
+
+sizes = {
+    "pickle": pickle_path,
+    "joblib": joblib_path,
+    "word2vec text\n(vectors only)": vectors_path,
+}
+if "skops_path" in globals():
+    sizes["skops"] = skops_path
+fig, ax = plt.subplots(figsize=(6, 2.6))
+kib = [os.path.getsize(path) / 1024 for path in sizes.values()]
+ax.barh(list(sizes), kib, color="tab:blue")
+for y, value in enumerate(kib):
+    ax.text(value, y, f" {value:.0f} KiB", va="center", fontsize=8)
+ax.set_xlim(0, max(kib) * 1.25)
+ax.invert_yaxis()
+ax.set_xlabel("file size (KiB)")
+fig.tight_layout()

@@ -12,9 +12,17 @@ the embedder's own float64 :meth:`~sklpoincare.PoincareEmbedder.distance`
 on the training relations and a few chosen pairs; a plain float32 cast of
 the ball coordinates is shown for contrast.
 
+With ``--plot errors.png`` it draws the two error distributions over the
+6,540 training relations of the mammals (10 dimensions):
+
+.. image:: /_static/pytorch_embedding.png
+   :alt: Relative errors of float32 distances: polar export against a plain cast
+
 Needs PyTorch (``pip install torch``; the CPU build is enough); run it with
 ``python examples/pytorch_embedding.py``.
 """
+
+# sphinx_gallery_thumbnail_path = "_static/pytorch_embedding.png"
 
 import sys
 
@@ -101,3 +109,29 @@ print(f"{'pair':38s} {'torch float32':>13s} {'float64':>10s} {'rel. error':>10s}
 for (x, y), d32, d64 in zip(pairs, check, reference):
     print(f"{x + ' - ' + y:38s} {d32:13.6f} {d64:10.6f} {abs(d32 - d64) / d64:10.1e}")
 assert np.allclose(check, reference, rtol=1e-3) and error.max() < 1e-3
+
+# %%
+# With ``--plot PATH``, the two error distributions as a picture.
+
+if "--plot" in sys.argv:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    bins = np.logspace(-10, 1, 45)
+    fig, ax = plt.subplots(figsize=(6.4, 3.2))
+    # an exact float32 result has error 0: shown in the first bin
+    ax.hist(np.clip(error, bins[0], None), bins=bins, alpha=0.8,
+            label="export_weights 'polar', torch float32")
+    finite = np.isfinite(cast_error)
+    ax.hist(np.clip(cast_error[finite], bins[0], bins[-1]), bins=bins, alpha=0.8,
+            label=f"ball coordinates cast to float32\n({np.mean(~finite):.2%} inf or NaN, not shown)")
+    ax.axvline(1e-3, color="black", linestyle=":", linewidth=0.8)
+    ax.text(1.2e-3, ax.get_ylim()[1] * 0.9, "1e-3", fontsize=8)
+    ax.set_xscale("log")
+    ax.set_xlabel("relative error of the distance against float64 (6,540 relations)")
+    ax.set_ylabel("relations")
+    ax.legend(fontsize=8, loc="upper left")
+    fig.tight_layout()
+    fig.savefig(sys.argv[sys.argv.index("--plot") + 1], dpi=110)
