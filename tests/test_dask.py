@@ -16,7 +16,9 @@ distributed = pytest.importorskip("dask.distributed")
 
 def _search():
     return GridSearchCV(
-        PoincareEmbedder(n_epochs=30, burn_in=10, n_negatives=10, random_state=0),
+        PoincareEmbedder(
+            n_epochs=30, burn_in=10, n_negatives=10, closure=False, random_state=0
+        ),
         {"n_components": [2, 4], "learning_rate": [0.1, 0.3]},
         cv=KFold(5, shuffle=True, random_state=0),
     )
