@@ -6,9 +6,13 @@ WordNet mammals in the Poincaré disk
 Fit a 2-dimensional :class:`~sklpoincare.PoincareEmbedder` on the bundled
 WordNet mammal closure (1,180 nodes, 6,540 relations), measure how well the
 embedding reconstructs the hierarchy, and draw the disk: every mammal as a
-dot, the edges of the hierarchy (each node to its direct parents) as grey
-lines, and the most general nodes labelled. General nodes should sit near the
-centre and specific ones near the rim.
+dot coloured by its large subtree (carnivores, ungulates, rodents, ...), the
+edges of the hierarchy (each node to its direct parents) as hyperbolic
+geodesics, and the most general nodes labelled where their labels do not
+overlap. General nodes should sit near the centre and specific ones far
+out. A node is drawn at a distance from the centre proportional to its
+hyperbolic distance from the origin: in the ball itself the specific nodes
+crowd at the rim.
 
 Two dimensions are far too few for this hierarchy (the paper uses 5 to 50);
 the picture is for the eye, not for use.
@@ -82,11 +86,13 @@ for i in np.argsort(norms)[:8]:
 # Draw the disk
 # -------------
 #
-# :func:`sklpoincare.plot.plot_embedding` draws the unit circle, every node,
-# and the given relations as edges; on a transitive closure it keeps only the
+# :func:`sklpoincare.plot.plot_embedding` draws every node and the given
+# relations as geodesic edges; on a transitive closure it keeps only the
 # direct edges (a relation implied by two others, dog -> canine -> carnivore
 # implying dog -> carnivore, would only add clutter). It labels the nodes of
-# smallest norm. The command line draws the same picture:
+# smallest norm, leaving out labels that would overlap, and marks the
+# hyperbolic distance from the origin with rings (``radial_scale="ball"``
+# draws the ball itself instead). The command line draws the same picture:
 # ``sklpoincare fit --dim 2 --plot mammals_2d.png``.
 
 fig, ax = plt.subplots(figsize=(9, 9))

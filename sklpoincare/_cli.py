@@ -291,7 +291,7 @@ def _save_plot(path, embedder, relations, scores, source):
 
     fig, ax = plt.subplots(figsize=(9, 9))
     try:
-        plot_embedding(embedder, ax=ax, edges=relations, n_labels=15)
+        plot_embedding(embedder, ax=ax, edges=relations, n_labels=25)
         dims = embedder.embedding_.shape[1]
         view = "" if dims <= 2 else f", {dims}-d shown by PCA keeping norms"
         ax.set_title(

@@ -9,14 +9,21 @@ from numbers import Integral
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
-from ._relations import as_label_table, check_no_missing_labels, lookup_labels
-from .hierarchy import HierarchyCycleError, transitive_reduction
+from ._manifolds import poincare_radius
+from ._relations import as_label_table, check_no_missing_labels, check_relations, lookup_labels
+from .hierarchy import HierarchyCycleError, spanning_forest, transitive_reduction
 
 __all__ = ["plot_embedding", "project_to_disk"]
 
 _PROJECTIONS = ("pca",)
+_RADIAL_SCALES = ("hyperbolic", "ball")
 # Points of the disk are drawn inside [-_LIMIT, _LIMIT]^2, just past the rim.
 _LIMIT = 1.05
+# Points sampled along each geodesic edge.
+_GEODESIC_SAMPLES = 24
+# Colours of the largest subtrees below the trunk; the rest are grey.
+_SUBTREE_COLOURS = ("tab:blue", "tab:orange", "tab:green", "tab:red", "tab:purple",
+                    "tab:brown", "tab:pink", "tab:olive", "tab:cyan")
 
 
 def _import_pyplot():
@@ -121,6 +128,109 @@ def _label_ids(nodes, labels, name):
     return ids
 
 
+def _polar(points_2d, radius):
+    """Unit directions of planar points (0 at the origin)."""
+    norms = np.linalg.norm(points_2d, axis=1)
+    return points_2d / np.where(norms > 0, norms, 1.0)[:, None]
+
+
+def _geodesics(directions, radius, pairs, n_samples=_GEODESIC_SAMPLES):
+    """Points along the hyperbolic geodesic of each pair, as (radius, direction).
+
+    The ends are taken on the hyperboloid, ``(cosh r, sinh r u)``, and the
+    geodesic is ``(sinh((1 - t) d) a + sinh(t d) b) / sinh d``; the distance
+    ``d`` comes from the law of cosines as a sum of non-negative terms, so
+    that ends near the boundary (radius ~19) keep their precision.
+    """
+    a, b = pairs[:, 0], pairs[:, 1]
+    ra, rb = radius[a], radius[b]
+    ua, ub = directions[a], directions[b]
+    chord = np.linalg.norm(ua - ub, axis=1)
+    half = np.sqrt(np.sinh((ra - rb) / 2) ** 2 + np.sinh(ra) * np.sinh(rb) * chord**2 / 4)
+    d = 2 * np.arcsinh(half)
+    t = np.linspace(0.0, 1.0, n_samples)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        wa = np.sinh((1 - t)[None, :] * d[:, None]) / np.sinh(d)[:, None]
+        wb = np.sinh(t[None, :] * d[:, None]) / np.sinh(d)[:, None]
+    same = d == 0  # one point: stay there
+    wa[same], wb[same] = 1 - t, t
+    # spatial part of the hyperboloid point: sinh(r) u
+    space = (wa[..., None] * (np.sinh(ra)[:, None, None] * ua[:, None, :])
+             + wb[..., None] * (np.sinh(rb)[:, None, None] * ub[:, None, :]))
+    length = np.linalg.norm(space, axis=2)
+    along = space / np.where(length > 0, length, 1.0)[..., None]
+    return np.arcsinh(length), along
+
+
+def _subtree_groups(n_nodes, edge_ids):
+    """A group per node for colouring: which large subtree it is in.
+
+    Along the spanning forest of the edges, the trunk is followed down from
+    the root of the largest tree while one child holds more than half of
+    the nodes below; the children of where it stops head the groups, the
+    largest first. Nodes outside them (the trunk, small branches) get -1.
+    """
+    graph, _ = check_relations(edge_ids)
+    ids = np.asarray(graph.nodes, dtype=np.intp)
+    tree_parent = spanning_forest(graph)
+    size = np.ones(len(ids))
+    depth = np.zeros(len(ids), dtype=np.intp)
+    order = []
+    for node in range(len(ids)):  # depth by walking up (forests are shallow)
+        steps, up = 0, tree_parent[node]
+        while up >= 0:
+            steps, up = steps + 1, tree_parent[up]
+        depth[node] = steps
+    for node in np.argsort(-depth, kind="stable"):
+        order.append(node)
+        if tree_parent[node] >= 0:
+            size[tree_parent[node]] += size[node]
+    children = [[] for _ in ids]
+    for node, parent in enumerate(tree_parent):
+        if parent >= 0:
+            children[parent].append(node)
+    roots = np.flatnonzero(tree_parent < 0)
+    top = roots[np.argmax(size[roots])]
+    while children[top]:
+        largest = max(children[top], key=size.__getitem__)
+        if size[largest] <= size[top] / 2:
+            break
+        top = largest
+    heads = sorted(children[top], key=lambda c: -size[c])
+    group_of_head = {head: k for k, head in enumerate(heads)}
+    groups = np.full(n_nodes, -1)
+    for node in range(len(ids)):
+        up = node
+        while up >= 0 and up not in group_of_head:
+            up = tree_parent[up]
+        if up >= 0:
+            groups[ids[node]] = group_of_head[up]
+    return groups, [ids[h] for h in heads]
+
+
+def _place_labels(ax, positions, label_ids, nodes, fontsize=7):
+    """Label ``label_ids`` in order, each where it overlaps no earlier label
+    (beside its point, outwards first); a label with no free place is left
+    out."""
+    renderer = ax.figure.canvas.get_renderer()
+    taken = []
+    for i in label_ids:
+        x, y = positions[i]
+        outward = np.array([x, y]) / max(np.hypot(x, y), 1e-12)
+        offsets = [outward * 6, (6, 4), (-6, 4), (6, -8), (-6, -8), (0, 8), (0, -10)]
+        for dx, dy in offsets:
+            text = ax.annotate(
+                str(nodes[i]), (x, y), xytext=(dx, dy), textcoords="offset points",
+                fontsize=fontsize, ha="left" if dx >= 0 else "right", zorder=4,
+                bbox=dict(boxstyle="round,pad=0.1", fc="white", ec="none", alpha=0.7),
+            )
+            box = text.get_window_extent(renderer).expanded(1.05, 1.1)
+            if not any(box.overlaps(other) for other in taken):
+                taken.append(box)
+                break
+            text.remove()
+
+
 def plot_embedding(
     embedder,
     *,
@@ -130,18 +240,23 @@ def plot_embedding(
     n_labels=10,
     labels=None,
     projection="pca",
+    radial_scale="hyperbolic",
 ):
     """Draw a fitted embedding in the Poincaré disk.
 
-    Every node is a dot; the unit circle, the boundary of the disk, is
-    drawn; the given relations are grey straight segments (not the
-    hyperbolic geodesics, which are arcs); the most general nodes
-    (the smallest norms) or the given ones are labelled. Embeddings of more
-    than two dimensions are flattened by :func:`project_to_disk`: the two
-    principal axes about the origin, then each point rescaled to its own
-    norm, so that distance from the centre still says how general a node
-    is. With ``manifold="euclidean"`` the coordinates are not in the ball:
-    no circle is drawn and the limits follow the points.
+    Every node is a dot, coloured by the large subtree it belongs to when
+    ``edges`` are given; the given relations are drawn as hyperbolic
+    geodesics (in the disk, arcs of circles orthogonal to its rim); the most
+    general nodes (the smallest norms), or the given ones, are labelled,
+    leaving out any label that would cover an earlier one. With the default
+    ``radial_scale="hyperbolic"`` a node is drawn at a distance from the
+    centre proportional to its hyperbolic distance from the origin, which
+    spreads the specific nodes that crowd at the rim of the disk; rings mark
+    the distances. Embeddings of more than two dimensions are flattened by
+    :func:`project_to_disk`: the two principal axes about the origin, each
+    point keeping its own norm, so that distance from the centre still says
+    how general a node is. With ``manifold="euclidean"`` the coordinates are
+    drawn as they are.
 
     Needs matplotlib (``pip install matplotlib``).
 
@@ -150,10 +265,10 @@ def plot_embedding(
     embedder : PoincareEmbedder
         A fitted embedder (``embedding_`` and ``nodes_`` are used).
     ax : matplotlib Axes, default=None
-        Where to draw; ``None`` makes a new 6 x 6 inch figure.
+        Where to draw; ``None`` makes a new 7 x 7 inch figure.
     edges : array-like of shape (n_edges, 2), default=None
-        (child, parent) relations to draw as segments, by label, e.g. the
-        relations given to ``fit``. ``None`` draws none.
+        (child, parent) relations to draw, by label, e.g. the relations given
+        to ``fit``. ``None`` draws none.
     direct_edges_only : bool, default=True
         Draw only the edges that no chain of other edges implies (see
         :func:`~sklpoincare.hierarchy.transitive_reduction`): given the
@@ -168,6 +283,11 @@ def plot_embedding(
     projection : {"pca"}, default="pca"
         How embeddings of more than two dimensions are brought to the plane;
         see :func:`project_to_disk`.
+    radial_scale : {"hyperbolic", "ball"}, default="hyperbolic"
+        Distance of a node from the centre of the picture: its hyperbolic
+        distance from the origin, as a share of the largest one
+        (``"hyperbolic"``), or its norm in the Poincaré ball (``"ball"``,
+        the model itself, in which specific nodes crowd at the rim).
 
     Returns
     -------
@@ -186,8 +306,8 @@ def plot_embedding(
     >>> embedder = PoincareEmbedder(n_components=2, n_epochs=20, burn_in=5,
     ...                             random_state=0).fit(relations)
     >>> ax = plot_embedding(embedder, edges=relations, n_labels=3)
-    >>> len(ax.texts), len(ax.collections[0].get_segments())  # labels, tree edges
-    (3, 14)
+    >>> len(ax.collections[0].get_segments())  # tree edges
+    14
     >>> ax.figure.savefig("tree_disk.png")  # doctest: +SKIP
     """
     check_is_fitted(embedder, ["embedding_", "nodes_"])
@@ -195,9 +315,14 @@ def plot_embedding(
         raise ValueError(f"n_labels must be a non-negative int, got {n_labels!r}")
     if not isinstance(direct_edges_only, (bool, np.bool_)):
         raise ValueError(f"direct_edges_only must be a bool, got {direct_edges_only!r}")
+    if radial_scale not in _RADIAL_SCALES:
+        raise ValueError(
+            f"radial_scale must be one of {list(_RADIAL_SCALES)}, got {radial_scale!r}"
+        )
     nodes = np.asarray(embedder.nodes_)
-    points = project_to_disk(embedder.embedding_, projection)
+    flat = project_to_disk(embedder.embedding_, projection)
     in_ball = getattr(embedder, "manifold", "poincare") != "euclidean"
+    hyperbolic = in_ball and radial_scale == "hyperbolic"
 
     if edges is not None:
         edge_ids = _label_ids(nodes, edges, "edges")
@@ -219,22 +344,61 @@ def plot_embedding(
     from matplotlib.patches import Circle
 
     if ax is None:
-        _, ax = plt.subplots(figsize=(6, 6))
+        _, ax = plt.subplots(figsize=(7, 7))
     if in_ball:
-        ax.add_patch(Circle((0.0, 0.0), 1.0, fill=False, color="black", linewidth=1))
-    if edges is not None:
-        segments = points[edge_ids]  # (n_edges, 2 ends, 2 coordinates)
+        radius = poincare_radius(embedder.embedding_)
+        directions = _polar(flat, radius)
+        r_max = max(float(radius.max()), 1e-12)
+        if hyperbolic:
+            positions = directions * (radius / r_max)[:, None]
+        else:
+            positions = flat
+    else:
+        positions = flat
+
+    if edges is not None and len(edge_ids):
+        if in_ball:
+            r_path, u_path = _geodesics(directions, radius, edge_ids)
+            scale = r_path / r_max if hyperbolic else np.tanh(r_path / 2)
+            segments = u_path * scale[..., None]
+        else:
+            segments = positions[edge_ids]  # straight: (n_edges, 2 ends, 2)
         ax.add_collection(
-            LineCollection(segments, colors="0.75", linewidths=0.4, zorder=1)
+            LineCollection(list(segments), colors="0.7", linewidths=0.4, zorder=1)
         )
-    ax.scatter(points[:, 0], points[:, 1], s=6, color="tab:blue", zorder=2)
-    for i in label_ids:
-        ax.annotate(str(nodes[i]), points[i], fontsize=7, zorder=3)
-    ax.set_aspect("equal")
+    colours = np.full(len(nodes), "0.55", dtype=object)
+    legend = []
+    if edges is not None and len(edge_ids):
+        groups, heads = _subtree_groups(len(nodes), edge_ids)
+        for k, head in enumerate(heads[: len(_SUBTREE_COLOURS)]):
+            colours[groups == k] = _SUBTREE_COLOURS[k]
+            legend.append((_SUBTREE_COLOURS[k], f"{nodes[head]} ({np.sum(groups == k)})"))
+    ax.scatter(positions[:, 0], positions[:, 1], s=7, c=list(colours), zorder=2,
+               linewidths=0)
+    if len(legend) > 1:
+        from matplotlib.lines import Line2D
+
+        handles = [Line2D([], [], marker="o", linestyle="", color=colour, markersize=4,
+                          label=name) for colour, name in legend]
+        ax.legend(handles=handles, title="subtree (nodes)", fontsize=6, title_fontsize=7,
+                  loc="lower left", bbox_to_anchor=(-0.02, -0.02), frameon=False)
     if in_ball:
+        if hyperbolic:
+            step = 5.0 if r_max > 12 else 2.0
+            for r in np.arange(step, r_max, step):
+                ax.add_patch(Circle((0.0, 0.0), r / r_max, fill=False, color="0.85",
+                                    linewidth=0.6, linestyle="--", zorder=0))
+                ax.text(0.0, r / r_max, f"{r:g}", fontsize=6, color="0.5",
+                        ha="center", va="bottom")
+            ax.text(0.0, -_LIMIT, "distance from the centre: hyperbolic distance "
+                    f"from the origin (rings every {step:g}; rim {r_max:.1f})",
+                    fontsize=7, color="0.4", ha="center", va="top")
+        ax.add_patch(Circle((0.0, 0.0), 1.0, fill=False, color="black", linewidth=1))
         ax.set_xlim(-_LIMIT, _LIMIT)
-        ax.set_ylim(-_LIMIT, _LIMIT)
+        ax.set_ylim(-_LIMIT - 0.06, _LIMIT)
         ax.axis("off")  # disk coordinates carry no units; the circle frames it
     else:
         ax.autoscale_view()
+    ax.set_aspect("equal")
+    _place_labels(ax, positions, label_ids, nodes)
     return ax

@@ -55,6 +55,18 @@ def _circles(ax):
     return [p for p in ax.patches if isinstance(p, Circle)]
 
 
+def _unit_circle(ax):
+    (circle,) = [c for c in _circles(ax) if c.get_radius() == 1.0]
+    return circle
+
+
+def _node_labels(ax):
+    """The node labels: annotations (ring marks and the caption are texts)."""
+    from matplotlib.text import Annotation
+
+    return [t for t in ax.texts if isinstance(t, Annotation)]
+
+
 # --------------------------------------------------------------- projection
 
 
@@ -113,14 +125,27 @@ def test_projection_rejects_bad_input(points, projection, message):
 # ------------------------------------------------------------------ drawing
 
 
-def test_disk_has_unit_circle_points_edges_and_general_labels(plt, tree, fitted_2d):
-    ax = plot_embedding(fitted_2d, edges=tree, n_labels=4)
-    (circle,) = _circles(ax)
-    assert circle.get_radius() == 1.0 and tuple(circle.center) == (0.0, 0.0)
+@pytest.mark.parametrize("radial_scale", ["ball", "hyperbolic"])
+def test_disk_has_unit_circle_points_edges_and_general_labels(
+    plt, tree, fitted_2d, radial_scale
+):
+    ax = plot_embedding(fitted_2d, edges=tree, n_labels=4, radial_scale=radial_scale)
+    assert tuple(_unit_circle(ax).center) == (0.0, 0.0)
 
-    np.testing.assert_array_equal(_scatter_points(ax), fitted_2d.embedding_)
+    points = _scatter_points(ax)
+    x = fitted_2d.embedding_
+    if radial_scale == "ball":
+        np.testing.assert_array_equal(points, x)
+    else:  # same directions, radius proportional to the hyperbolic radius
+        radius = 2 * np.arctanh(np.linalg.norm(x, axis=1))
+        np.testing.assert_allclose(np.linalg.norm(points, axis=1), radius / radius.max())
+        np.testing.assert_allclose(
+            points / np.linalg.norm(points, axis=1, keepdims=True),
+            x / np.linalg.norm(x, axis=1, keepdims=True),
+        )
 
-    # the closure's direct edges: each node of the binary tree to its parent
+    # the closure's direct edges: each node of the binary tree to its parent,
+    # drawn from the child's point to the parent's
     segments = _segments(ax)
     assert len(segments) == 14
     index = {node: i for i, node in enumerate(fitted_2d.nodes_)}
@@ -128,15 +153,56 @@ def test_disk_has_unit_circle_points_edges_and_general_labels(plt, tree, fitted_
         (index[c], index[p]) for c, p in make_balanced_tree(2, 3, transitive_closure=False)
     }
     drawn = set()
-    for start, end in segments:
-        c = int(np.argmin(np.linalg.norm(fitted_2d.embedding_ - start, axis=1)))
-        p = int(np.argmin(np.linalg.norm(fitted_2d.embedding_ - end, axis=1)))
+    for path in segments:
+        c = int(np.argmin(np.linalg.norm(points - path[0], axis=1)))
+        p = int(np.argmin(np.linalg.norm(points - path[-1], axis=1)))
+        np.testing.assert_allclose(path[0], points[c], atol=1e-9)
+        np.testing.assert_allclose(path[-1], points[p], atol=1e-9)
         drawn.add((c, p))
     assert drawn == expected
 
-    norms = np.linalg.norm(fitted_2d.embedding_, axis=1)
+    # labels: the most general nodes in order, less any that would overlap
+    norms = np.linalg.norm(x, axis=1)
     most_general = [str(fitted_2d.nodes_[i]) for i in np.argsort(norms)[:4]]
-    assert [text.get_text() for text in ax.texts] == most_general
+    shown = [text.get_text() for text in _node_labels(ax)]
+    assert shown and shown == [name for name in most_general if name in shown]
+
+
+def test_edges_are_hyperbolic_geodesics(plt, tree, fitted_2d):
+    """Every drawn point of an edge lies on the geodesic between its ends:
+    its distances to the two ends add up to theirs."""
+    from sklpoincare.metrics import poincare_distances
+
+    ax = plot_embedding(fitted_2d, edges=tree, radial_scale="ball")
+    for path in _segments(ax):
+        ends = poincare_distances(path[:1], path[-1:])[0, 0]
+        to_start = poincare_distances(path, path[:1])[:, 0]
+        to_end = poincare_distances(path, path[-1:])[:, 0]
+        np.testing.assert_allclose(to_start + to_end, ends, rtol=1e-6, atol=1e-9)
+        assert np.all(np.diff(to_start) > 0)  # in order along the edge
+
+
+def test_labels_never_overlap(plt):
+    relations = make_balanced_tree(3, 4)
+    embedder = PoincareEmbedder(n_components=2, **FAST).fit(relations)
+    ax = plot_embedding(embedder, edges=relations, n_labels=40)
+    renderer = ax.figure.canvas.get_renderer()
+    boxes = [text.get_window_extent(renderer) for text in _node_labels(ax)]
+    assert 1 < len(boxes) <= 40
+    for i, a in enumerate(boxes):
+        assert not any(a.overlaps(b) for b in boxes[i + 1:])
+
+
+def test_nodes_are_coloured_by_large_subtree(plt):
+    relations = make_balanced_tree(3, 2, transitive_closure=False)
+    embedder = PoincareEmbedder(n_components=2, **FAST).fit(relations)
+    ax = plot_embedding(embedder, edges=relations)
+    from matplotlib.collections import PathCollection
+
+    (scatter,) = [c for c in ax.collections if isinstance(c, PathCollection)]
+    colours = {tuple(c) for c in scatter.get_facecolors()}
+    # the root and the three subtrees of its children
+    assert len(colours) == 4
 
 
 def test_all_relations_drawn_when_asked(plt, tree, fitted_2d):
@@ -145,17 +211,17 @@ def test_all_relations_drawn_when_asked(plt, tree, fitted_2d):
 
 
 def test_explicit_labels_and_no_edges(plt, fitted_2d):
-    ax = plot_embedding(fitted_2d, labels=[7, 3], n_labels=50)
-    assert [text.get_text() for text in ax.texts] == ["7", "3"]
+    ax = plot_embedding(fitted_2d, labels=[7, 3], n_labels=50, radial_scale="ball")
+    assert [text.get_text() for text in _node_labels(ax)] == ["7", "3"]
     i = list(fitted_2d.nodes_).index(7)
-    np.testing.assert_array_equal(ax.texts[0].xy, fitted_2d.embedding_[i])
+    np.testing.assert_array_equal(_node_labels(ax)[0].xy, fitted_2d.embedding_[i])
     from matplotlib.collections import LineCollection
 
     assert not any(isinstance(c, LineCollection) for c in ax.collections)
 
 
 def test_no_labels(plt, fitted_2d):
-    assert len(plot_embedding(fitted_2d, n_labels=0).texts) == 0
+    assert len(_node_labels(plot_embedding(fitted_2d, n_labels=0))) == 0
 
 
 def test_draws_on_the_given_axes(plt, fitted_2d):
@@ -166,13 +232,13 @@ def test_draws_on_the_given_axes(plt, fitted_2d):
 
 def test_higher_dimension_is_drawn_through_the_projection(plt, tree):
     embedder = PoincareEmbedder(n_components=5, **FAST).fit(tree)
-    ax = plot_embedding(embedder, edges=tree)
+    ax = plot_embedding(embedder, edges=tree, radial_scale="ball")
     points = _scatter_points(ax)
     np.testing.assert_allclose(points, project_to_disk(embedder.embedding_))
     np.testing.assert_allclose(
         np.linalg.norm(points, axis=1), np.linalg.norm(embedder.embedding_, axis=1)
     )
-    assert len(_circles(ax)) == 1
+    assert len(_circles(ax)) == 1  # no rings on the ball scale
 
 
 def test_euclidean_embedding_has_no_disk(plt, tree):
@@ -190,7 +256,7 @@ def test_string_labels(plt):
     embedder = PoincareEmbedder(n_components=2, **FAST).fit(relations)
     ax = plot_embedding(embedder, edges=relations, labels=["dog"])
     assert len(_segments(ax)) == 3
-    assert [text.get_text() for text in ax.texts] == ["dog"]
+    assert [text.get_text() for text in _node_labels(ax)] == ["dog"]
 
 
 @pytest.mark.parametrize("kwargs, message", [
@@ -201,6 +267,7 @@ def test_string_labels(plt):
     (dict(n_labels=2.5), "n_labels must be a non-negative int"),
     (dict(direct_edges_only="yes"), "direct_edges_only must be a bool"),
     (dict(projection="tsne"), "projection must be one of"),
+    (dict(radial_scale="log"), "radial_scale must be one of"),
 ])
 def test_bad_arguments(plt, fitted_2d, kwargs, message):
     with pytest.raises(ValueError, match=message):
