@@ -107,3 +107,26 @@ if args.output:
     print(f"wrote {args.output}")
 else:
     plt.show()
+
+# %%
+# An interactive view
+# -------------------
+#
+# For hierarchies too large to label, :func:`sklpoincare.plot.plot_interactive`
+# writes the same picture to a standalone HTML file (it needs bokeh, ``pip
+# install bokeh``): hovering over a node shows its label, norm and hyperbolic
+# radius, the mouse wheel zooms. Open the file in any browser; it loads
+# nothing from the network.
+
+import os
+import tempfile
+
+from sklpoincare.plot import plot_interactive
+
+try:
+    html = plot_interactive(
+        embedder, os.path.join(tempfile.mkdtemp(), "mammals_2d.html"), edges=relations
+    )
+    print(f"wrote {html}")
+except ImportError as exc:  # bokeh is optional
+    print(exc)

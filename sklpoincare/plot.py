@@ -13,7 +13,7 @@ from ._manifolds import poincare_radius
 from ._relations import as_label_table, check_no_missing_labels, check_relations, lookup_labels
 from .hierarchy import HierarchyCycleError, spanning_forest, transitive_reduction
 
-__all__ = ["plot_embedding", "project_to_disk"]
+__all__ = ["plot_embedding", "plot_interactive", "project_to_disk"]
 
 _PROJECTIONS = ("pca",)
 _RADIAL_SCALES = ("hyperbolic", "ball")
@@ -231,6 +231,69 @@ def _place_labels(ax, positions, label_ids, nodes, fontsize=7):
             text.remove()
 
 
+class _DiskLayout:
+    """Where everything goes in a picture of the disk, whatever draws it.
+
+    ``positions`` of the nodes, ``segments`` (the edges as polylines, or
+    None), ``colours`` and ``legend`` (the large subtrees), and the ``rings``
+    that mark the hyperbolic radius when ``radial_scale="hyperbolic"``.
+    """
+
+    def __init__(self, embedder, edges, direct_edges_only, projection, radial_scale):
+        if not isinstance(direct_edges_only, (bool, np.bool_)):
+            raise ValueError(f"direct_edges_only must be a bool, got {direct_edges_only!r}")
+        if radial_scale not in _RADIAL_SCALES:
+            raise ValueError(
+                f"radial_scale must be one of {list(_RADIAL_SCALES)}, got {radial_scale!r}"
+            )
+        self.nodes = nodes = np.asarray(embedder.nodes_)
+        flat = project_to_disk(embedder.embedding_, projection)
+        self.in_ball = getattr(embedder, "manifold", "poincare") != "euclidean"
+        hyperbolic = self.in_ball and radial_scale == "hyperbolic"
+        edge_ids = None
+        if edges is not None:
+            edge_ids = _label_ids(nodes, edges, "edges")
+            if edge_ids.ndim != 2 or edge_ids.shape[1] != 2:
+                raise ValueError(
+                    f"edges must have two columns (child, parent), got shape {edge_ids.shape}"
+                )
+            if direct_edges_only:
+                edge_ids = _direct_edges(edge_ids)
+
+        self.positions, self.segments = flat, None
+        self.rings, self.caption, self.r_max = [], None, 1.0
+        if self.in_ball:
+            radius = poincare_radius(embedder.embedding_)
+            directions = _polar(flat, radius)
+            self.radius = radius
+            self.r_max = r_max = max(float(radius.max()), 1e-12)
+            if hyperbolic:
+                self.positions = directions * (radius / r_max)[:, None]
+                step = 5.0 if r_max > 12 else 2.0
+                self.rings = list(np.arange(step, r_max, step))
+                self.caption = (
+                    "distance from the centre: hyperbolic distance from the origin "
+                    f"(rings every {step:g}; rim {r_max:.1f})"
+                )
+        if edge_ids is not None and len(edge_ids):
+            if self.in_ball:
+                r_path, u_path = _geodesics(directions, radius, edge_ids)
+                scale = r_path / r_max if hyperbolic else np.tanh(r_path / 2)
+                self.segments = u_path * scale[..., None]
+            else:
+                self.segments = self.positions[edge_ids]  # straight: (n_edges, 2, 2)
+
+        self.colours = np.full(len(nodes), "0.55", dtype=object)
+        self.legend = []
+        if edge_ids is not None and len(edge_ids):
+            groups, heads = _subtree_groups(len(nodes), edge_ids)
+            for k, head in enumerate(heads[: len(_SUBTREE_COLOURS)]):
+                self.colours[groups == k] = _SUBTREE_COLOURS[k]
+                self.legend.append(
+                    (_SUBTREE_COLOURS[k], f"{nodes[head]} ({np.sum(groups == k)})")
+                )
+
+
 def plot_embedding(
     embedder,
     *,
@@ -313,25 +376,8 @@ def plot_embedding(
     check_is_fitted(embedder, ["embedding_", "nodes_"])
     if isinstance(n_labels, bool) or not isinstance(n_labels, Integral) or n_labels < 0:
         raise ValueError(f"n_labels must be a non-negative int, got {n_labels!r}")
-    if not isinstance(direct_edges_only, (bool, np.bool_)):
-        raise ValueError(f"direct_edges_only must be a bool, got {direct_edges_only!r}")
-    if radial_scale not in _RADIAL_SCALES:
-        raise ValueError(
-            f"radial_scale must be one of {list(_RADIAL_SCALES)}, got {radial_scale!r}"
-        )
-    nodes = np.asarray(embedder.nodes_)
-    flat = project_to_disk(embedder.embedding_, projection)
-    in_ball = getattr(embedder, "manifold", "poincare") != "euclidean"
-    hyperbolic = in_ball and radial_scale == "hyperbolic"
-
-    if edges is not None:
-        edge_ids = _label_ids(nodes, edges, "edges")
-        if edge_ids.ndim != 2 or edge_ids.shape[1] != 2:
-            raise ValueError(
-                f"edges must have two columns (child, parent), got shape {edge_ids.shape}"
-            )
-        if direct_edges_only:
-            edge_ids = _direct_edges(edge_ids)
+    layout = _DiskLayout(embedder, edges, direct_edges_only, projection, radial_scale)
+    nodes = layout.nodes
     if labels is not None:
         label_ids = _label_ids(nodes, labels, "labels").reshape(-1)
     else:
@@ -345,54 +391,29 @@ def plot_embedding(
 
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 7))
-    if in_ball:
-        radius = poincare_radius(embedder.embedding_)
-        directions = _polar(flat, radius)
-        r_max = max(float(radius.max()), 1e-12)
-        if hyperbolic:
-            positions = directions * (radius / r_max)[:, None]
-        else:
-            positions = flat
-    else:
-        positions = flat
-
-    if edges is not None and len(edge_ids):
-        if in_ball:
-            r_path, u_path = _geodesics(directions, radius, edge_ids)
-            scale = r_path / r_max if hyperbolic else np.tanh(r_path / 2)
-            segments = u_path * scale[..., None]
-        else:
-            segments = positions[edge_ids]  # straight: (n_edges, 2 ends, 2)
+    positions = layout.positions
+    if layout.segments is not None:
         ax.add_collection(
-            LineCollection(list(segments), colors="0.7", linewidths=0.4, zorder=1)
+            LineCollection(list(layout.segments), colors="0.7", linewidths=0.4, zorder=1)
         )
-    colours = np.full(len(nodes), "0.55", dtype=object)
-    legend = []
-    if edges is not None and len(edge_ids):
-        groups, heads = _subtree_groups(len(nodes), edge_ids)
-        for k, head in enumerate(heads[: len(_SUBTREE_COLOURS)]):
-            colours[groups == k] = _SUBTREE_COLOURS[k]
-            legend.append((_SUBTREE_COLOURS[k], f"{nodes[head]} ({np.sum(groups == k)})"))
-    ax.scatter(positions[:, 0], positions[:, 1], s=7, c=list(colours), zorder=2,
+    ax.scatter(positions[:, 0], positions[:, 1], s=7, c=list(layout.colours), zorder=2,
                linewidths=0)
-    if len(legend) > 1:
+    if len(layout.legend) > 1:
         from matplotlib.lines import Line2D
 
         handles = [Line2D([], [], marker="o", linestyle="", color=colour, markersize=4,
-                          label=name) for colour, name in legend]
+                          label=name) for colour, name in layout.legend]
         ax.legend(handles=handles, title="subtree (nodes)", fontsize=6, title_fontsize=7,
                   loc="lower left", bbox_to_anchor=(-0.02, -0.02), frameon=False)
-    if in_ball:
-        if hyperbolic:
-            step = 5.0 if r_max > 12 else 2.0
-            for r in np.arange(step, r_max, step):
-                ax.add_patch(Circle((0.0, 0.0), r / r_max, fill=False, color="0.85",
-                                    linewidth=0.6, linestyle="--", zorder=0))
-                ax.text(0.0, r / r_max, f"{r:g}", fontsize=6, color="0.5",
-                        ha="center", va="bottom")
-            ax.text(0.0, -_LIMIT, "distance from the centre: hyperbolic distance "
-                    f"from the origin (rings every {step:g}; rim {r_max:.1f})",
-                    fontsize=7, color="0.4", ha="center", va="top")
+    if layout.in_ball:
+        for r in layout.rings:
+            ax.add_patch(Circle((0.0, 0.0), r / layout.r_max, fill=False, color="0.85",
+                                linewidth=0.6, linestyle="--", zorder=0))
+            ax.text(0.0, r / layout.r_max, f"{r:g}", fontsize=6, color="0.5",
+                    ha="center", va="bottom")
+        if layout.caption:
+            ax.text(0.0, -_LIMIT, layout.caption, fontsize=7, color="0.4",
+                    ha="center", va="top")
         ax.add_patch(Circle((0.0, 0.0), 1.0, fill=False, color="black", linewidth=1))
         ax.set_xlim(-_LIMIT, _LIMIT)
         ax.set_ylim(-_LIMIT - 0.06, _LIMIT)
@@ -402,3 +423,99 @@ def plot_embedding(
     ax.set_aspect("equal")
     _place_labels(ax, positions, label_ids, nodes)
     return ax
+
+
+def plot_interactive(
+    embedder,
+    path,
+    *,
+    edges=None,
+    direct_edges_only=True,
+    projection="pca",
+    radial_scale="hyperbolic",
+    title=None,
+):
+    """Write an interactive picture of the disk to a standalone HTML file.
+
+    The picture of :func:`plot_embedding` for hierarchies too large to label:
+    hovering over a node shows its label, norm and hyperbolic radius; the
+    mouse wheel zooms and dragging pans. The file holds everything it needs
+    (no network), so it can be opened anywhere or shared. Needs bokeh
+    (``pip install bokeh``).
+
+    Parameters
+    ----------
+    embedder : PoincareEmbedder
+        A fitted embedder.
+    path : str or path-like
+        The HTML file to write.
+    edges, direct_edges_only, projection, radial_scale
+        As for :func:`plot_embedding`.
+    title : str, default=None
+        Title of the page and the picture; ``None`` says what is drawn.
+
+    Returns
+    -------
+    path : str
+        The file written.
+
+    Examples
+    --------
+    >>> import pytest
+    >>> _ = pytest.importorskip("bokeh")
+    >>> from sklpoincare import PoincareEmbedder
+    >>> from sklpoincare.datasets import make_balanced_tree
+    >>> from sklpoincare.plot import plot_interactive
+    >>> relations = make_balanced_tree(2, 3)
+    >>> embedder = PoincareEmbedder(n_components=2, n_epochs=20, burn_in=5,
+    ...                             random_state=0).fit(relations)
+    >>> plot_interactive(embedder, "tree.html", edges=relations)  # doctest: +SKIP
+    'tree.html'
+    """
+    check_is_fitted(embedder, ["embedding_", "nodes_"])
+    layout = _DiskLayout(embedder, edges, direct_edges_only, projection, radial_scale)
+    try:
+        from bokeh.embed import file_html
+        from bokeh.models import ColumnDataSource, HoverTool
+        from bokeh.plotting import figure
+        from bokeh.resources import INLINE
+    except ImportError as exc:
+        raise ImportError(
+            "plot_interactive needs bokeh, which is not installed: pip install bokeh"
+        ) from exc
+    import matplotlib.colors as mcolors  # bokeh wants hex colours
+
+    n_nodes = len(layout.nodes)
+    if title is None:
+        title = (f"{n_nodes:,} nodes in {embedder.embedding_.shape[1]} dimensions"
+                 + (f"; {layout.caption}" if layout.caption else ""))
+    fig = figure(title=title, match_aspect=True, sizing_mode="stretch_both",
+                 tools="pan,wheel_zoom,box_zoom,reset,save", active_scroll="wheel_zoom")
+    fig.axis.visible = False
+    fig.grid.visible = False
+    if layout.in_ball:
+        for r in layout.rings:
+            fig.circle(0, 0, radius=r / layout.r_max, fill_color=None,
+                       line_color="#dddddd", line_dash="dashed")
+        fig.circle(0, 0, radius=1.0, fill_color=None, line_color="black")
+    if layout.segments is not None:
+        fig.multi_line([list(seg[:, 0]) for seg in layout.segments],
+                       [list(seg[:, 1]) for seg in layout.segments],
+                       line_color="#bbbbbb", line_width=0.6)
+    norms = np.linalg.norm(embedder.embedding_, axis=1)
+    source = ColumnDataSource(dict(
+        x=layout.positions[:, 0],
+        y=layout.positions[:, 1],
+        label=[str(node) for node in layout.nodes],
+        norm=[f"{n:.10f}" for n in norms],
+        radius=(list(layout.radius) if layout.in_ball else [float("nan")] * n_nodes),
+        colour=[mcolors.to_hex(c) for c in layout.colours],
+    ))
+    dots = fig.scatter("x", "y", source=source, size=5, color="colour", line_color=None)
+    fig.add_tools(HoverTool(renderers=[dots], tooltips=[
+        ("node", "@label"), ("norm", "@norm"), ("hyperbolic radius", "@radius{0.000}"),
+    ]))
+    path = str(path)
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(file_html(fig, INLINE, title))
+    return path

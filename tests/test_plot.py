@@ -1,6 +1,7 @@
 """sklpoincare.plot: the disk picture and the projection of higher dimensions."""
 
 import importlib
+import re
 import sys
 
 import numpy as np
@@ -293,3 +294,25 @@ def test_modules_import_without_matplotlib(monkeypatch):
         monkeypatch.delitem(sys.modules, name, raising=False)
         module = importlib.import_module(name)
         assert module.__name__ == name
+
+
+def test_interactive_view_is_a_standalone_html_file(tmp_path, tree, fitted_2d):
+    pytest.importorskip("bokeh")
+    from sklpoincare.plot import plot_interactive
+
+    path = plot_interactive(fitted_2d, tmp_path / "tree.html", edges=tree)
+    html = (tmp_path / "tree.html").read_text(encoding="utf-8")
+    assert path == str(tmp_path / "tree.html")
+    # every label is in the page, for the hover tool
+    assert all(f'"{node}"' in html for node in map(str, fitted_2d.nodes_))
+    # bokeh's code is inlined: no script tag of the page loads from the network
+    assert "<script" in html and not re.search(r"<script[^>]*\bsrc=", html)
+
+
+def test_interactive_view_needs_bokeh(tmp_path, fitted_2d, monkeypatch):
+    from sklpoincare.plot import plot_interactive
+
+    monkeypatch.setitem(sys.modules, "bokeh", None)
+    monkeypatch.setitem(sys.modules, "bokeh.embed", None)
+    with pytest.raises(ImportError, match="pip install bokeh"):
+        plot_interactive(fitted_2d, tmp_path / "x.html")
