@@ -16,7 +16,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._growth import extend_graph, graph_from_adjacency, place_new_nodes
 from ._features import FEATURES, landmark_rows, node_features
-from ._initialization import hierarchical_embedding, random_embedding
+from ._initialization import hierarchical_embedding, order_radii, random_embedding
 from .hierarchy import MAX_RELATIONS, close_graph
 from ._relations import (
     alias_table,
@@ -237,7 +237,8 @@ class PoincareEmbedder(
     callback : callable, default=None
         Called after every epoch as ``callback(epoch, loss, embedding, nodes)``
         with the 1-based epoch number, its mean loss, the current embedding
-        (a read-only view; copy it to keep it) and the node labels. Returning
+        (a read-only view; copy it to keep it; the radii of the fitted one
+        are put in order after the last epoch, see Notes) and the node labels. Returning
         ``True`` stops training after that epoch. Use it to log, to evaluate
         during training or to stop early.
 
@@ -295,7 +296,10 @@ class PoincareEmbedder(
     The loss of a relation is the softmax cross-entropy of
     ``-d(u, v)`` against ``-d(u, v')`` for the sampled non-parents ``v'``;
     every point involved follows its Riemannian gradient and is projected back
-    inside the ball.
+    inside the ball. After training, the few nodes that ended nearer the
+    origin than one of their parents (none on the WordNet mammals at 10
+    dimensions, 0 to 6 of 1,180 at 2) are moved out along their direction to
+    just beyond it, so that the norm orders every relation.
 
     References
     ----------
@@ -627,6 +631,8 @@ class PoincareEmbedder(
         # a fit that raises (or is interrupted) leaves the previous state.
         self._record_input_columns(names)
         self.embedding_ = self._to_ball(embedding)
+        if self.manifold != "euclidean":
+            order_radii(self.embedding_, graph, 1.0 - self.eps)
         self.nodes_ = graph.nodes
         self.adjacency_ = graph.parent_matrix()
         self.loss_curve_ = loss_curve

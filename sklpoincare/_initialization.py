@@ -25,12 +25,16 @@ a cloud of points near the origin.
 import numpy as np
 
 from ._growth import _point_at, _unit_rows
+from ._manifolds import poincare_radius
 from .hierarchy import (
+    HierarchyCycleError,
+    _ranges,
     ancestor_closure,
     direct_parents,
     forest_levels,
     spanning_forest,
     subtree_sizes,
+    topological_levels,
 )
 
 # Leaves start at radius LEAF_RADIUS, or LEAF_MARGIN inside the norm bound
@@ -92,3 +96,54 @@ def hierarchical_embedding(graph, n_components, rng, max_norm, ancestors=None):
         embedding[level] = _point_at(centres, angles, np.tanh(radius[level] / 2), rng)
         units[level] = _unit_rows(embedding[level])
     return embedding
+
+
+# After training, a child is moved out to at least this far (in hyperbolic
+# radius) beyond the farthest of its parents, when it is not already there.
+RADIAL_ORDER_MARGIN = 1e-3
+
+
+def order_radii(points, graph, max_norm, margin=RADIAL_ORDER_MARGIN):
+    """Move, in place, each node nearer the origin than one of its parents
+    out to just beyond that parent, along its own direction.
+
+    So that the norm orders every relation, as a hierarchy's embedding
+    should: the root nearest the origin, each parent nearer than its
+    children. Nodes are visited parents first (topological levels), so a
+    moved node's children are checked against where it ends up. A node at
+    the origin takes the direction of its farthest parent. Radii are capped
+    at the norm bound ``max_norm``, where a child of a parent at the bound
+    stays level with it. Rows that need no move are left untouched (bit for
+    bit); relations with a cycle, which no radii can order, leave every row
+    as it is. Returns the number of nodes moved.
+    """
+    try:
+        levels = topological_levels(graph)
+    except HierarchyCycleError:
+        return 0
+    radius = poincare_radius(points)
+    cap = 2.0 * np.arctanh(max_norm)
+    indptr, parents = graph.parent_indptr, graph.parent_indices
+    moved = []
+    for level in levels[1:]:  # every node of these has a parent
+        # the parents of the level's nodes, row after row of the CSR
+        counts = indptr[level + 1] - indptr[level]
+        starts = np.cumsum(counts) - counts
+        level_parents = parents[_ranges(indptr[level], indptr[level + 1])]
+        farthest = np.maximum.reduceat(radius[level_parents], starts)
+        need = np.minimum(farthest + margin, cap)
+        short = np.flatnonzero(radius[level] < need)
+        if not len(short):
+            continue
+        ids = level[short]
+        radius[ids] = need[short]
+        norms = np.linalg.norm(points[ids], axis=1)
+        directions = points[ids] / np.where(norms > 0, norms, 1.0)[:, None]
+        at_origin = np.flatnonzero(norms == 0)
+        for k in at_origin:  # rare: take the direction of the farthest parent
+            own = parents[indptr[ids[k]] : indptr[ids[k] + 1]]
+            far = own[np.argmax(radius[own])]
+            directions[k] = points[far] / max(np.linalg.norm(points[far]), 1e-300)
+        points[ids] = directions * np.tanh(radius[ids] / 2.0)[:, None]
+        moved.append(ids)
+    return int(sum(len(ids) for ids in moved))

@@ -8,12 +8,14 @@ from sklpoincare import hierarchy
 from sklpoincare._initialization import (
     LEAF_MARGIN,
     LEAF_RADIUS,
+    RADIAL_ORDER_MARGIN,
     hierarchical_embedding,
     leaf_radius,
+    order_radii,
 )
 from sklpoincare.hierarchy import ancestor_closure, direct_parents, spanning_forest
 from sklpoincare._relations import check_relations
-from sklpoincare.datasets import make_balanced_tree
+from sklpoincare.datasets import load_mammals, make_balanced_tree
 
 
 MAX_NORM = 1 - 1e-8  # the estimator's default bound
@@ -342,3 +344,67 @@ def test_hierarchy_start_with_cycles_in_every_model(manifold):
     assert np.all(np.isfinite(fitted.embedding_))
     if manifold != "euclidean":
         assert np.all(np.linalg.norm(fitted.embedding_, axis=1) < 1)
+
+
+# ---------------------------------------------------------- order of radii
+
+GENSIM_EXAMPLE = [
+    ("kangaroo", "marsupial"), ("marsupial", "mammal"), ("cat", "mammal"),
+    ("gib", "cat"), ("cat", "pet"),
+]
+
+
+def _order_violations(embedder, relations):
+    norm = dict(zip(embedder.nodes_.tolist(), np.linalg.norm(embedder.embedding_, axis=1)))
+    return [(c, p) for c, p in relations if not norm[p] < norm[c]]
+
+
+@pytest.mark.parametrize("n_components", [2, 5, 10])
+@pytest.mark.parametrize("seed", range(5))
+def test_tiny_hierarchy_comes_out_in_order(n_components, seed):
+    """Each parent nearer the origin than its children, the roots nearest."""
+    fitted = PoincareEmbedder(n_components=n_components, random_state=seed)
+    fitted.fit(GENSIM_EXAMPLE)
+    assert _order_violations(fitted, GENSIM_EXAMPLE) == []
+
+
+@pytest.mark.parametrize("n_components", [2, 5, 10])
+@pytest.mark.parametrize("seed", range(5))
+def test_mammals_come_out_in_order(n_components, seed):
+    # the order is enforced after training, whatever its length
+    direct = load_mammals(closure=False).data
+    fitted = PoincareEmbedder(n_components=n_components, n_epochs=20, burn_in=5,
+                              random_state=seed).fit(direct)
+    assert _order_violations(fitted, direct.tolist()) == []
+    norms = np.linalg.norm(fitted.embedding_, axis=1)
+    assert fitted.nodes_[np.argmin(norms)] == "mammal.n.01"
+
+
+def test_order_radii_moves_only_the_nodes_out_of_order():
+    graph = _graph([("b", "a"), ("c", "b"), ("d", "b")])
+    ids = {label: i for i, label in enumerate(graph.nodes)}
+    points = np.zeros((4, 2))
+    points[ids["a"]] = [0.5, 0.0]
+    points[ids["b"]] = [0.0, 0.3]  # nearer than its parent a
+    points[ids["c"]] = [0.0, -0.9]
+    points[ids["d"]] = [0.0, 0.0]  # at the origin: takes b's direction
+    before = points.copy()
+    assert order_radii(points, graph, MAX_NORM) == 2
+    radius = 2 * np.arctanh(np.linalg.norm(points, axis=1))
+    assert radius[ids["b"]] == pytest.approx(2 * np.arctanh(0.5) + RADIAL_ORDER_MARGIN)
+    assert radius[ids["d"]] == pytest.approx(radius[ids["b"]] + RADIAL_ORDER_MARGIN)
+    np.testing.assert_allclose(points[ids["b"]] / np.linalg.norm(points[ids["b"]]), [0, 1])
+    np.testing.assert_allclose(points[ids["d"]] / np.linalg.norm(points[ids["d"]]), [0, 1])
+    for label in ("a", "c"):
+        np.testing.assert_array_equal(points[ids[label]], before[ids[label]])
+
+
+def test_order_radii_stops_at_the_norm_bound_and_skips_cycles():
+    graph = _graph([("b", "a")])
+    points = np.array([[MAX_NORM, 0.0], [0.0, 0.5]])  # a at the bound
+    order_radii(points, graph, MAX_NORM)
+    assert np.linalg.norm(points[1]) == pytest.approx(MAX_NORM, rel=1e-12)
+    cycle = _graph([("b", "a"), ("a", "b")])
+    points = np.array([[0.5, 0.0], [0.0, 0.1]])
+    assert order_radii(points, cycle, MAX_NORM) == 0
+    np.testing.assert_array_equal(points, [[0.5, 0.0], [0.0, 0.1]])
