@@ -307,15 +307,17 @@ cdef inline double _tangent_length_sq(const double* row, const double* grad,
     same value as (|g|^2 + |w|^2 |xs|^2) / x0^2, a sum of positive terms.
     """
     cdef Py_ssize_t i
-    cdef double g_sq = 0.0, gx = 0.0, w_sq = 0.0, inv_scale = 1.0 / scale, a, g, w
+    cdef double g_sq = 0.0, gx = 0.0, w_sq = 0.0, a, g, w
+    # divided, not multiplied by 1 / scale: that overflows for a subnormal
+    # scale (and dividing by 1.0 changes nothing)
     for i in range(dim):
-        g = grad[i] * inv_scale
+        g = grad[i] / scale
         g_sq += g * g
         gx += g * row[i]
     if x_sq > 0.0:
         a = gx / x_sq
         for i in range(dim):
-            w = grad[i] * inv_scale - a * row[i]
+            w = grad[i] / scale - a * row[i]
             w_sq += w * w
     return (g_sq + w_sq * x_sq) / (1.0 + x_sq)
 
@@ -331,16 +333,17 @@ cdef inline void _lorentz_step(double* row, const double* grad,
     """
     cdef Py_ssize_t i
     cdef double x_sq = 0.0, h_sq, h, c, sh, rate
-    cdef double sq_norm = 0.0, largest, unit_length
+    cdef double sq_norm = 0.0, largest = 1.0, unit_length
     for i in range(dim):
         x_sq += row[i] * row[i]
     h_sq = _tangent_length_sq(row, grad, 1.0, x_sq, dim)
     h_sq *= learning_rate * learning_rate
     rate = learning_rate
     if not isfinite(h_sq):
-        # The squares overflowed (a huge rate or sample weight): measure
-        # grad / largest instead, whose squares cannot, and take the step
-        # along it, capped at MAX_STEP as below.
+        # The squares overflowed (a huge rate or sample weight), or a tiny
+        # gradient's squares underflowed to 0 times a rate whose square
+        # overflowed: measure grad / largest instead, whose squares cannot,
+        # and take the step along it, capped at MAX_STEP as below.
         largest = _largest_magnitude(grad, dim)
         h_sq = 0.0  # a zero gradient times a rate whose square overflowed
         if largest > 0.0:
@@ -350,6 +353,17 @@ cdef inline void _lorentz_step(double* row, const double* grad,
                 rate = MAX_STEP / unit_length / largest
                 h = MAX_STEP
             h_sq = h * h
+            # rate * largest is at most MAX_STEP / unit_length, while
+            # sinh(h) / h * rate alone can overflow: step along grad / largest
+            if h_sq >= 1e-4:
+                h = sqrt(h_sq)
+                c = cosh(h)
+                sh = sinh(h) / h * (rate * largest)
+                for i in range(dim):
+                    row[i] = c * row[i] - sh * (grad[i] / largest)
+                    sq_norm += row[i] * row[i]
+                _cap_norm(row, sq_norm, max_norm, dim)
+                return
     if h_sq < 1e-4:
         # Taylor series to fourth order: exact to ~1e-15 here, and most
         # updates (those of negatives far away) are this small.

@@ -224,3 +224,24 @@ def test_euclidean_embedder_scores_with_euclidean_ranking():
                                       metric="euclidean")
     assert est.score(relations) == pytest.approx(expected)
     assert expected > 0.8
+
+
+@pytest.mark.parametrize("sign", [1.0, -1.0])
+def test_tiny_gradient_times_huge_rate_takes_a_finite_step(sign):
+    """|g|^2 underflows to 0 while rate^2 overflows: 0 * inf must not make
+    a NaN (found by hypothesis: grad 3.8e-293, rate 9.7e293)."""
+    bound = spatial_norm_bound(0.5)
+    row = np.array([0.0])
+    take_step(row, np.array([sign * 3.82651285e-293]), 9.711291512660376e293, bound,
+              MANIFOLD_CODES["lorentz"])
+    assert np.all(np.isfinite(row))
+    assert row[0] == pytest.approx(-sign * bound)  # a step of 37 reaches the bound
+
+
+def test_subnormal_gradient_times_a_rate_whose_square_overflows():
+    """The overflow path rescales by the largest entry, which here is
+    subnormal: 1 / largest would overflow (found by hypothesis)."""
+    row = np.zeros(2)
+    take_step(row, np.array([0.0, 2.22507386e-311]), 1.3407807929942597e154,
+              spatial_norm_bound(0.5), MANIFOLD_CODES["lorentz"])
+    assert np.all(np.isfinite(row))
