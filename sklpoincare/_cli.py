@@ -293,7 +293,7 @@ def _save_plot(path, embedder, relations, scores, source):
     try:
         plot_embedding(embedder, ax=ax, edges=relations, n_labels=25)
         dims = embedder.embedding_.shape[1]
-        view = "" if dims <= 2 else f", {dims}-d shown by PCA keeping norms"
+        view = "" if dims <= 2 else f", {dims}-d shown on the principal axes of the directions"
         ax.set_title(
             f"{source}: mean rank {scores.mean_rank:.2f}, "
             f"MAP {scores.mean_average_precision:.3f}{view}",

@@ -15,7 +15,7 @@ from .hierarchy import HierarchyCycleError, spanning_forest, transitive_reductio
 
 __all__ = ["plot_embedding", "plot_interactive", "project_to_disk"]
 
-_PROJECTIONS = ("pca",)
+_PROJECTIONS = ("directions", "pca")
 _RADIAL_SCALES = ("hyperbolic", "ball")
 # Points of the disk are drawn inside [-_LIMIT, _LIMIT]^2, just past the rim.
 _LIMIT = 1.05
@@ -41,22 +41,28 @@ def project_to_disk(points, projection="pca"):
     """Map points of any dimension to the plane, keeping each point's norm.
 
     Two-dimensional points are returned as they are; one-dimensional points
-    are placed on the horizontal axis. Points of more dimensions are
-    projected onto the two principal axes of the points taken about the
-    origin (the uncentred principal component analysis: the origin, the
-    most general point, stays put), and each projected point is then
-    rescaled so that its norm in the plane equals its norm in the ball.
-    The norm, which says how general a node is, is thus kept exactly, the
-    picture stays inside the unit disk, and the directions are those of the
-    plane that shows the most of the spread of the points. A point
-    orthogonal to that plane (projected onto the origin) is drawn on the
-    first axis at its norm.
+    are placed on the horizontal axis. Points of more dimensions keep their
+    norm, which says how general a node is, exactly (so the picture stays
+    inside the unit disk) and get a direction in the plane:
+
+    - ``"pca"``: the projection onto the two principal axes of the points
+      taken about the origin (the uncentred principal component analysis:
+      the origin, the most general point, stays put), rescaled to the
+      point's norm. Angles within the plane that shows the most of the
+      spread of the points are kept.
+    - ``"directions"``: the unit directions ``x / |x|``, less their mean,
+      projected onto their two principal axes. A hierarchy laid out in one
+      half of the ball (as trained embeddings often are) then spreads around
+      the whole disk, its subtrees in separate sectors.
+
+    A point orthogonal to the plane (projected onto the origin) is drawn on
+    the first axis at its norm.
 
     Parameters
     ----------
     points : array-like of shape (n_points, n_components)
         Coordinates, e.g. ``PoincareEmbedder.embedding_``.
-    projection : {"pca"}, default="pca"
+    projection : {"pca", "directions"}, default="pca"
         How points of more than two dimensions are brought to the plane.
 
     Returns
@@ -90,11 +96,18 @@ def project_to_disk(points, projection="pca"):
         return np.column_stack([points[:, 0], np.zeros(n_points)])
     if dim == 2:
         return points.copy()
-    # right singular vectors of the uncentred points: their principal axes
-    # about the origin
-    _, _, axes = np.linalg.svd(points, full_matrices=False)
-    flat = points @ axes[:2].T
     norms = np.linalg.norm(points, axis=1)
+    if projection == "directions":
+        units = points / np.where(norms > 0, norms, 1.0)[:, None]
+        spread = units - units[norms > 0].mean(axis=0) if np.any(norms > 0) else units
+        _, _, axes = np.linalg.svd(spread, full_matrices=False)
+        flat = spread @ axes[:2].T
+        flat[norms == 0] = 0.0
+    else:
+        # right singular vectors of the uncentred points: their principal
+        # axes about the origin
+        _, _, axes = np.linalg.svd(points, full_matrices=False)
+        flat = points @ axes[:2].T
     flat_norms = np.linalg.norm(flat, axis=1)
     lost = (flat_norms <= 1e-12 * np.maximum(norms, 1e-300)) & (norms > 0)
     flat[lost] = [1.0, 0.0]
@@ -302,7 +315,7 @@ def plot_embedding(
     direct_edges_only=True,
     n_labels=10,
     labels=None,
-    projection="pca",
+    projection="directions",
     radial_scale="hyperbolic",
 ):
     """Draw a fitted embedding in the Poincaré disk.
@@ -316,9 +329,10 @@ def plot_embedding(
     centre proportional to its hyperbolic distance from the origin, which
     spreads the specific nodes that crowd at the rim of the disk; rings mark
     the distances. Embeddings of more than two dimensions are flattened by
-    :func:`project_to_disk`: the two principal axes about the origin, each
-    point keeping its own norm, so that distance from the centre still says
-    how general a node is. With ``manifold="euclidean"`` the coordinates are
+    :func:`project_to_disk` (by default on the principal axes of their
+    directions, which spreads the subtrees around the disk), each point
+    keeping its own norm, so that distance from the centre still says how
+    general a node is. With ``manifold="euclidean"`` the coordinates are
     drawn as they are.
 
     Needs matplotlib (``pip install matplotlib``).
@@ -343,7 +357,7 @@ def plot_embedding(
     labels : array-like of shape (n,), default=None
         Labels of the nodes to annotate, instead of the ``n_labels`` most
         general ones.
-    projection : {"pca"}, default="pca"
+    projection : {"directions", "pca"}, default="directions"
         How embeddings of more than two dimensions are brought to the plane;
         see :func:`project_to_disk`.
     radial_scale : {"hyperbolic", "ball"}, default="hyperbolic"
@@ -431,7 +445,7 @@ def plot_interactive(
     *,
     edges=None,
     direct_edges_only=True,
-    projection="pca",
+    projection="directions",
     radial_scale="hyperbolic",
     title=None,
 ):

@@ -97,6 +97,30 @@ def test_projection_keeps_the_principal_plane():
     np.testing.assert_allclose(flat @ flat.T, planar @ planar.T, atol=1e-8)
 
 
+def test_directions_projection_spreads_a_half_ball_around_the_disk():
+    """Points in one half of the ball (all with a positive first coordinate,
+    as trained embeddings often are) fill the whole circle of directions,
+    with their norms kept and nearby directions kept near."""
+    rng = np.random.default_rng(2)
+    directions = rng.normal(size=(200, 6))
+    directions[:, 0] = np.abs(directions[:, 0]) + 2.0
+    directions /= np.linalg.norm(directions, axis=1, keepdims=True)
+    points = directions * rng.uniform(0.1, 0.99, size=(200, 1))
+    points[0] = 0.0
+    flat = project_to_disk(points, "directions")
+    np.testing.assert_allclose(
+        np.linalg.norm(flat, axis=1), np.linalg.norm(points, axis=1), rtol=1e-12
+    )
+    np.testing.assert_array_equal(flat[0], [0.0, 0.0])
+    def largest_gap(flat):
+        angles = np.sort(np.arctan2(flat[1:, 1], flat[1:, 0]))
+        return np.diff(np.append(angles, angles[0] + 2 * np.pi)).max()
+
+    assert largest_gap(flat) < np.pi / 4  # no empty sector of the disk
+    # while the uncentred projection leaves half of it empty
+    assert largest_gap(project_to_disk(points, "pca")) > np.pi
+
+
 def test_projection_of_2d_and_1d():
     points = np.array([[0.1, -0.2], [0.5, 0.3]])
     np.testing.assert_array_equal(project_to_disk(points), points)
@@ -235,7 +259,7 @@ def test_higher_dimension_is_drawn_through_the_projection(plt, tree):
     embedder = PoincareEmbedder(n_components=5, **FAST).fit(tree)
     ax = plot_embedding(embedder, edges=tree, radial_scale="ball")
     points = _scatter_points(ax)
-    np.testing.assert_allclose(points, project_to_disk(embedder.embedding_))
+    np.testing.assert_allclose(points, project_to_disk(embedder.embedding_, "directions"))
     np.testing.assert_allclose(
         np.linalg.norm(points, axis=1), np.linalg.norm(embedder.embedding_, axis=1)
     )
