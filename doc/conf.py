@@ -95,5 +95,21 @@ def _skip_metadata_request_methods(app, what, name, obj, skip, options):
     return None
 
 
+def _write_interactive_view(app):
+    """Put the interactive view of the mammals (a standalone HTML file that
+    the gallery links to) into the site: ``interactive/mammals_2d.html``."""
+    from sklpoincare import PoincareEmbedder
+    from sklpoincare.datasets import load_mammals
+    from sklpoincare.plot import plot_interactive
+
+    relations = load_mammals().data
+    embedder = PoincareEmbedder(n_components=2, random_state=0).fit(relations)
+    folder = Path(app.outdir) / "interactive"
+    folder.mkdir(parents=True, exist_ok=True)
+    plot_interactive(embedder, folder / "mammals_2d.html", edges=relations,
+                     title="WordNet mammals in the Poincaré disk (hover, zoom, pan)")
+
+
 def setup(app):
     app.connect("autodoc-skip-member", _skip_metadata_request_methods)
+    app.connect("builder-inited", _write_interactive_view)

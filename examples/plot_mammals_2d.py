@@ -141,7 +141,8 @@ else:
 # writes the same picture to a standalone HTML file (it needs bokeh, ``pip
 # install bokeh``): hovering over a node shows its label, norm and hyperbolic
 # radius, the mouse wheel zooms. Open the file in any browser; it loads
-# nothing from the network.
+# nothing from the network. The one of these pages is
+# `here <../interactive/mammals_2d.html>`_.
 
 import tempfile
 
