@@ -85,6 +85,9 @@ def _build_parser():
         prog=_PROG,
         description="Poincaré embeddings of hierarchies (Nickel & Kiela, 2017).",
     )
+    from . import __version__
+
+    parser.add_argument("--version", action="version", version=f"{_PROG} {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     fit = commands.add_parser(
         "fit",

@@ -87,7 +87,8 @@ def as_label_table(X):
         names = list(X.columns)
         return X.to_numpy(), names
     if hasattr(X, "to_numpy") and getattr(X, "ndim", None) == 1:  # a Series
-        return X.to_numpy(), None
+        name = getattr(X, "name", None)
+        return X.to_numpy(), None if name is None else [name]
     if isinstance(X, np.ndarray):
         return X, None
     if hasattr(X, "__array__") and not isinstance(X, (list, tuple)):

@@ -482,3 +482,8 @@ def test_no_closure_trains_and_scores_the_relations_as_given(relations_file, tmp
     printed = capsys.readouterr().out
     assert f"MAP:       {scores.mean_average_precision:.4f}" in printed
     assert "closure:" not in printed
+
+
+def test_version(capsys):
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out.strip() == f"sklpoincare {sklpoincare.__version__}"

@@ -462,3 +462,14 @@ def test_tags_say_what_is_true():
     assert tags.input_tags.two_d_array and tags.input_tags.sparse
     assert tags.input_tags.string and not tags.input_tags.allow_nan
     assert tags.requires_fit
+
+
+def test_pandas_output_names_a_series_after_its_name(tree):
+    pd = pytest.importorskip("pandas")
+    est = PoincareEmbedder(**FAST, features="embedding").set_output(transform="pandas")
+    est.fit(tree)
+    out = est.transform(pd.Series([3, 7], name="species", index=[5, 6]))
+    assert list(out.columns) == [f"species_{k}" for k in range(4)]
+    assert list(out.index) == [5, 6]
+    unnamed = est.transform(pd.Series([3, 7]))
+    assert list(unnamed.columns) == [f"node_{k}" for k in range(4)]
