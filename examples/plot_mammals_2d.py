@@ -97,16 +97,18 @@ for i in np.argsort(norms)[:8]:
 # draws the ball itself instead). The command line draws the same picture:
 # ``sklpoincare fit --dim 2 --plot mammals_2d.png``.
 
-fig, ax = plt.subplots(figsize=(9, 9))
-plot_embedding(embedder, ax=ax, edges=relations, n_labels=args.labels)
-ax.set_title(
-    f"WordNet mammals in the Poincaré disk (mean rank {scores.mean_rank:.2f}, "
-    f"MAP {scores.mean_average_precision:.3f})"
-)
+def draw(embedder, scores, what, path):
+    """The disk of ``embedder``, titled with its scores; saved to ``path``."""
+    fig, ax = plt.subplots(figsize=(9, 9))
+    plot_embedding(embedder, ax=ax, edges=relations, n_labels=args.labels)
+    ax.set_title(f"WordNet mammals {what} (mean rank {scores.mean_rank:.2f}, "
+                 f"MAP {scores.mean_average_precision:.3f})")
+    if path:
+        fig.savefig(path, dpi=110, bbox_inches="tight")
+        print(f"wrote {path}")
 
-if args.output:
-    fig.savefig(args.output, dpi=110, bbox_inches="tight")
-    print(f"wrote {args.output}")
+
+draw(embedder, scores, "in the Poincaré disk", args.output)
 
 # %%
 # Ten dimensions, drawn in the plane
@@ -120,17 +122,10 @@ if args.output:
 
 embedder_10d = PoincareEmbedder(n_components=10, random_state=args.seed).fit(relations)
 scores_10d = ranking_scores(embedder_10d.embedding_, relations, nodes=embedder_10d.nodes_)
-fig10, ax10 = plt.subplots(figsize=(9, 9))
-plot_embedding(embedder_10d, ax=ax10, edges=relations, n_labels=args.labels)
-ax10.set_title(
-    f"WordNet mammals, 10 dimensions drawn in the plane (mean rank "
-    f"{scores_10d.mean_rank:.2f}, MAP {scores_10d.mean_average_precision:.3f})"
-)
-if args.output:
-    root, ext = os.path.splitext(args.output)
-    fig10.savefig(f"{root}_10d{ext}", dpi=110, bbox_inches="tight")
-    print(f"wrote {root}_10d{ext}")
-else:
+root, ext = os.path.splitext(args.output or "")
+draw(embedder_10d, scores_10d, "in 10 dimensions, drawn in the plane",
+     args.output and f"{root}_10d{ext}")
+if not args.output:
     plt.show()
 
 # %%
