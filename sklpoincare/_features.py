@@ -25,12 +25,24 @@ from .metrics import poincare_distances
 
 FEATURES = ("landmarks", "tangent", "hyperboloid", "embedding")
 
+# The standardisation of the landmark features is measured on at most this
+# many fitted nodes (evenly spaced rows): exact up to there, and a transform
+# of a few labels then costs the same on a 10-million-node hierarchy.
+MAX_REFERENCE_NODES = 20_000
+
 
 def landmark_rows(embedding, n_landmarks):
     """Rows of the ``n_landmarks`` most general nodes (nearest the origin);
     ties keep the lower row first."""
     radius = poincare_radius(embedding)
-    return np.argsort(radius, kind="stable")[: min(int(n_landmarks), len(radius))]
+    k = min(int(n_landmarks), len(radius))
+    if k < len(radius):
+        # the k smallest in linear time, then in order: the candidates are
+        # every radius up to the k-th smallest, so ties are all there
+        threshold = np.partition(radius, k - 1)[k - 1]
+        candidates = np.flatnonzero(radius <= threshold)
+        return candidates[np.argsort(radius[candidates], kind="stable")[:k]]
+    return np.argsort(radius, kind="stable")
 
 
 def gromov_products(points, landmarks):
@@ -54,7 +66,8 @@ def node_features(points, embedding, features, n_landmarks):
     """Features of the ball ``points`` for an embedder fitted to ``embedding``.
 
     ``features`` is one of :data:`FEATURES`; the standardisation of
-    ``"landmarks"`` uses every row of ``embedding``.
+    ``"landmarks"`` uses the rows of ``embedding`` (at most
+    ``MAX_REFERENCE_NODES`` of them, evenly spaced).
     """
     if features == "embedding":
         return np.array(points, dtype=np.float64)
@@ -63,7 +76,11 @@ def node_features(points, embedding, features, n_landmarks):
     if features == "hyperboloid":
         return poincare_to_hyperboloid(points)
     landmarks = embedding[landmark_rows(embedding, n_landmarks)]
-    reference = _landmark_features(embedding, landmarks)
+    n_nodes = len(embedding)
+    sample = embedding
+    if n_nodes > MAX_REFERENCE_NODES:
+        sample = embedding[np.linspace(0, n_nodes - 1, MAX_REFERENCE_NODES).astype(np.intp)]
+    reference = _landmark_features(sample, landmarks)
     mean, scale = reference.mean(axis=0), reference.std(axis=0)
     scale[scale == 0] = 1.0  # a constant column (e.g. a landmark at the origin)
     return (_landmark_features(points, landmarks) - mean) / scale

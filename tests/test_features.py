@@ -113,3 +113,20 @@ def test_features_are_finite_in_float32(fitted):
     for features in ("landmarks", "tangent", "embedding"):
         out = _with(fitted, features=features).transform(fitted.nodes_).astype(np.float32)
         assert np.all(np.isfinite(out))
+
+
+def test_standardisation_of_a_large_hierarchy_uses_evenly_spaced_nodes(fitted, monkeypatch):
+    """Above MAX_REFERENCE_NODES the mean and scale come from that many
+    evenly spaced rows, so a transform costs the same at any size."""
+    from sklpoincare import _features
+
+    monkeypatch.setattr(_features, "MAX_REFERENCE_NODES", 10)
+    x = fitted.embedding_
+    sample = x[np.linspace(0, len(x) - 1, 10).astype(int)]
+    landmarks = x[landmark_rows(x, 6)]
+    raw = _features._landmark_features(x, landmarks)
+    reference = _features._landmark_features(sample, landmarks)
+    scale = reference.std(axis=0)
+    scale[scale == 0] = 1
+    out = _with(fitted, n_landmarks=6).transform(fitted.nodes_)
+    np.testing.assert_allclose(out, (raw - reference.mean(axis=0)) / scale, atol=1e-9)
