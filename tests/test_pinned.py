@@ -1,0 +1,66 @@
+"""The bits of a few fits, pinned, so that a change meant to move code
+around (not to change results) can prove that it did not.
+
+Each fit runs with ``n_jobs=1`` and a fixed ``random_state``, so it is
+bitwise reproducible on a given machine and set of libraries; its
+embedding is hashed. The hashes were recorded with the NumPy and SciPy
+versions below on x86-64 (the development and CI machines): with other
+versions or another machine the test is skipped, since they may round
+differently. A change that alters training on purpose updates the hashes
+(``python tests/test_pinned.py`` prints the current ones) and says so.
+"""
+
+import hashlib
+import platform
+
+import numpy as np
+import pytest
+import scipy
+
+from sklpoincare import PoincareEmbedder
+from sklpoincare.datasets import load_mammals, make_balanced_tree
+
+RECORDED_WITH = {"numpy": "2.4.6", "scipy": "1.17.1", "machine": "x86_64"}
+
+DATA = {
+    "mammals": lambda: load_mammals().data,
+    "tree": lambda: make_balanced_tree(3, 3, transitive_closure=False),
+}
+# (data, manifold, n_components, n_epochs): 5 and 4 dimensions start from
+# the hierarchy layout, 2 from random points with burn-in
+CASES = {
+    ("mammals", "poincare", 5, 20): "53a5eb7649691c05",
+    ("mammals", "lorentz", 5, 20): "def4726a5adda5d3",
+    ("mammals", "euclidean", 5, 20): "6dec8c5ad1aa9c92",
+    ("mammals", "poincare", 2, 20): "5e44feb907e36d9a",
+    ("mammals", "lorentz", 2, 20): "d87df8c6f563e0b2",
+    ("tree", "poincare", 4, 200): "4310e41f2ac516c9",
+    ("tree", "lorentz", 4, 200): "b7f7b68f0d016228",
+    ("tree", "euclidean", 4, 200): "0b77a7299b71ef4d",
+    ("tree", "poincare", 2, 200): "5081366d7dbf4490",
+}
+
+
+def _fingerprint(data, manifold, n_components, n_epochs):
+    fitted = PoincareEmbedder(
+        n_components=n_components, manifold=manifold, n_epochs=n_epochs,
+        random_state=0, n_jobs=1,
+    ).fit(DATA[data]())
+    return hashlib.sha256(np.ascontiguousarray(fitted.embedding_).tobytes()).hexdigest()[:16]
+
+
+def _same_libraries():
+    return (np.__version__, scipy.__version__, platform.machine()) == tuple(
+        RECORDED_WITH.values()
+    )
+
+
+@pytest.mark.skipif(not _same_libraries(), reason=f"hashes recorded with {RECORDED_WITH}")
+@pytest.mark.parametrize("case", list(CASES), ids=lambda case: "-".join(map(str, case)))
+def test_fit_is_bitwise_as_pinned(case):
+    assert _fingerprint(*case) == CASES[case]
+
+
+if __name__ == "__main__":
+    for case in CASES:
+        print(f"    {case}: {_fingerprint(*case)!r},")
