@@ -220,16 +220,16 @@ class EmbeddingQueriesMixin:
     # ------------------------------------------------------------ queries
 
     def kneighbors(self, X=None, n_neighbors=5, return_distance=True):
-        """The ``n_neighbors`` nodes nearest to each query node.
+        """The ``n_neighbors`` nodes nearest to each query node, as row indices.
 
-        As in scikit-learn's neighbour searches, the result is sorted by
-        increasing distance, ties broken by row order of ``nodes_``; unlike
-        them, neighbours are given by label, not by row index. A query
-        node is never its own neighbour: the node whose label is the query is
-        left out (other nodes at distance 0 are kept), whether the queries
-        are given or ``X=None``. An unknown label with
-        ``handle_unknown="ignore"`` stands for the origin and leaves nothing
-        out. gensim: ``most_similar(node, topn=n_neighbors)``.
+        As in scikit-learn's neighbour searches, the neighbours are given by
+        their row in :attr:`embedding_` (and :attr:`nodes_`), sorted by
+        increasing distance, ties broken by row order. The query nodes are
+        given by label. A query node is never its own neighbour: the node
+        whose label is the query is left out (other nodes at distance 0 are
+        kept), whether the queries are given or ``X=None``. An unknown label
+        with ``handle_unknown="ignore"`` stands for the origin and leaves
+        nothing out. :meth:`most_similar` gives the neighbours' labels.
 
         Parameters
         ----------
@@ -245,9 +245,9 @@ class EmbeddingQueriesMixin:
         distances : ndarray of shape (n_queries, n_neighbors)
             Distance to each neighbour (Poincaré; Euclidean with
             ``manifold="euclidean"``). Only when ``return_distance=True``.
-        labels : ndarray of shape (n_queries, n_neighbors)
-            Labels of the neighbours, of the dtype of ``nodes_``.
-            For a single query label both arrays have shape (n_neighbors,).
+        indices : ndarray of shape (n_queries, n_neighbors)
+            Rows of the neighbours in :attr:`nodes_`. For a single query
+            label both arrays have shape (n_neighbors,).
 
         Examples
         --------
@@ -256,13 +256,65 @@ class EmbeddingQueriesMixin:
         ...              ("dog", "mammal"), ("eagle", "bird")]
         >>> embedder = PoincareEmbedder(n_components=2, n_epochs=100, burn_in=10,
         ...                             random_state=0).fit(relations)
-        >>> distances, labels = embedder.kneighbors(["dog", "eagle"], n_neighbors=1)
-        >>> labels
+        >>> distances, indices = embedder.kneighbors(["dog", "eagle"], n_neighbors=1)
+        >>> embedder.nodes_[indices]
         array([['mammal'],
                ['bird']], dtype=object)
         >>> embedder.kneighbors(n_neighbors=2, return_distance=False).shape
         (5, 2)
         """
+        distances, indices = self._nearest(X, n_neighbors, return_distance)
+        return (distances, indices) if return_distance else indices
+
+    def most_similar(self, X, topn=5, return_distance=True):
+        """The ``topn`` nodes nearest to each query node, by label.
+
+        :meth:`kneighbors` with the neighbours' labels instead of their
+        rows. gensim: ``most_similar(node, topn=topn)``, which gives
+        similarities where this gives distances.
+
+        Parameters
+        ----------
+        X : label or array-like of shape (n_queries,)
+            Query nodes.
+        topn : int, default=5
+            Number of neighbours, from 1 to ``n_nodes - 1``.
+        return_distance : bool, default=True
+            Whether to return the distances too.
+
+        Returns
+        -------
+        distances : ndarray of shape (n_queries, topn)
+            Distance to each neighbour. Only when ``return_distance=True``.
+        labels : ndarray of shape (n_queries, topn)
+            Labels of the neighbours, of the dtype of ``nodes_``. For a
+            single query label both arrays have shape (topn,).
+
+        Examples
+        --------
+        >>> from sklpoincare import PoincareEmbedder
+        >>> relations = [("mammal", "animal"), ("bird", "animal"),
+        ...              ("dog", "mammal"), ("eagle", "bird")]
+        >>> embedder = PoincareEmbedder(n_components=2, n_epochs=100, burn_in=10,
+        ...                             random_state=0).fit(relations)
+        >>> embedder.most_similar("dog", topn=1, return_distance=False)
+        array(['mammal'], dtype=object)
+        """
+        distances, indices = self._nearest(X, topn, return_distance, name="topn")
+        labels = self.nodes_[indices]
+        return (distances, labels) if return_distance else labels
+
+    def _nearest(self, X, n_neighbors, return_distance, name="n_neighbors"):
+        """``(distances, rows)`` of the nearest neighbours of the queries; a
+        single query label gives 1-D arrays."""
+        if not isinstance(return_distance, (bool, np.bool_)):
+            raise ValueError(f"return_distance must be a bool, got {return_distance!r}")
+        distances, neighbors, is_single = self._neighbor_search(X, n_neighbors, name)
+        if is_single:
+            return distances[0], neighbors[0]
+        return distances, neighbors
+
+    def _neighbor_search(self, X, n_neighbors, name):
         embedding, _, inv_beta, euclidean = self._query_geometry()
         n_nodes = embedding.shape[0]
         if X is None:
@@ -275,11 +327,9 @@ class EmbeddingQueriesMixin:
             or not 1 <= n_neighbors <= n_nodes - 1
         ):
             raise ValueError(
-                f"n_neighbors must be an integer from 1 to n_nodes - 1 = {n_nodes - 1} "
+                f"{name} must be an integer from 1 to n_nodes - 1 = {n_nodes - 1} "
                 f"(a node is not its own neighbour), got {n_neighbors!r}"
             )
-        if not isinstance(return_distance, (bool, np.bool_)):
-            raise ValueError(f"return_distance must be a bool, got {return_distance!r}")
 
         n_threads = _n_threads(self.n_jobs)
         n_queries = len(ids)
@@ -301,10 +351,8 @@ class EmbeddingQueriesMixin:
                 block_distances = _arcosh1p(2.0 * nearest_keys / alpha[:, None])
             distances[start : start + block] = block_distances
             neighbors[start : start + block] = nearest
-        labels = self.nodes_[neighbors]
-        if is_single:
-            distances, labels = distances[0], labels[0]
-        return (distances, labels) if return_distance else labels
+        return distances, neighbors, is_single
+
 
     def distance(self, a, b):
         """Distance between nodes ``a[i]`` and ``b[i]``.

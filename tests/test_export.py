@@ -44,7 +44,7 @@ def pairs(mammals):
     rng = np.random.default_rng(0)
     a, b = rng.integers(0, n, 3000), rng.integers(0, n, 3000)
     nearest = embedder.kneighbors(embedder.nodes_, n_neighbors=2, return_distance=False)
-    nearest = np.array([row[label] for label in nearest[:, 1]])
+    nearest = nearest[:, 1]
     return {
         "relations": (
             np.array([row[c] for c in relations[:, 0]]),

@@ -148,9 +148,10 @@ def test_kneighbors_of_all_nodes_match_brute_force(ball, n_neighbors, monkeypatc
     monkeypatch.setattr(queries_module, "_BLOCK_ENTRIES", 3 * 40)
     D = _naive_poincare(ball.embedding_, ball.embedding_)
     expected_d, expected_i = _brute_neighbors(D, n_neighbors, exclude=np.arange(40))
-    distances, labels = ball.kneighbors(n_neighbors=n_neighbors)
-    assert distances.shape == labels.shape == (40, n_neighbors)
-    np.testing.assert_array_equal(labels, ball.nodes_[expected_i])
+    distances, indices = ball.kneighbors(n_neighbors=n_neighbors)
+    assert distances.shape == indices.shape == (40, n_neighbors)
+    assert indices.dtype.kind == "i"  # rows, as in scikit-learn
+    np.testing.assert_array_equal(indices, expected_i)
     np.testing.assert_allclose(distances, expected_d, rtol=1e-10, atol=1e-12)
     assert np.all(np.diff(distances, axis=1) >= 0)
 
@@ -159,26 +160,32 @@ def test_kneighbors_of_given_labels_match_brute_force(ball):
     query = np.array([17, 3, 3, 39])
     D = _naive_poincare(ball.embedding_[query], ball.embedding_)
     expected_d, expected_i = _brute_neighbors(D, 6, exclude=query)
-    distances, labels = ball.kneighbors(list(ball.nodes_[query]), n_neighbors=6)
-    np.testing.assert_array_equal(labels, ball.nodes_[expected_i])
+    distances, indices = ball.kneighbors(list(ball.nodes_[query]), n_neighbors=6)
+    np.testing.assert_array_equal(indices, expected_i)
     np.testing.assert_allclose(distances, expected_d, rtol=1e-10)
     assert ball.kneighbors(ball.nodes_[query], 6, return_distance=False).tolist() == (
-        labels.tolist()
+        indices.tolist()
     )
+    # most_similar: the same neighbours, by label
+    same_d, labels = ball.most_similar(list(ball.nodes_[query]), topn=6)
+    np.testing.assert_array_equal(labels, ball.nodes_[expected_i])
+    np.testing.assert_array_equal(same_d, distances)
 
 
 def test_kneighbors_of_one_label_gives_one_row(ball):
-    distances, labels = ball.kneighbors("n017", n_neighbors=3)
-    all_distances, all_labels = ball.kneighbors(["n017"], n_neighbors=3)
-    assert distances.shape == labels.shape == (3,)
-    np.testing.assert_array_equal(labels, all_labels[0])
+    distances, indices = ball.kneighbors("n017", n_neighbors=3)
+    all_distances, all_indices = ball.kneighbors(["n017"], n_neighbors=3)
+    assert distances.shape == indices.shape == (3,)
+    np.testing.assert_array_equal(indices, all_indices[0])
     np.testing.assert_array_equal(distances, all_distances[0])
+    labels = ball.most_similar("n017", topn=3, return_distance=False)
+    np.testing.assert_array_equal(labels, ball.nodes_[indices])
 
 
 def test_kneighbors_leaves_out_the_query_node_only():
     # n001 and n002 share a point: each is the other's neighbour at distance 0
     est = _with_embedding([[0.1, 0.2], [0.5, 0.0], [0.5, 0.0], [-0.3, 0.4]])
-    distances, labels = est.kneighbors(["n001", "n002"], n_neighbors=1)
+    distances, labels = est.most_similar(["n001", "n002"], topn=1)
     assert labels.tolist() == [["n002"], ["n001"]]
     np.testing.assert_array_equal(distances, [[0.0], [0.0]])
 
@@ -189,16 +196,16 @@ def test_kneighbors_ties_go_to_the_lowest_rows(n_neighbors):
     # With 3 neighbours, argpartition alone returns n001 and n003.
     points = [[0, 0], [0.5, 0], [-0.5, 0], [0, 0.5], [0, -0.5], [0.25, 0]]
     est = _with_embedding(points)
-    distances, labels = est.kneighbors("n000", n_neighbors=n_neighbors)
-    assert labels.tolist() == ["n005", "n001", "n002", "n003", "n004"][:n_neighbors]
+    distances, indices = est.kneighbors("n000", n_neighbors=n_neighbors)
+    assert indices.tolist() == [5, 1, 2, 3, 4][:n_neighbors]
     # d(0, x) = 2 artanh(|x|) = log((1 + |x|) / (1 - |x|))
     expected = [np.log(5.0 / 3.0)] + [np.log(3.0)] * 4
     np.testing.assert_allclose(distances, expected[:n_neighbors], rtol=1e-12)
 
 
-def test_kneighbors_keeps_the_label_dtype():
+def test_most_similar_keeps_the_label_dtype():
     est = PoincareEmbedder(n_components=2, **FAST).fit(make_balanced_tree(2, 2))
-    labels = est.kneighbors([0, 3], n_neighbors=2, return_distance=False)
+    labels = est.most_similar([0, 3], topn=2, return_distance=False)
     assert labels.dtype == est.nodes_.dtype
     assert set(labels.ravel()) <= set(range(7))
     assert 0 not in labels[0] and 3 not in labels[1]
@@ -208,11 +215,14 @@ def test_kneighbors_keeps_the_label_dtype():
 def test_n_neighbors_out_of_range_raises(ball, n_neighbors):
     with pytest.raises(ValueError, match=r"n_neighbors must be an integer from 1 to .* = 39"):
         ball.kneighbors(["n000"], n_neighbors=n_neighbors)
+    with pytest.raises(ValueError, match=r"topn must be an integer from 1 to .* = 39"):
+        ball.most_similar(["n000"], topn=n_neighbors)
 
 
-def test_return_distance_must_be_a_bool(ball):
+@pytest.mark.parametrize("method", ["kneighbors", "most_similar"])
+def test_return_distance_must_be_a_bool(ball, method):
     with pytest.raises(ValueError, match="return_distance must be a bool"):
-        ball.kneighbors(["n000"], 2, return_distance="no")
+        getattr(ball, method)(["n000"], 2, return_distance="no")
 
 
 # ------------------------------------------------ closest nodes and chains
@@ -301,8 +311,8 @@ def test_euclidean_manifold_uses_euclidean_distances():
         est.similarity("n000", "n001"), 1.0 / (1.0 + D[0, 1]), rtol=1e-12
     )
     expected_d, expected_i = _brute_neighbors(D, 4, exclude=np.arange(15))
-    distances, labels = est.kneighbors(n_neighbors=4)
-    np.testing.assert_array_equal(labels, est.nodes_[expected_i])
+    distances, indices = est.kneighbors(n_neighbors=4)
+    np.testing.assert_array_equal(indices, expected_i)
     np.testing.assert_allclose(distances, expected_d, rtol=1e-12)
     norms = np.linalg.norm(points, axis=1)
     np.testing.assert_allclose(est.norms(est.nodes_), norms, rtol=1e-12)
@@ -371,7 +381,7 @@ def test_unknown_labels_stand_for_the_origin_when_ignored(ball):
     closest_to_origin = est.nodes_[np.argmin(norms)]
     assert est.closest_more_specific("cat") == closest_to_origin
     # nothing is left out for a label that is no node
-    labels = est.kneighbors(["cat"], n_neighbors=39, return_distance=False)
+    labels = est.most_similar(["cat"], topn=39, return_distance=False)
     assert labels[0, 0] == closest_to_origin and len(set(labels[0])) == 39
 
 
@@ -465,6 +475,6 @@ def test_gensim_most_similar(gensim_pair):
     # (index 0), so the comparison starts at n001
     for node in est.nodes_[1:]:
         expected = kv.most_similar(node, topn=7)
-        distances, labels = est.kneighbors(node, n_neighbors=7)
+        distances, labels = est.most_similar(node, topn=7)
         assert labels.tolist() == [label for label, _ in expected]
         np.testing.assert_allclose(distances, [d for _, d in expected], rtol=1e-9)
