@@ -19,7 +19,7 @@ closure of a WordNet hierarchy and measures
   :func:`sklpoincare.metrics.ranking_scores` on the training relations.
 
 The results are printed as a markdown table on stdout (progress goes to
-stderr), ready to paste into README.md, followed by the reference numbers of
+stderr), ready to paste into the docs, followed by the reference numbers of
 the original code and of the paper.
 
 Data: the mammal closure is bundled with the package
