@@ -270,8 +270,8 @@ class EmbeddingQueriesMixin:
         """The ``topn`` nodes nearest to each query node, by label.
 
         :meth:`kneighbors` with the neighbours' labels instead of their
-        rows. gensim: ``most_similar(node, topn=topn)``, which gives
-        similarities where this gives distances.
+        rows. gensim: ``most_similar(node, topn=topn)``, which returns the
+        same as a list of (label, distance) pairs.
 
         Parameters
         ----------
