@@ -258,3 +258,15 @@ def test_mammals_direct_links_are_the_reduction_of_the_closure():
     assert {tuple(p) for p in transitive_closure(direct).tolist()} == {
         tuple(p) for p in closure.tolist()
     }
+
+
+@pytest.mark.parametrize("closure", ["yes", 1.5, None])
+def test_closure_must_be_a_bool(closure):
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    from sklpoincare.datasets import load_wordnet
+
+    with pytest.raises(InvalidParameterError, match="'closure' parameter of load_mammals"):
+        load_mammals(closure=closure)
+    with pytest.raises(InvalidParameterError, match="'closure' parameter of load_wordnet"):
+        load_wordnet("nowhere", closure=closure)
