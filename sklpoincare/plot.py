@@ -11,7 +11,13 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._manifolds import poincare_radius
 from ._relations import as_label_table, check_no_missing_labels, check_relations, lookup_labels
-from .hierarchy import HierarchyCycleError, spanning_forest, transitive_reduction
+from .hierarchy import (
+    HierarchyCycleError,
+    forest_levels,
+    spanning_forest,
+    subtree_sizes,
+    transitive_reduction,
+)
 
 __all__ = ["plot_embedding", "plot_interactive", "project_to_disk"]
 
@@ -186,23 +192,13 @@ def _subtree_groups(n_nodes, edge_ids):
     graph, _ = check_relations(edge_ids)
     ids = np.asarray(graph.nodes, dtype=np.intp)
     tree_parent = spanning_forest(graph)
-    size = np.ones(len(ids))
-    depth = np.zeros(len(ids), dtype=np.intp)
-    order = []
-    for node in range(len(ids)):  # depth by walking up (forests are shallow)
-        steps, up = 0, tree_parent[node]
-        while up >= 0:
-            steps, up = steps + 1, tree_parent[up]
-        depth[node] = steps
-    for node in np.argsort(-depth, kind="stable"):
-        order.append(node)
-        if tree_parent[node] >= 0:
-            size[tree_parent[node]] += size[node]
+    levels = forest_levels(tree_parent)
+    size = subtree_sizes(tree_parent, levels)
     children = [[] for _ in ids]
     for node, parent in enumerate(tree_parent):
         if parent >= 0:
             children[parent].append(node)
-    roots = np.flatnonzero(tree_parent < 0)
+    roots = levels[0]
     top = roots[np.argmax(size[roots])]
     while children[top]:
         largest = max(children[top], key=size.__getitem__)
@@ -210,14 +206,14 @@ def _subtree_groups(n_nodes, edge_ids):
             break
         top = largest
     heads = sorted(children[top], key=lambda c: -size[c])
-    group_of_head = {head: k for k, head in enumerate(heads)}
+    # each node takes the group of its parent, level by level from the heads
+    group = np.full(len(ids), -1)
+    group[heads] = np.arange(len(heads))
+    for level in levels[1:]:
+        inherit = group[level] < 0
+        group[level[inherit]] = group[tree_parent[level[inherit]]]
     groups = np.full(n_nodes, -1)
-    for node in range(len(ids)):
-        up = node
-        while up >= 0 and up not in group_of_head:
-            up = tree_parent[up]
-        if up >= 0:
-            groups[ids[node]] = group_of_head[up]
+    groups[ids] = group
     return groups, [ids[h] for h in heads]
 
 
