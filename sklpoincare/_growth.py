@@ -7,6 +7,7 @@ may hold nodes the embedding has never seen.
 
 import numpy as np
 
+from ._manifolds import unit_rows
 from ._relations import RelationGraph, _deduplicate, encode_labels
 
 # A new node starts where its most specific known parent's known children
@@ -140,15 +141,10 @@ def _point_at(parents, angles, norms, rng):
     lengths = np.linalg.norm(parents, axis=1, keepdims=True)
     radial = np.where(lengths > 0, parents / np.where(lengths > 0, lengths, 1.0), 0.0)
     origin = lengths[:, 0] == 0
-    radial[origin] = _unit_rows(rng.standard_normal((origin.sum(), dim)))
+    radial[origin] = unit_rows(rng.standard_normal((origin.sum(), dim)))
     # a random unit vector perpendicular to the radial one (none in 1-d)
     turn = rng.standard_normal((n, dim))
     turn -= np.einsum("ij,ij->i", turn, radial)[:, None] * radial
-    turn = _unit_rows(turn)
+    turn = unit_rows(turn)
     direction = np.cos(angles)[:, None] * radial + np.sin(angles)[:, None] * turn
-    return _unit_rows(direction) * norms[:, None]
-
-
-def _unit_rows(x):
-    lengths = np.linalg.norm(x, axis=1, keepdims=True)
-    return np.divide(x, lengths, out=np.zeros_like(x), where=lengths > 0)
+    return unit_rows(direction) * norms[:, None]

@@ -24,8 +24,8 @@ a cloud of points near the origin.
 
 import numpy as np
 
-from ._growth import _point_at, _unit_rows
-from ._manifolds import poincare_radius
+from ._growth import _point_at
+from ._manifolds import poincare_radius, unit_rows
 from .hierarchy import (
     HierarchyCycleError,
     _ranges,
@@ -79,7 +79,7 @@ def hierarchical_embedding(graph, n_components, rng, max_norm, ancestors=None):
     embedding = np.zeros((n_nodes, n_components))
     units = np.zeros_like(embedding)  # placed directions; 0 at the origin
     roots = levels[0]
-    units[roots] = _unit_rows(rng.standard_normal((len(roots), n_components)))
+    units[roots] = unit_rows(rng.standard_normal((len(roots), n_components)))
     units[roots[radius[roots] == 0]] = 0.0
     embedding[roots] = units[roots] * np.tanh(radius[roots] / 2)[:, None]
     for level in levels[1:]:
@@ -94,7 +94,7 @@ def hierarchical_embedding(graph, n_components, rng, max_norm, ancestors=None):
         moved = np.any(between, axis=1)
         centres[several[moved]] = between[moved]
         embedding[level] = _point_at(centres, angles, np.tanh(radius[level] / 2), rng)
-        units[level] = _unit_rows(embedding[level])
+        units[level] = unit_rows(embedding[level])
     return embedding
 
 
@@ -137,13 +137,11 @@ def order_radii(points, graph, max_norm, margin=RADIAL_ORDER_MARGIN):
             continue
         ids = level[short]
         radius[ids] = need[short]
-        norms = np.linalg.norm(points[ids], axis=1)
-        directions = points[ids] / np.where(norms > 0, norms, 1.0)[:, None]
-        at_origin = np.flatnonzero(norms == 0)
+        directions = unit_rows(points[ids])
+        at_origin = np.flatnonzero(~np.any(points[ids], axis=1))
         for k in at_origin:  # rare: take the direction of the farthest parent
             own = parents[indptr[ids[k]] : indptr[ids[k] + 1]]
-            far = own[np.argmax(radius[own])]
-            directions[k] = points[far] / max(np.linalg.norm(points[far]), 1e-300)
+            directions[k] = unit_rows(points[own[[np.argmax(radius[own])]]])[0]
         points[ids] = directions * np.tanh(radius[ids] / 2.0)[:, None]
         moved.append(ids)
     return int(sum(len(ids) for ids in moved))

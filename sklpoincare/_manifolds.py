@@ -85,10 +85,10 @@ def poincare_radius(points):
     return np.log1p(2.0 * norms / _one_minus_norms(norms, one_minus_sq))
 
 
-def _directions(points, norms):
-    """Unit vectors ``x / |x|``; the origin gets the zero vector."""
-    safe = np.where(norms > 0.0, norms, 1.0)
-    return np.asarray(points, dtype=np.float64) / safe[:, None]
+def unit_rows(points):
+    """Unit vectors ``x / |x|`` of the rows; a zero row stays zero."""
+    lengths = np.linalg.norm(points, axis=1, keepdims=True)
+    return np.divide(points, lengths, out=np.zeros_like(points), where=lengths > 0)
 
 
 def poincare_to_tangent(points):
@@ -105,9 +105,8 @@ def poincare_to_tangent(points):
     -------
     tangent : ndarray of shape (n_samples, n_components)
     """
-    norms, one_minus_sq = poincare_norms(points)
-    radius = np.log1p(2.0 * norms / _one_minus_norms(norms, one_minus_sq))
-    return _directions(points, norms) * radius[:, None]
+    points = np.ascontiguousarray(points, dtype=np.float64)
+    return unit_rows(points) * poincare_radius(points)[:, None]
 
 
 def poincare_to_hyperboloid(points):

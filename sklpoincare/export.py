@@ -44,7 +44,7 @@ from sklearn.utils import check_array
 from sklearn.utils._param_validation import HasMethods, StrOptions, validate_params
 from sklearn.utils.validation import check_is_fitted
 
-from ._manifolds import poincare_radius
+from ._manifolds import poincare_radius, unit_rows
 
 __all__ = ["REPRESENTATIONS", "export_weights", "paired_distances"]
 
@@ -67,17 +67,6 @@ def _check_dtype(dtype):
     if name not in ("float32", "float64"):
         raise ValueError(f"dtype must be 'float32' or 'float64', got {dtype!r}")
     return np.dtype(name)
-
-
-def _radii_and_directions(points):
-    """Hyperbolic radius ``r = 2 artanh |x|`` and unit direction of ball points.
-
-    The origin gets the zero direction: its distance to any point is that
-    point's radius whatever the direction (see :func:`_polar_distances`).
-    """
-    norms = np.linalg.norm(points, axis=1)
-    safe = np.where(norms > 0, norms, 1.0)
-    return poincare_radius(points), points / safe[:, None]
 
 
 def _split(values, dtype):
@@ -190,7 +179,7 @@ def export_weights(embedder, representation="tangent", *, dtype="float32"):
             points = points * factors[:, None]
         weights = points.astype(dtype)
     else:
-        radii, directions = _radii_and_directions(points)
+        radii, directions = poincare_radius(points), unit_rows(points)
         if representation == "tangent":
             weights = (radii[:, None] * directions).astype(dtype)
         elif representation == "hyperboloid":

@@ -9,7 +9,7 @@ from numbers import Integral
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
-from ._manifolds import poincare_radius
+from ._manifolds import poincare_radius, unit_rows
 from ._relations import as_label_table, check_no_missing_labels, check_relations, lookup_labels
 from .hierarchy import (
     HierarchyCycleError,
@@ -104,7 +104,7 @@ def project_to_disk(points, projection="pca"):
         return points.copy()
     norms = np.linalg.norm(points, axis=1)
     if projection == "directions":
-        units = points / np.where(norms > 0, norms, 1.0)[:, None]
+        units = unit_rows(points)
         spread = units - units[norms > 0].mean(axis=0) if np.any(norms > 0) else units
         _, _, axes = np.linalg.svd(spread, full_matrices=False)
         flat = spread @ axes[:2].T
@@ -145,12 +145,6 @@ def _label_ids(nodes, labels, name):
             f"have, the first {table[position]!r:.80} at row {position[0]}"
         )
     return ids
-
-
-def _polar(points_2d, radius):
-    """Unit directions of planar points (0 at the origin)."""
-    norms = np.linalg.norm(points_2d, axis=1)
-    return points_2d / np.where(norms > 0, norms, 1.0)[:, None]
 
 
 def _geodesics(directions, radius, pairs, n_samples=_GEODESIC_SAMPLES):
@@ -273,7 +267,7 @@ class _DiskLayout:
         self.rings, self.caption, self.r_max = [], None, 1.0
         if self.in_ball:
             radius = poincare_radius(embedder.embedding_)
-            directions = _polar(flat, radius)
+            directions = unit_rows(flat)
             self.radius = radius
             self.r_max = r_max = max(float(radius.max()), 1e-12)
             if hyperbolic:
