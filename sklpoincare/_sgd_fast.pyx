@@ -332,7 +332,7 @@ cdef inline void _lorentz_step(double* row, const double* grad,
     cosh(h) xs + sinh(h) / h vs, which never needs v0.
     """
     cdef Py_ssize_t i
-    cdef double x_sq = 0.0, h_sq, h, c, sh, rate
+    cdef double x_sq = 0.0, h_sq, h, c, sh, rate, step
     cdef double sq_norm = 0.0, largest = 1.0, unit_length
     for i in range(dim):
         x_sq += row[i] * row[i]
@@ -343,7 +343,7 @@ cdef inline void _lorentz_step(double* row, const double* grad,
         # The squares overflowed (a huge rate or sample weight), or a tiny
         # gradient's squares underflowed to 0 times a rate whose square
         # overflowed: measure grad / largest instead, whose squares cannot,
-        # and take the step along it, capped at MAX_STEP as below.
+        # and take the step along it, capped at MAX_STEP.
         largest = _largest_magnitude(grad, dim)
         h_sq = 0.0  # a zero gradient times a rate whose square overflowed
         if largest > 0.0:
@@ -353,17 +353,8 @@ cdef inline void _lorentz_step(double* row, const double* grad,
                 rate = MAX_STEP / unit_length / largest
                 h = MAX_STEP
             h_sq = h * h
-            # rate * largest is at most MAX_STEP / unit_length, while
-            # sinh(h) / h * rate alone can overflow: step along grad / largest
-            if h_sq >= 1e-4:
-                h = sqrt(h_sq)
-                c = cosh(h)
-                sh = sinh(h) / h * (rate * largest)
-                for i in range(dim):
-                    row[i] = c * row[i] - sh * (grad[i] / largest)
-                    sq_norm += row[i] * row[i]
-                _cap_norm(row, sq_norm, max_norm, dim)
-                return
+        else:
+            largest = 1.0
     if h_sq < 1e-4:
         # Taylor series to fourth order: exact to ~1e-15 here, and most
         # updates (those of negatives far away) are this small.
@@ -376,9 +367,17 @@ cdef inline void _lorentz_step(double* row, const double* grad,
             h = MAX_STEP
         c = cosh(h)
         sh = sinh(h) / h
-    for i in range(dim):
-        row[i] = c * row[i] - sh * rate * grad[i]
-        sq_norm += row[i] * row[i]
+    # sh * rate * largest stays finite where sh * rate alone can overflow
+    # (largest < 1 after a rescaled, capped step)
+    step = sh * (rate * largest)
+    if largest == 1.0:
+        for i in range(dim):
+            row[i] = c * row[i] - step * grad[i]
+            sq_norm += row[i] * row[i]
+    else:  # along grad / largest: 1 / largest overflows for a subnormal one
+        for i in range(dim):
+            row[i] = c * row[i] - step * (grad[i] / largest)
+            sq_norm += row[i] * row[i]
     _cap_norm(row, sq_norm, max_norm, dim)
 
 
