@@ -476,7 +476,16 @@ class PoincareEmbedder(
         rng = check_random_state(self.random_state)
         if hasattr(self, "embedding_"):
             old = graph_from_adjacency(self.nodes_, self.adjacency_)
-            graph, _ = self._training_graph(extend_graph(old, new))
+            graph = extend_graph(old, new)
+            adds_nothing = graph.n_nodes == old.n_nodes and len(graph.children) == len(
+                old.children
+            )
+            # the closure of a closure is itself: repeated calls with known
+            # relations (one epoch each) need not recompute it
+            if not (
+                adds_nothing and self.closure and getattr(self, "_adjacency_is_closure", False)
+            ):
+                graph, _ = self._training_graph(graph)
             embedding = self._continued_embedding(graph, rng)
             loss_curve = list(self.loss_curve_)
         else:
@@ -635,6 +644,7 @@ class PoincareEmbedder(
             order_radii(self.embedding_, graph, 1.0 - self.eps)
         self.nodes_ = graph.nodes
         self.adjacency_ = graph.parent_matrix()
+        self._adjacency_is_closure = bool(self.closure)
         self.loss_curve_ = loss_curve
         self.n_iter_ = len(loss_curve)
 

@@ -176,3 +176,24 @@ def test_tiny_hierarchies(n_nodes):
     chain = [(i + 1, i) for i in range(n_nodes - 1)]
     expected = {(a, b) for a, b in itertools.combinations(range(n_nodes), 2)}
     assert {tuple(p[::-1]) for p in transitive_closure(chain).tolist()} == expected
+
+
+def test_partial_fit_with_known_relations_does_not_close_again(monkeypatch):
+    """The closure of a closure is itself: repeated epochs skip it, unless
+    the known relations were trained as given."""
+    import sklpoincare._embedder as embedder_module
+
+    calls = []
+    real = embedder_module.close_graph
+    monkeypatch.setattr(
+        embedder_module, "close_graph", lambda *a, **k: calls.append(1) or real(*a, **k)
+    )
+    edges = [("c", "b"), ("b", "a")]
+    est = PoincareEmbedder(**FAST).partial_fit(edges)
+    est.partial_fit(edges)
+    assert len(calls) == 1 and est.adjacency_.nnz == 3
+    est.partial_fit([("d", "c")])  # something new: closed again
+    assert len(calls) == 2 and est.adjacency_.nnz == 6
+    as_given = PoincareEmbedder(**FAST, closure=False).partial_fit(edges)
+    as_given.set_params(closure=True).partial_fit(edges)
+    assert len(calls) == 3 and as_given.adjacency_.nnz == 3
