@@ -212,19 +212,6 @@ def _too_large(size, max_size):
 # ------------------------------------------------------- direct parents
 
 
-def reduction_mask(graph, ancestors):
-    """Boolean mask of the relations of ``graph`` that no other implies.
-
-    (u, p) is implied when p is an ancestor of another parent of u.
-    ``ancestors`` is the closure of ``graph`` (:func:`ancestor_closure`).
-    """
-    parents = graph.parent_matrix(weighted=False)
-    above_other_parents = (parents @ ancestors).tocsr()
-    above_other_parents.sort_indices()
-    implied = np.asarray(above_other_parents[graph.children, graph.parents]).ravel() > 0
-    return ~implied
-
-
 def direct_parents(graph, tree_parent, ancestors=None):
     """CSR matrix of the relations (u, p) with no other parent of u below p.
 
@@ -421,5 +408,7 @@ def transitive_reduction(X):
     graph, _ = check_relations(X)
     topological_levels(graph)  # a cycle has no reduction
     ancestors = ancestor_closure(graph, max_steps=np.inf)
-    keep = reduction_mask(graph, ancestors)
-    return _labelled_pairs(graph.nodes, graph.children[keep], graph.parents[keep])
+    direct = direct_parents(graph, spanning_forest(graph, ancestors), ancestors)
+    direct.sort_indices()
+    children = np.repeat(np.arange(graph.n_nodes), np.diff(direct.indptr))
+    return _labelled_pairs(graph.nodes, children, direct.indices)
