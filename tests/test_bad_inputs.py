@@ -24,15 +24,14 @@ from sklpoincare.metrics import (
     ranking_scores,
 )
 
-FAST = dict(n_components=2, n_epochs=4, burn_in=1, n_negatives=3, random_state=0)
-
 RELATIONS = [("dog", "mammal"), ("cat", "mammal"), ("mammal", "animal"),
              ("dog", "animal"), ("cat", "animal")]
 
 
 @pytest.fixture(scope="module")
-def fitted():
-    return PoincareEmbedder(**FAST).fit(RELATIONS)
+def animals(tiny_params):
+    """An embedder fitted on RELATIONS: string labels."""
+    return PoincareEmbedder(**tiny_params).fit(RELATIONS)
 
 
 def _row_of(est, label):
@@ -51,53 +50,53 @@ def _row_of(est, label):
     "X", [[], (), np.empty((0, 2), dtype=object), np.empty(0)],
     ids=["list", "tuple", "object-array", "1-D"],
 )
-def test_fit_on_no_relations_says_so(X):
+def test_fit_on_no_relations_says_so(X, tiny_params):
     with pytest.raises(ValueError, match=r"no relations \(0 rows"):
-        PoincareEmbedder(**FAST).fit(X)
+        PoincareEmbedder(**tiny_params).fit(X)
 
 
-def test_empty_dataframe_has_no_relations():
+def test_empty_dataframe_has_no_relations(tiny_params):
     pd = pytest.importorskip("pandas")
     frame = pd.DataFrame({"child": [], "parent": []})
     with pytest.raises(ValueError, match="no relations"):
-        PoincareEmbedder(**FAST).fit(frame)
+        PoincareEmbedder(**tiny_params).fit(frame)
 
 
 @pytest.mark.parametrize("relations", [[], np.empty((0, 2), dtype=np.intp)])
-def test_score_and_metrics_of_no_relations_raise_instead_of_nan(fitted, relations):
+def test_score_and_metrics_of_no_relations_raise_instead_of_nan(animals, relations):
     with pytest.raises(ValueError, match=r"empty \(0 rows\)"):
-        fitted.score(relations)
+        animals.score(relations)
     with pytest.raises(ValueError, match=r"empty \(0 rows\)"):
         ranking_scores(np.zeros((3, 2)), relations)
 
 
-def test_transform_of_no_labels_is_an_empty_array(fitted):
+def test_transform_of_no_labels_is_an_empty_array(animals):
     """Nothing to map is not an error: the output has zero rows."""
-    width = len(fitted.get_feature_names_out(["node"]))
-    assert fitted.transform([]).shape == (0, width)
-    assert fitted.transform(np.empty((0, 2), dtype=object)).shape == (0, 2 * width)
+    width = len(animals.get_feature_names_out(["node"]))
+    assert animals.transform([]).shape == (0, width)
+    assert animals.transform(np.empty((0, 2), dtype=object)).shape == (0, 2 * width)
 
 
 # --------------------------------------------------------- column counts
 
 
-def test_third_column_points_to_sample_weight():
+def test_third_column_points_to_sample_weight(tiny_params):
     X = [("dog", "mammal", 0.5), ("cat", "mammal", 2.0)]
     with pytest.raises(ValueError, match="3 feature.*sample_weight"):
-        PoincareEmbedder(**FAST).fit(X)
+        PoincareEmbedder(**tiny_params).fit(X)
 
 
 @pytest.mark.parametrize(
     "X, row", [([["a", "b"], ["c"]], 1), ([["a", "b"], ["c", "d"], ["e", "f", "g"]], 2)]
 )
-def test_rows_of_different_lengths_name_the_row(X, row):
+def test_rows_of_different_lengths_name_the_row(X, row, tiny_params):
     with pytest.raises(ValueError, match=rf"different lengths.*row {row} has"):
-        PoincareEmbedder(**FAST).fit(X)
+        PoincareEmbedder(**tiny_params).fit(X)
 
 
-def test_ragged_labels_in_transform_name_the_row(fitted):
+def test_ragged_labels_in_transform_name_the_row(animals):
     with pytest.raises(ValueError, match="different lengths.*row 1 has 2"):
-        fitted.transform([["dog"], ["cat", "dog"]])
+        animals.transform([["dog"], ["cat", "dog"]])
 
 
 # ---------------------------------------------------------- missing labels
@@ -114,52 +113,52 @@ def _missing_markers():
 
 
 @pytest.mark.parametrize("marker", _missing_markers(), ids=repr)
-def test_every_missing_value_marker_is_rejected_naming_the_row(marker):
+def test_every_missing_value_marker_is_rejected_naming_the_row(marker, tiny_params):
     X = [("a", "b"), ("b", "c"), ("c", marker)]
     with pytest.raises(ValueError, match=r"missing.*row\(s\) 2\b"):
-        PoincareEmbedder(**FAST).fit(X)
+        PoincareEmbedder(**tiny_params).fit(X)
 
 
-def test_missing_datetime_label_in_a_datetime_array_is_rejected():
+def test_missing_datetime_label_in_a_datetime_array_is_rejected(tiny_params):
     X = np.array([["2020-01-01", "2019-01-01"], ["2021-01-01", "NaT"]],
                  dtype="datetime64[D]")
     with pytest.raises(ValueError, match=r"missing.*row\(s\) 1\b"):
-        PoincareEmbedder(**FAST).fit(X)
+        PoincareEmbedder(**tiny_params).fit(X)
 
 
-def test_pandas_missing_label_in_a_string_column_is_rejected():
+def test_pandas_missing_label_in_a_string_column_is_rejected(tiny_params):
     pd = pytest.importorskip("pandas")
     frame = pd.DataFrame({"child": ["dog", "cat", None], "parent": ["a", "a", "a"]},
                          dtype="string")
     with pytest.raises(ValueError, match=r"missing.*row\(s\) 2\b"):
-        PoincareEmbedder(**FAST).fit(frame)
+        PoincareEmbedder(**tiny_params).fit(frame)
 
 
-def test_numbers_that_are_not_nan_stay_labels():
+def test_numbers_that_are_not_nan_stay_labels(tiny_params):
     """Decimal, Fraction and complex labels are fine unless they are NaN."""
     X = [(Decimal("1.5"), Fraction(1, 3)), (Fraction(1, 3), 2j)]
-    est = PoincareEmbedder(**FAST).fit(X)
+    est = PoincareEmbedder(**tiny_params).fit(X)
     assert len(est.nodes_) == 3
 
 
 @pytest.mark.parametrize("label", [None, float("nan"), np.datetime64("NaT")], ids=repr)
-def test_missing_labels_in_transform_and_score_name_the_row(fitted, label):
+def test_missing_labels_in_transform_and_score_name_the_row(animals, label):
     column = np.array(["dog", label, "cat"], dtype=object)
     with pytest.raises(ValueError, match=r"missing.*row\(s\) 1\b"):
-        fitted.transform(column)
+        animals.transform(column)
     with pytest.raises(ValueError, match=r"missing.*row\(s\) 0\b"):
-        fitted.score([("dog", label)])
+        animals.score([("dog", label)])
 
 
 # ------------------------------------------------------ unhashable labels
 
 
 @pytest.mark.parametrize("label", [{"a": 1}, {1, 2}, bytearray(b"x")], ids=repr)
-def test_unhashable_labels_in_transform_are_named(fitted, label):
+def test_unhashable_labels_in_transform_are_named(animals, label):
     column = np.empty(2, dtype=object)
     column[0], column[1] = "dog", label
     with pytest.raises(TypeError, match=re.escape(f"{label!r:.80}") + ".*not hashable"):
-        fitted.transform(column)
+        animals.transform(column)
 
 
 def test_unhashable_node_label_in_metrics_is_named():
@@ -181,25 +180,25 @@ def test_metrics_reject_self_loops_naming_the_row(scorer):
         scorer(embedding, [[1, 0], [2, 2]])
 
 
-def test_score_rejects_self_loops_naming_the_label(fitted):
+def test_score_rejects_self_loops_naming_the_label(animals):
     with pytest.raises(ValueError, match=r"self-loop.*row 1: \('cat', 'cat'\)"):
-        fitted.score([("dog", "mammal"), ("cat", "cat")])
+        animals.score([("dog", "mammal"), ("cat", "cat")])
 
 
 CYCLES = [("a", "b"), ("b", "c"), ("c", "a"), ("d", "a"), ("e", "d"), ("d", "e")]
 
 
 @pytest.mark.parametrize("method", ["fit", "partial_fit"])
-def test_a_cycle_is_an_error_naming_it_when_training_on_the_closure(method):
+def test_a_cycle_is_an_error_naming_it_when_training_on_the_closure(method, tiny_params):
     """The closure of a cycle would make each of its nodes its own ancestor."""
-    est = PoincareEmbedder(**FAST)
+    est = PoincareEmbedder(**tiny_params)
     with pytest.raises(ValueError, match=r"cycle .*'a' -> 'b' -> 'c' -> 'a'.*closure=False"):
         getattr(est, method)(CYCLES)
     assert not hasattr(est, "embedding_")
 
 
-def test_a_cycle_added_by_partial_fit_is_an_error_and_keeps_the_fit():
-    est = PoincareEmbedder(**FAST).partial_fit([("a", "b"), ("b", "c")])
+def test_a_cycle_added_by_partial_fit_is_an_error_and_keeps_the_fit(tiny_params):
+    est = PoincareEmbedder(**tiny_params).partial_fit([("a", "b"), ("b", "c")])
     before = est.embedding_.copy()
     with pytest.raises(ValueError, match=r"cycle .*'c'"):
         est.partial_fit([("c", "a")])
@@ -207,13 +206,13 @@ def test_a_cycle_added_by_partial_fit_is_an_error_and_keeps_the_fit():
 
 
 @pytest.mark.parametrize("manifold", ["poincare", "lorentz", "euclidean"])
-def test_cycles_are_allowed_with_closure_false(manifold):
+def test_cycles_are_allowed_with_closure_false(manifold, tiny_params):
     """A node may be its own ancestor through a cycle: relations are a general
     directed graph. Training stays finite and every node gets its point; a
     hierarchy cannot order the nodes of a cycle, so their norms mean little."""
     X = CYCLES
     est = PoincareEmbedder(
-        manifold=manifold, closure=False, **{**FAST, "n_epochs": 20}
+        manifold=manifold, closure=False, **{**tiny_params, "n_epochs": 20}
     ).fit(X)
     assert list(est.nodes_) == ["a", "b", "c", "d", "e"]
     assert np.all(np.isfinite(est.embedding_))
@@ -228,9 +227,9 @@ def _chain(n_nodes):
     return [(f"n{i + 1}", f"n{i}") for i in range(n_nodes - 1)]
 
 
-def test_a_closure_too_large_is_refused_before_it_is_built():
+def test_a_closure_too_large_is_refused_before_it_is_built(tiny_params):
     """A chain of 2,000 direct links implies 1,999,000 pairs."""
-    est = PoincareEmbedder(**FAST, max_closure_size=1_000_000)
+    est = PoincareEmbedder(**tiny_params, max_closure_size=1_000_000)
     with pytest.raises(
         ValueError, match=r"at least 1,999,000 .*max_closure_size=1,000,000.*closure=False"
     ):
@@ -238,7 +237,7 @@ def test_a_closure_too_large_is_refused_before_it_is_built():
     assert not hasattr(est, "embedding_")
 
 
-def test_a_closure_found_too_large_while_built_is_refused():
+def test_a_closure_found_too_large_while_built_is_refused(tiny_params):
     """Layers of 3 nodes, each the child of all 3 above: the level bound
     (one ancestor per level) is below the limit, the true size above."""
     layers = [[f"l{k}_{j}" for j in range(3)] for k in range(6)]
@@ -246,16 +245,16 @@ def test_a_closure_found_too_large_while_built_is_refused():
     n_pairs = sum(3 * 3 * k for k in range(6))  # 3 nodes with 3k ancestors
     assert len(transitive_closure(X)) == n_pairs
     with pytest.raises(ValueError, match=rf"more than {n_pairs - 1} .*max_closure_size"):
-        PoincareEmbedder(**FAST, max_closure_size=n_pairs - 1).fit(X)
-    PoincareEmbedder(**FAST, max_closure_size=n_pairs).fit(X)
+        PoincareEmbedder(**tiny_params, max_closure_size=n_pairs - 1).fit(X)
+    PoincareEmbedder(**tiny_params, max_closure_size=n_pairs).fit(X)
 
 
 # -------------------------------------------------------- mixed-type labels
 
 
-def test_mixed_type_labels_keep_first_appearance_and_transform_right():
+def test_mixed_type_labels_keep_first_appearance_and_transform_right(tiny_params):
     X = [("1", 1), (1, "root"), (("pair", 0), "root"), (2.5, 1), (b"raw", "root")]
-    est = PoincareEmbedder(**FAST).fit(X)
+    est = PoincareEmbedder(**tiny_params).fit(X)
     # str, int, tuple, float and bytes do not compare: first appearance
     expected = ["1", 1, "root", ("pair", 0), 2.5, b"raw"]
     assert est.nodes_.tolist() == expected
@@ -268,11 +267,11 @@ def test_mixed_type_labels_keep_first_appearance_and_transform_right():
     assert not np.array_equal(_row_of(est, "1"), _row_of(est, 1))
 
 
-def test_equal_labels_of_different_types_are_one_node():
+def test_equal_labels_of_different_types_are_one_node(tiny_params):
     """Labels are compared with ==, as dict keys are: 1, 1.0 and True are one
     node, numpy and Python integers too."""
     X = [(1, "root"), (1.0, "root"), (np.int64(1), "root"), (True, "root"), (2, 1.0)]
-    est = PoincareEmbedder(**FAST).fit(X)
+    est = PoincareEmbedder(**tiny_params).fit(X)
     assert len(est.nodes_) == 3
     np.testing.assert_array_equal(est.transform([1.0]), est.transform([True]))
 
@@ -290,28 +289,28 @@ def test_equal_labels_of_different_types_are_one_node():
         (-1.0, "non-negative.*-1.0 at row 0"),
     ],
 )
-def test_bad_sample_weight_shapes_and_types_are_named(sample_weight, match):
+def test_bad_sample_weight_shapes_and_types_are_named(sample_weight, match, tiny_params):
     with pytest.raises(ValueError, match=match):
-        PoincareEmbedder(**FAST).fit([("a", "b"), ("b", "c")], sample_weight=sample_weight)
+        PoincareEmbedder(**tiny_params).fit([("a", "b"), ("b", "c")], sample_weight=sample_weight)
 
 
-def test_sample_weight_whose_sum_overflows_is_rejected():
+def test_sample_weight_whose_sum_overflows_is_rejected(tiny_params):
     with pytest.raises(ValueError, match="sample_weight is too large.*inf"):
-        PoincareEmbedder(**FAST).fit([("a", "b"), ("b", "c")], sample_weight=[1e308, 1e308])
+        PoincareEmbedder(**tiny_params).fit([("a", "b"), ("b", "c")], sample_weight=[1e308, 1e308])
 
 
-def test_zero_dimensional_sample_weight_is_a_scalar():
-    a = PoincareEmbedder(**FAST).fit(RELATIONS, sample_weight=np.array(2.0))
-    b = PoincareEmbedder(**FAST).fit(RELATIONS, sample_weight=2.0)
+def test_zero_dimensional_sample_weight_is_a_scalar(tiny_params):
+    a = PoincareEmbedder(**tiny_params).fit(RELATIONS, sample_weight=np.array(2.0))
+    b = PoincareEmbedder(**tiny_params).fit(RELATIONS, sample_weight=2.0)
     np.testing.assert_array_equal(a.embedding_, b.embedding_)
 
 
-def test_sparse_adjacency_with_infinite_weight_names_the_entry():
+def test_sparse_adjacency_with_infinite_weight_names_the_entry(tiny_params):
     A = sp.lil_matrix((3, 3))
     A[1, 0] = 1.0
     A[2, 1] = np.inf
     with pytest.raises(ValueError, match=r"holds inf at \(2, 1\)"):
-        PoincareEmbedder(**FAST).fit(A.tocsr())
+        PoincareEmbedder(**tiny_params).fit(A.tocsr())
 
 
 # ------------------------------------------------------------- parameters
@@ -350,8 +349,8 @@ INVALID_PARAMS = [
 
 
 @pytest.mark.parametrize("name, value", INVALID_PARAMS)
-def test_every_parameter_out_of_range_is_named(name, value):
-    est = PoincareEmbedder(**{**FAST, name: value})
+def test_every_parameter_out_of_range_is_named(name, value, tiny_params):
+    est = PoincareEmbedder(**{**tiny_params, name: value})
     with pytest.raises(InvalidParameterError, match=f"'{name}' parameter") as excinfo:
         est.fit(RELATIONS)
     assert isinstance(excinfo.value, ValueError)
@@ -362,16 +361,16 @@ def test_the_invalid_parameter_list_covers_every_parameter():
     assert {name for name, _ in INVALID_PARAMS} == set(PoincareEmbedder().get_params())
 
 
-def test_smallest_eps_is_accepted_and_reached():
-    est = PoincareEmbedder(**{**FAST, "eps": 1e-12, "learning_rate": 1e3}).fit(RELATIONS)
+def test_smallest_eps_is_accepted_and_reached(tiny_params):
+    est = PoincareEmbedder(**{**tiny_params, "eps": 1e-12, "learning_rate": 1e3}).fit(RELATIONS)
     norms = np.linalg.norm(est.embedding_, axis=1)
     assert np.all(norms < 1.0)
     assert norms.max() > 1 - 1e-11  # the huge rate pushes points to the bound
 
 
-def test_boolean_n_components_counts_as_an_int():
+def test_boolean_n_components_counts_as_an_int(tiny_params):
     """As everywhere in scikit-learn, True passes as the int 1."""
-    est = PoincareEmbedder(**{**FAST, "n_components": True}).fit(RELATIONS)
+    est = PoincareEmbedder(**{**tiny_params, "n_components": True}).fit(RELATIONS)
     assert est.embedding_.shape == (4, 1)
 
 
@@ -417,14 +416,14 @@ def test_metric_nodes_must_be_one_dimensional_and_distinct():
         (np.array("dog"), "1-D or 2-D.*0-D"),
     ],
 )
-def test_transform_of_wrong_dimensionality_names_it(fitted, X, match):
+def test_transform_of_wrong_dimensionality_names_it(animals, X, match):
     with pytest.raises(ValueError, match=match):
-        fitted.transform(X)
+        animals.transform(X)
 
 
-def test_transform_of_a_bare_string_asks_for_an_array(fitted):
+def test_transform_of_a_bare_string_asks_for_an_array(animals):
     with pytest.raises(TypeError, match="array-like of labels, got str: 'dog'"):
-        fitted.transform("dog")
+        animals.transform("dog")
 
 
 def test_poincare_distances_of_wrong_dimensionality_name_it():
@@ -443,9 +442,9 @@ def _read_only(array):
     return array
 
 
-def test_read_only_and_strided_relations_work_like_plain_ones():
+def test_read_only_and_strided_relations_work_like_plain_ones(tiny_params):
     plain = np.array([[1, 0], [2, 0], [3, 1], [3, 0], [4, 1], [4, 0]])
-    reference = PoincareEmbedder(**FAST).fit(plain)
+    reference = PoincareEmbedder(**tiny_params).fit(plain)
     wide = np.zeros((6, 5), dtype=plain.dtype)
     wide[:, 1], wide[:, 3] = plain[:, 0], plain[:, 1]
     variants = {
@@ -455,19 +454,19 @@ def test_read_only_and_strided_relations_work_like_plain_ones():
         "read-only objects": _read_only(plain.astype(object)),
     }
     for name, X in variants.items():
-        est = PoincareEmbedder(**FAST).fit(X, sample_weight=_read_only(np.ones(6)))
+        est = PoincareEmbedder(**tiny_params).fit(X, sample_weight=_read_only(np.ones(6)))
         np.testing.assert_array_equal(est.embedding_, reference.embedding_, err_msg=name)
         np.testing.assert_array_equal(est.transform(X), reference.transform(plain))
         assert est.score(X) == reference.score(plain)
 
 
-def test_read_only_sparse_adjacency_works():
+def test_read_only_sparse_adjacency_works(tiny_params):
     A = sp.csr_matrix(([1.0, 1.0, 1.0], ([1, 2, 3], [0, 0, 1])), shape=(4, 4))
-    reference = PoincareEmbedder(**FAST).fit(A)
+    reference = PoincareEmbedder(**tiny_params).fit(A)
     A.data.flags.writeable = False
     A.indices.flags.writeable = False
     np.testing.assert_array_equal(
-        PoincareEmbedder(**FAST).fit(A).embedding_, reference.embedding_
+        PoincareEmbedder(**tiny_params).fit(A).embedding_, reference.embedding_
     )
 
 
@@ -487,15 +486,15 @@ def test_metrics_accept_read_only_and_strided_embeddings():
 # ---------------------------------------------------------- huge labels
 
 
-def test_huge_string_labels_work_and_messages_stay_short():
+def test_huge_string_labels_work_and_messages_stay_short(tiny_params):
     huge = "x" * 1_000_000
     other = "y" * 1_000_000
-    est = PoincareEmbedder(**FAST).fit([(huge, "root"), ("leaf", huge)])
+    est = PoincareEmbedder(**tiny_params).fit([(huge, "root"), ("leaf", huge)])
     np.testing.assert_array_equal(est.transform([huge])[0], _row_of(est, huge))
     assert 0 < est.score([(huge, "root")]) <= 1
     failures = [
         (ValueError, lambda: est.transform([other])),  # unknown label
-        (ValueError, lambda: PoincareEmbedder(**FAST).fit([(huge, huge)])),  # loop
+        (ValueError, lambda: PoincareEmbedder(**tiny_params).fit([(huge, huge)])),  # loop
         (ValueError, lambda: est.score([(huge, huge)])),  # loop
         (ValueError, lambda: ranking_scores(est.embedding_, [(other, huge)],
                                             nodes=est.nodes_)),  # unknown

@@ -274,13 +274,11 @@ def test_paired_distances_bad_inputs():
         paired_distances(np.array([np.nan, 0.0]), np.zeros(2))
 
 
-def test_lorentz_embedder_exports_like_the_ball():
+def test_lorentz_embedder_exports_like_the_ball(tree):
     # embedding_ is in ball coordinates whatever the training manifold
-    from sklpoincare.datasets import make_balanced_tree
-
     embedder = PoincareEmbedder(
         n_components=3, manifold="lorentz", n_epochs=10, random_state=0, n_jobs=1
-    ).fit(make_balanced_tree(3, 3))
+    ).fit(tree)
     weights, index = export_weights(embedder, "polar")
     a = np.arange(len(index) - 1)
     np.testing.assert_allclose(

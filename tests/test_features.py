@@ -5,17 +5,6 @@ import pytest
 
 from sklpoincare import PoincareEmbedder
 from sklpoincare._features import gromov_products, landmark_rows
-from sklpoincare.datasets import make_balanced_tree
-
-
-@pytest.fixture(scope="module")
-def tree():
-    return make_balanced_tree(3, 3)
-
-
-@pytest.fixture(scope="module")
-def fitted(tree):
-    return PoincareEmbedder(n_components=5, random_state=0).fit(tree)
 
 
 def _distance(x, y):
@@ -102,8 +91,8 @@ def test_one_threshold_on_a_landmark_column_picks_its_subtree(fitted, tree):
         assert min(inside) > max(outside)
 
 
-def test_euclidean_embedder_returns_its_coordinates(tree):
-    est = PoincareEmbedder(n_components=3, manifold="euclidean", n_epochs=5, random_state=0)
+def test_euclidean_embedder_returns_its_coordinates(tree, tiny_params):
+    est = PoincareEmbedder(**{**tiny_params, "n_components": 3}, manifold="euclidean")
     est.fit(tree)
     np.testing.assert_array_equal(est.transform(est.nodes_), est.embedding_)
     assert len(est.get_feature_names_out(["n"])) == 3

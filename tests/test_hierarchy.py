@@ -1,6 +1,7 @@
 """Hierarchy algorithms (closure, reduction, order) and training on the closure."""
 
 import itertools
+from types import MappingProxyType
 
 import numpy as np
 import pytest
@@ -18,7 +19,12 @@ from sklpoincare.hierarchy import (
     transitive_reduction,
 )
 
-FAST = dict(n_components=5, n_epochs=5, n_negatives=5, random_state=0)
+
+@pytest.fixture(scope="module")
+def params(tiny_params):
+    """Short training in 5 dimensions: the fits start from the hierarchical
+    layout, which reads the closure."""
+    return MappingProxyType({**tiny_params, "n_components": 5})
 
 
 def _graph(relations):
@@ -130,27 +136,27 @@ def test_sparse_input_is_closed_too():
 # ------------------------------------------------- training on the closure
 
 
-def test_fit_on_direct_edges_equals_fit_on_the_closure_bit_for_bit():
+def test_fit_on_direct_edges_equals_fit_on_the_closure_bit_for_bit(params):
     closure = load_mammals().data
     reduction = transitive_reduction(closure)
     assert len(reduction) < len(closure) / 4
-    from_closure = PoincareEmbedder(**FAST).fit(closure)
-    from_edges = PoincareEmbedder(**FAST).fit(reduction)
+    from_closure = PoincareEmbedder(**params).fit(closure)
+    from_edges = PoincareEmbedder(**params).fit(reduction)
     np.testing.assert_array_equal(from_edges.nodes_, from_closure.nodes_)
     np.testing.assert_array_equal(from_edges.embedding_, from_closure.embedding_)
     assert (from_edges.adjacency_ != from_closure.adjacency_).nnz == 0
     assert from_edges.adjacency_.nnz == len(closure)
 
 
-def test_closure_false_trains_on_the_relations_as_given():
+def test_closure_false_trains_on_the_relations_as_given(params):
     edges = [("c", "b"), ("b", "a")]
-    fitted = PoincareEmbedder(**FAST, closure=False).fit(edges)
+    fitted = PoincareEmbedder(**params, closure=False).fit(edges)
     assert fitted.adjacency_.nnz == 2
-    assert PoincareEmbedder(**FAST).fit(edges).adjacency_.nnz == 3
+    assert PoincareEmbedder(**params).fit(edges).adjacency_.nnz == 3
 
 
-def test_partial_fit_closes_old_and_new_relations_together():
-    est = PoincareEmbedder(**FAST).partial_fit([("b", "a")])
+def test_partial_fit_closes_old_and_new_relations_together(params):
+    est = PoincareEmbedder(**params).partial_fit([("b", "a")])
     est.partial_fit([("c", "b")])
     pairs = {
         (est.nodes_[i], est.nodes_[j]) for i, j in zip(*est.adjacency_.nonzero())
@@ -178,7 +184,7 @@ def test_tiny_hierarchies(n_nodes):
     assert {tuple(p[::-1]) for p in transitive_closure(chain).tolist()} == expected
 
 
-def test_partial_fit_with_known_relations_does_not_close_again(monkeypatch):
+def test_partial_fit_with_known_relations_does_not_close_again(monkeypatch, params):
     """The closure of a closure is itself: repeated epochs skip it, unless
     the known relations were trained as given."""
     import sklpoincare._embedder as embedder_module
@@ -189,11 +195,11 @@ def test_partial_fit_with_known_relations_does_not_close_again(monkeypatch):
         embedder_module, "close_graph", lambda *a, **k: calls.append(1) or real(*a, **k)
     )
     edges = [("c", "b"), ("b", "a")]
-    est = PoincareEmbedder(**FAST).partial_fit(edges)
+    est = PoincareEmbedder(**params).partial_fit(edges)
     est.partial_fit(edges)
     assert len(calls) == 1 and est.adjacency_.nnz == 3
     est.partial_fit([("d", "c")])  # something new: closed again
     assert len(calls) == 2 and est.adjacency_.nnz == 6
-    as_given = PoincareEmbedder(**FAST, closure=False).partial_fit(edges)
+    as_given = PoincareEmbedder(**params, closure=False).partial_fit(edges)
     as_given.set_params(closure=True).partial_fit(edges)
     assert len(calls) == 3 and as_given.adjacency_.nnz == 3

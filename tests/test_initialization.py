@@ -250,11 +250,11 @@ def test_layout_of_a_tree():
 
 
 @pytest.mark.parametrize("eps", [1e-5, 1e-8, 1e-12])
-def test_leaves_start_at_their_radius_inside_the_norm_bound(eps):
+def test_leaves_start_at_their_radius_inside_the_norm_bound(eps, small_tree):
     max_radius = 2 * np.arctanh(1 - eps)
     expected = min(LEAF_RADIUS, max_radius - LEAF_MARGIN)
     assert leaf_radius(1 - eps) == pytest.approx(expected)
-    graph = _graph(make_balanced_tree(2, 3))
+    graph = _graph(small_tree)
     radius = _hyperbolic_radius(
         hierarchical_embedding(graph, 5, np.random.RandomState(0), 1 - eps))
     assert radius.max() == pytest.approx(expected, rel=1e-6)
@@ -319,14 +319,13 @@ def test_auto_init_lays_out_the_hierarchy_from_four_dimensions(
     np.testing.assert_array_equal(auto.embedding_, explicit.embedding_)
 
 
-def test_hierarchy_start_skips_burn_in():
-    relations = make_balanced_tree(3, 3)
+def test_hierarchy_start_skips_burn_in(tree):
     fitted = PoincareEmbedder(
         n_components=5, init="hierarchy", n_epochs=3, burn_in=2, random_state=0
-    ).fit(relations)
+    ).fit(tree)
     no_burn_in = PoincareEmbedder(
         n_components=5, init="hierarchy", n_epochs=3, burn_in=0, random_state=0
-    ).fit(relations)
+    ).fit(tree)
     np.testing.assert_array_equal(fitted.embedding_, no_burn_in.embedding_)
 
 

@@ -141,13 +141,13 @@ def test_spatial_norm_bound_maps_to_ball_norm():
         assert np.linalg.norm(lorentz_to_poincare(point)) == pytest.approx(max_norm, rel=1e-12)
 
 
-def test_lorentz_embedder_gives_ball_points_and_learns_the_tree():
-    relations = make_balanced_tree(3, 3)
+def test_lorentz_embedder_gives_ball_points_and_learns_the_tree(tree):
+    # more epochs than the shared fast settings: the score is checked
     est = PoincareEmbedder(n_components=5, manifold="lorentz", n_epochs=60, burn_in=10,
-                           random_state=0).fit(relations)
+                           random_state=0).fit(tree)
     norms = np.linalg.norm(est.embedding_, axis=1)
     assert np.all(norms <= 1 - est.eps + 1e-12)
-    assert est.score(relations) > 0.9
+    assert est.score(tree) > 0.9
     # the root is the most general node: closest to the origin
     root = int(np.flatnonzero(est.nodes_ == 0)[0])
     assert norms[root] == norms.min()
@@ -163,15 +163,14 @@ def test_lorentz_embedder_is_deterministic_with_one_thread():
     np.testing.assert_array_equal(fits[0], fits[1])
 
 
-def test_callback_sees_ball_coordinates_with_lorentz():
+def test_callback_sees_ball_coordinates_with_lorentz(small_tree):
     seen = []
 
     def callback(epoch, loss, embedding, nodes):
         seen.append(np.linalg.norm(embedding, axis=1).max())
 
     PoincareEmbedder(n_components=2, manifold="lorentz", n_epochs=5, burn_in=1,
-                     learning_rate=5.0, random_state=0, callback=callback).fit(
-        make_balanced_tree(2, 3))
+                     learning_rate=5.0, random_state=0, callback=callback).fit(small_tree)
     assert len(seen) == 5 and max(seen) < 1
 
 

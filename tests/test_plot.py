@@ -12,18 +12,9 @@ from sklpoincare import PoincareEmbedder
 from sklpoincare.datasets import make_balanced_tree
 from sklpoincare.plot import plot_embedding, project_to_disk
 
-FAST = dict(n_epochs=15, burn_in=5, n_negatives=5, random_state=0)
-
-
 @pytest.fixture(scope="module")
-def tree():
-    """Closure of a binary tree of depth 3: 15 nodes, 34 relations, 14 edges."""
-    return make_balanced_tree(2, 3)
-
-
-@pytest.fixture(scope="module")
-def fitted_2d(tree):
-    return PoincareEmbedder(n_components=2, **FAST).fit(tree)
+def fitted_2d(small_tree, fast_params):
+    return PoincareEmbedder(n_components=2, **fast_params).fit(small_tree)
 
 
 @pytest.fixture
@@ -152,9 +143,9 @@ def test_projection_rejects_bad_input(points, projection, message):
 
 @pytest.mark.parametrize("radial_scale", ["ball", "hyperbolic"])
 def test_disk_has_unit_circle_points_edges_and_general_labels(
-    plt, tree, fitted_2d, radial_scale
+    plt, small_tree, fitted_2d, radial_scale
 ):
-    ax = plot_embedding(fitted_2d, edges=tree, n_labels=4, radial_scale=radial_scale)
+    ax = plot_embedding(fitted_2d, edges=small_tree, n_labels=4, radial_scale=radial_scale)
     assert tuple(_unit_circle(ax).center) == (0.0, 0.0)
 
     points = _scatter_points(ax)
@@ -193,12 +184,12 @@ def test_disk_has_unit_circle_points_edges_and_general_labels(
     assert shown and shown == [name for name in most_general if name in shown]
 
 
-def test_edges_are_hyperbolic_geodesics(plt, tree, fitted_2d):
+def test_edges_are_hyperbolic_geodesics(plt, small_tree, fitted_2d):
     """Every drawn point of an edge lies on the geodesic between its ends:
     its distances to the two ends add up to theirs."""
     from sklpoincare.metrics import poincare_distances
 
-    ax = plot_embedding(fitted_2d, edges=tree, radial_scale="ball")
+    ax = plot_embedding(fitted_2d, edges=small_tree, radial_scale="ball")
     for path in _segments(ax):
         ends = poincare_distances(path[:1], path[-1:])[0, 0]
         to_start = poincare_distances(path, path[:1])[:, 0]
@@ -207,9 +198,9 @@ def test_edges_are_hyperbolic_geodesics(plt, tree, fitted_2d):
         assert np.all(np.diff(to_start) > 0)  # in order along the edge
 
 
-def test_labels_never_overlap(plt):
+def test_labels_never_overlap(plt, fast_params):
     relations = make_balanced_tree(3, 4)
-    embedder = PoincareEmbedder(n_components=2, **FAST).fit(relations)
+    embedder = PoincareEmbedder(n_components=2, **fast_params).fit(relations)
     ax = plot_embedding(embedder, edges=relations, n_labels=40)
     renderer = ax.figure.canvas.get_renderer()
     boxes = [text.get_window_extent(renderer) for text in _node_labels(ax)]
@@ -218,9 +209,9 @@ def test_labels_never_overlap(plt):
         assert not any(a.overlaps(b) for b in boxes[i + 1:])
 
 
-def test_nodes_are_coloured_by_large_subtree(plt):
+def test_nodes_are_coloured_by_large_subtree(plt, fast_params):
     relations = make_balanced_tree(3, 2, transitive_closure=False)
-    embedder = PoincareEmbedder(n_components=2, **FAST).fit(relations)
+    embedder = PoincareEmbedder(n_components=2, **fast_params).fit(relations)
     ax = plot_embedding(embedder, edges=relations)
     from matplotlib.collections import PathCollection
 
@@ -230,9 +221,9 @@ def test_nodes_are_coloured_by_large_subtree(plt):
     assert len(colours) == 4
 
 
-def test_all_relations_drawn_when_asked(plt, tree, fitted_2d):
-    ax = plot_embedding(fitted_2d, edges=tree, direct_edges_only=False)
-    assert len(_segments(ax)) == len(tree)
+def test_all_relations_drawn_when_asked(plt, small_tree, fitted_2d):
+    ax = plot_embedding(fitted_2d, edges=small_tree, direct_edges_only=False)
+    assert len(_segments(ax)) == len(small_tree)
 
 
 def test_explicit_labels_and_no_edges(plt, fitted_2d):
@@ -255,9 +246,9 @@ def test_draws_on_the_given_axes(plt, fitted_2d):
     assert len(fig.axes) == 1
 
 
-def test_higher_dimension_is_drawn_through_the_projection(plt, tree):
-    embedder = PoincareEmbedder(n_components=5, **FAST).fit(tree)
-    ax = plot_embedding(embedder, edges=tree, radial_scale="ball")
+def test_higher_dimension_is_drawn_through_the_projection(plt, small_tree, fast_params):
+    embedder = PoincareEmbedder(n_components=5, **fast_params).fit(small_tree)
+    ax = plot_embedding(embedder, edges=small_tree, radial_scale="ball")
     points = _scatter_points(ax)
     np.testing.assert_allclose(points, project_to_disk(embedder.embedding_, "directions"))
     np.testing.assert_allclose(
@@ -266,19 +257,20 @@ def test_higher_dimension_is_drawn_through_the_projection(plt, tree):
     assert len(_circles(ax)) == 1  # no rings on the ball scale
 
 
-def test_euclidean_embedding_has_no_disk(plt, tree):
-    embedder = PoincareEmbedder(n_components=2, manifold="euclidean", **FAST).fit(tree)
-    ax = plot_embedding(embedder, edges=tree)
+def test_euclidean_embedding_has_no_disk(plt, small_tree, fast_params):
+    embedder = PoincareEmbedder(n_components=2, manifold="euclidean", **fast_params)
+    embedder.fit(small_tree)
+    ax = plot_embedding(embedder, edges=small_tree)
     assert _circles(ax) == []
     np.testing.assert_array_equal(_scatter_points(ax), embedder.embedding_)
     low, high = ax.get_xlim()
     assert low <= embedder.embedding_[:, 0].min() and high >= embedder.embedding_[:, 0].max()
 
 
-def test_string_labels(plt):
+def test_string_labels(plt, fast_params):
     relations = [("dog", "mammal"), ("cat", "mammal"), ("mammal", "animal"),
                  ("dog", "animal"), ("cat", "animal")]
-    embedder = PoincareEmbedder(n_components=2, **FAST).fit(relations)
+    embedder = PoincareEmbedder(n_components=2, **fast_params).fit(relations)
     ax = plot_embedding(embedder, edges=relations, labels=["dog"])
     assert len(_segments(ax)) == 3
     assert [text.get_text() for text in _node_labels(ax)] == ["dog"]
@@ -320,11 +312,11 @@ def test_modules_import_without_matplotlib(monkeypatch):
         assert module.__name__ == name
 
 
-def test_interactive_view_is_a_standalone_html_file(tmp_path, tree, fitted_2d):
+def test_interactive_view_is_a_standalone_html_file(tmp_path, small_tree, fitted_2d):
     pytest.importorskip("bokeh")
     from sklpoincare.plot import plot_interactive
 
-    path = plot_interactive(fitted_2d, tmp_path / "tree.html", edges=tree)
+    path = plot_interactive(fitted_2d, tmp_path / "tree.html", edges=small_tree)
     html = (tmp_path / "tree.html").read_text(encoding="utf-8")
     assert path == str(tmp_path / "tree.html")
     # every label is in the page, for the hover tool

@@ -24,8 +24,8 @@ from sklpoincare.metrics import poincare_distances  # noqa: E402
 
 # deadline=None: the first call of a kernel may be slow; few examples keep
 # the whole file at a few seconds.
-FAST = settings(max_examples=50, deadline=None)
-SLOW = settings(max_examples=20, deadline=None)
+EXAMPLES = settings(max_examples=50, deadline=None)
+SLOW_EXAMPLES = settings(max_examples=20, deadline=None)
 
 # Norms from the origin to 1 - 1e-12 (the smallest eps), with the ends of
 # the range, which hypothesis favours, included.
@@ -49,7 +49,7 @@ def ball_points(draw, n, dim=None, radii=NEAR_BOUNDARY):
 # ------------------------------------------------------------------ distances
 
 
-@FAST
+@EXAMPLES
 @given(ball_points(6))
 def test_distances_are_symmetric_non_negative_and_zero_on_the_diagonal(X):
     D = poincare_distances(X)
@@ -59,7 +59,7 @@ def test_distances_are_symmetric_non_negative_and_zero_on_the_diagonal(X):
     np.testing.assert_array_equal(poincare_distances(X, X[::-1]), D[:, ::-1])
 
 
-@FAST
+@EXAMPLES
 @given(ball_points(3))
 def test_triangle_inequality(X):
     D = poincare_distances(X)
@@ -74,7 +74,7 @@ def _mobius_add(a, b):
     return ((1 + 2 * ab + b2) * a + (1 - a2) * b) / (1 + 2 * ab + a2 * b2)
 
 
-@FAST
+@EXAMPLES
 @given(st.integers(1, 5).flatmap(
     lambda dim: st.tuples(ball_points(4, dim, MODERATE), ball_points(1, dim, MODERATE))
 ))
@@ -94,7 +94,7 @@ def test_distances_are_invariant_under_a_mobius_translation(points_and_shift):
 # --------------------------------------------------------------- projection
 
 
-@FAST
+@EXAMPLES
 @given(
     data=st.data(),
     eps=st.floats(1e-12, 0.5),
@@ -136,7 +136,7 @@ def _mp_loss(mpmath, rows):
     return d[0] + mpmath.log(sum(mpmath.exp(-dk) for dk in d)), d
 
 
-@SLOW
+@SLOW_EXAMPLES
 @given(st.integers(1, 4).flatmap(lambda dim: ball_points(4, dim, st.floats(0.0, 1 - 1e-7))))
 def test_gradients_match_high_precision_finite_differences(embedding):
     """The kernel's Riemannian gradients against central differences of the
@@ -205,7 +205,7 @@ def _column(labels):
     return column
 
 
-@FAST
+@EXAMPLES
 @given(relations_of_labels())
 def test_relations_encode_and_decode_round_trip(relations):
     graph, _ = check_relations(relations)
@@ -223,7 +223,7 @@ def test_relations_encode_and_decode_round_trip(relations):
         assert nodes[i] == child and nodes[j] == parent
 
 
-@FAST
+@EXAMPLES
 @given(st.lists(
     st.tuples(st.integers(-2**62, 2**62), st.integers(-2**62, 2**62))
     .filter(lambda pair: pair[0] != pair[1]),
@@ -239,7 +239,7 @@ def test_integer_arrays_round_trip_like_lists(relations):
     assert from_array.nodes.tolist() == sorted({v for pair in relations for v in pair})
 
 
-@SLOW
+@SLOW_EXAMPLES
 @given(relations_of_labels())
 def test_transform_after_pickle_equals_before_and_finds_each_label(relations):
     # any directed graph, cycles included: trained as given

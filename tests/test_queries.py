@@ -8,7 +8,6 @@ import sklpoincare._queries as queries_module
 from sklpoincare import PoincareEmbedder
 from sklpoincare.datasets import make_balanced_tree
 
-FAST = dict(n_epochs=20, burn_in=5, n_negatives=5, random_state=0)
 
 # ------------------------------------------------------------------ helpers
 
@@ -40,7 +39,10 @@ def _with_embedding(embedding, nodes=None, **params):
     The queries rely only on these two attributes (and the parameters), so
     hand-built points test them exactly.
     """
-    est = PoincareEmbedder(n_components=2, **FAST, **params).fit([("b", "a")])
+    # one epoch: the fit only makes a fitted estimator, its points are replaced
+    est = PoincareEmbedder(
+        n_components=2, n_epochs=1, burn_in=0, n_negatives=1, random_state=0, **params
+    ).fit([("b", "a")])
     est.embedding_ = np.asarray(embedding, dtype=np.float64)
     est.nodes_ = (
         np.array([f"n{i:03d}" for i in range(len(embedding))], dtype=object)
@@ -203,8 +205,8 @@ def test_kneighbors_ties_go_to_the_lowest_rows(n_neighbors):
     np.testing.assert_allclose(distances, expected[:n_neighbors], rtol=1e-12)
 
 
-def test_most_similar_keeps_the_label_dtype():
-    est = PoincareEmbedder(n_components=2, **FAST).fit(make_balanced_tree(2, 2))
+def test_most_similar_keeps_the_label_dtype(fast_params):
+    est = PoincareEmbedder(n_components=2, **fast_params).fit(make_balanced_tree(2, 2))
     labels = est.most_similar([0, 3], topn=2, return_distance=False)
     assert labels.dtype == est.nodes_.dtype
     assert set(labels.ravel()) <= set(range(7))
@@ -283,8 +285,8 @@ def test_max_depth_is_validated(ball, max_depth):
             method("n000", max_depth=max_depth)
 
 
-def test_chains_on_a_fitted_tree_follow_norms():
-    est = PoincareEmbedder(n_components=3, **FAST).fit(make_balanced_tree(3, 2))
+def test_chains_on_a_fitted_tree_follow_norms(fast_params):
+    est = PoincareEmbedder(n_components=3, **fast_params).fit(make_balanced_tree(3, 2))
     norms = est.norms(est.nodes_)
     most_general = est.nodes_[np.argmin(norms)]
     for node, chain in zip(est.nodes_, est.ancestors(est.nodes_)):

@@ -9,7 +9,6 @@ import sklpoincare._embedder as embedder_module
 from sklpoincare import PoincareEmbedder
 from sklpoincare._ranking_fast import one_minus_squared_norms
 from sklpoincare._sgd_fast import relation_loss_and_gradients
-from sklpoincare.datasets import make_balanced_tree
 from sklpoincare.metrics import poincare_distances, ranking_scores
 
 LEARNING_RATES = np.logspace(-4, 3, 8)  # 1e-4, 1e-3, ..., 1e3
@@ -23,64 +22,59 @@ DIMENSIONS = [1, 2, 10, 200]
 EUCLIDEAN_SAFE_RATE = 1.0
 
 
-@pytest.fixture(scope="module")
-def tree():
-    """Closure of a binary tree of depth 3: 15 nodes, 34 relations."""
-    return make_balanced_tree(2, 3)
-
-
-def _fit_quietly(tree, **params):
+def _fit_quietly(relations, **params):
+    # the grid's own short training: its hundreds of fits stay cheap
     est = PoincareEmbedder(n_epochs=6, burn_in=2, n_negatives=5, random_state=0, **params)
     with np.errstate(all="raise"):  # a NumPy overflow anywhere would surface
-        return est.fit(tree)
+        return est.fit(relations)
 
 
-def _assert_all_finite(est, tree):
+def _assert_all_finite(est, relations):
     metric = "euclidean" if est.manifold == "euclidean" else "poincare"
     assert np.all(np.isfinite(est.embedding_))
     assert np.all(np.isfinite(est.loss_curve_))
-    scores = ranking_scores(est.embedding_, tree, nodes=est.nodes_, metric=metric)
+    scores = ranking_scores(est.embedding_, relations, nodes=est.nodes_, metric=metric)
     assert np.all(np.isfinite(scores))
-    assert np.isfinite(est.score(tree))
+    assert np.isfinite(est.score(relations))
     if metric == "poincare":
         assert np.all(np.linalg.norm(est.embedding_, axis=1) < 1.0)
         assert np.all(np.isfinite(poincare_distances(est.embedding_)))
 
 
 @pytest.mark.parametrize("manifold", ["poincare", "lorentz"])
-def test_hyperbolic_training_stays_finite_over_the_parameter_grid(tree, manifold):
+def test_hyperbolic_training_stays_finite_over_the_parameter_grid(small_tree, manifold):
     for learning_rate in LEARNING_RATES:
         for eps in EPSILONS:
             for n_components in DIMENSIONS:
-                est = _fit_quietly(tree, manifold=manifold, learning_rate=learning_rate,
+                est = _fit_quietly(small_tree, manifold=manifold, learning_rate=learning_rate,
                                    eps=eps, n_components=n_components)
-                _assert_all_finite(est, tree)
+                _assert_all_finite(est, small_tree)
                 # the bound is reached, not only respected, at the largest rate
                 if learning_rate == LEARNING_RATES[-1] and n_components > 1:
                     assert np.linalg.norm(est.embedding_, axis=1).max() > 1 - 10 * eps
 
 
-def test_euclidean_training_is_finite_or_stops_naming_the_epoch(tree):
+def test_euclidean_training_is_finite_or_stops_naming_the_epoch(small_tree):
     diverged = []
     for learning_rate in LEARNING_RATES:
         for n_components in DIMENSIONS:
             try:
-                est = _fit_quietly(tree, manifold="euclidean",
+                est = _fit_quietly(small_tree, manifold="euclidean",
                                    learning_rate=learning_rate, n_components=n_components)
             except FloatingPointError as error:
                 assert learning_rate > EUCLIDEAN_SAFE_RATE, str(error)
                 assert "non-finite at epoch" in str(error)
                 diverged.append(learning_rate)
                 continue
-            _assert_all_finite(est, tree)
+            _assert_all_finite(est, small_tree)
     assert diverged, "the largest rates are expected to diverge"
 
 
-def test_real_divergence_names_the_epoch_and_leaves_no_fit(tree):
+def test_real_divergence_names_the_epoch_and_leaves_no_fit(small_tree):
     est = PoincareEmbedder(manifold="euclidean", learning_rate=1e3, n_epochs=30,
                            burn_in=0, n_negatives=5, random_state=0)
     with pytest.raises(FloatingPointError, match=r"non-finite at epoch \d+;.*1000.0"):
-        est.fit(tree)
+        est.fit(small_tree)
     assert not hasattr(est, "embedding_")
 
 
@@ -88,14 +82,14 @@ def test_real_divergence_names_the_epoch_and_leaves_no_fit(tree):
 @pytest.mark.parametrize(
     "learning_rate, sample_weight", [(1e200, None), (1.7e308, None), (0.3, 1e300)]
 )
-def test_absurd_steps_reach_the_bound_not_the_origin(tree, manifold, learning_rate,
+def test_absurd_steps_reach_the_bound_not_the_origin(small_tree, manifold, learning_rate,
                                                      sample_weight):
     """A step so long that its squares overflow is projected along its
     direction, like any long step: points end at the bound, as with rate 1e3,
     instead of collapsing to the origin (max_norm / inf = 0) or to NaN."""
     est = PoincareEmbedder(n_components=3, manifold=manifold, learning_rate=learning_rate,
                            n_epochs=4, burn_in=1, n_negatives=5, random_state=0)
-    est.fit(tree, sample_weight=sample_weight)
+    est.fit(small_tree, sample_weight=sample_weight)
     norms = np.linalg.norm(est.embedding_, axis=1)
     assert np.all(np.isfinite(est.loss_curve_))
     assert np.all(norms < 1.0)
@@ -123,12 +117,12 @@ def _poisoned_train_epoch(monkeypatch, bad_epoch, poison_loss):
 @pytest.mark.parametrize("manifold", ["poincare", "lorentz", "euclidean"])
 @pytest.mark.parametrize("poison_loss, what", [(True, "loss"), (False, "embedding")])
 def test_non_finite_loss_or_embedding_stops_naming_the_epoch(
-    tree, monkeypatch, manifold, poison_loss, what
+    small_tree, monkeypatch, manifold, poison_loss, what
 ):
     calls = _poisoned_train_epoch(monkeypatch, 3, poison_loss)
     est = PoincareEmbedder(manifold=manifold, n_epochs=10, burn_in=1, random_state=0)
     with pytest.raises(FloatingPointError, match=f"the {what} became non-finite at epoch 3;"):
-        est.fit(tree)
+        est.fit(small_tree)
     assert len(calls) == 3  # stopped there, not at the end
     assert not hasattr(est, "embedding_") and not hasattr(est, "loss_curve_")
 
