@@ -1,7 +1,6 @@
-"""The command line (sklpoincare._cli) and the training progress it shows."""
+"""The command line (sklpoincare._cli, ``python -m sklpoincare``)."""
 
 import gzip
-import io
 import os
 import re
 import subprocess
@@ -13,209 +12,13 @@ import pytest
 import sklpoincare
 from sklpoincare import PoincareEmbedder
 from sklpoincare._cli import main
-from sklpoincare._progress import ProgressReporter, format_duration
 from sklpoincare.datasets import make_balanced_tree
 from sklpoincare.hierarchy import transitive_reduction
 from sklpoincare.metrics import ranking_scores
 
+# Short training on the command line, and the estimator parameters it stands for.
 FAST_OPTIONS = ["--epochs", "6", "--burn-in", "2", "--negatives", "5", "--dim", "3"]
 FAST_PARAMS = dict(n_epochs=6, burn_in=2, n_negatives=5, n_components=3)
-ETA = re.compile(r"ETA \d+:\d\d(:\d\d)?")
-
-
-class FakeTerminal(io.StringIO):
-    """A stream that says it is a terminal."""
-
-    def isatty(self):
-        return True
-
-
-class FakeClock:
-    """A clock that moves ``step`` seconds each time it is read."""
-
-    def __init__(self, step=1.0):
-        self.now, self.step = 0.0, step
-
-    def __call__(self):
-        self.now += self.step
-        return self.now
-
-
-def _run(reporter, losses):
-    for epoch, loss in enumerate(losses, start=1):
-        reporter.update(epoch, loss)
-    reporter.close()
-
-
-# ----------------------------------------------------------------- progress
-
-
-@pytest.mark.parametrize(
-    "seconds, text",
-    [(0, "0:00"), (0.4, "0:00"), (59.4, "0:59"), (61, "1:01"), (600, "10:00"),
-     (3600 + 62, "1:01:02"), (36000, "10:00:00")],
-)
-def test_format_duration(seconds, text):
-    assert format_duration(seconds) == text
-
-
-@pytest.mark.parametrize("n_epochs, expected_epochs", [
-    (30, list(range(3, 31, 3))),
-    (7, list(range(1, 8))),
-    (25, list(range(2, 25, 2)) + [25]),  # the last epoch is always shown
-])
-def test_plain_lines_about_ten_times(n_epochs, expected_epochs):
-    out = io.StringIO()
-    reporter = ProgressReporter(n_epochs, 100, burn_in=4, stream=out)
-    _run(reporter, np.linspace(3.0, 1.0, n_epochs))
-    lines = out.getvalue().splitlines()
-    shown = [int(re.search(r"epoch (\d+)/", line).group(1)) for line in lines]
-    assert shown == expected_epochs
-    assert all(f"/{n_epochs}" in line for line in lines)
-    assert "\r" not in out.getvalue()
-    for epoch, line in zip(shown, lines):
-        assert line.startswith("[PoincareEmbedder] epoch")
-        assert ("(burn-in)" in line) == (epoch <= 4)
-    assert all(ETA.search(line) for line in lines[:-1])
-    assert re.search(r"relations/s, done in \d+:\d\d$", lines[-1])
-    assert f"epoch {n_epochs}/{n_epochs}: loss = 1.0000" in lines[-1]
-
-
-def test_plain_lines_every_epoch_with_verbose_2():
-    out = io.StringIO()
-    _run(ProgressReporter(12, 10, verbose=2, stream=out), [1.0] * 12)
-    lines = out.getvalue().splitlines()
-    assert [f"epoch {k}/12" in line for k, line in enumerate(lines, 1)] == [True] * 12
-
-
-def test_verbose_0_writes_nothing():
-    out = FakeTerminal()
-    _run(ProgressReporter(5, 10, verbose=0, stream=out), [1.0] * 5)
-    assert out.getvalue() == ""
-
-
-def test_rate_and_eta_follow_the_clock():
-    # one second per epoch, 250 relations per epoch: 250 relations/s; after
-    # epoch k of 10, 10 - k epochs of one second remain
-    out = io.StringIO()
-    reporter = ProgressReporter(10, 250, verbose=2, stream=out, clock=FakeClock(1.0))
-    _run(reporter, [2.0] * 10)
-    lines = out.getvalue().splitlines()
-    for k, line in enumerate(lines[:-1], start=1):
-        assert "250 relations/s" in line
-        assert f"elapsed {format_duration(k)}, ETA {format_duration(10 - k)}" in line
-    assert lines[-1].endswith("250 relations/s, done in 0:10")
-
-
-def test_long_eta_shows_hours():
-    out = io.StringIO()
-    reporter = ProgressReporter(1000, 1, verbose=2, stream=out, clock=FakeClock(30.0))
-    reporter.update(1, 1.0)
-    # 999 epochs of 30 s left
-    assert f"ETA {format_duration(999 * 30)}" in out.getvalue()
-    assert "ETA 8:19:30" in out.getvalue()
-
-
-def test_early_stop_shows_the_last_epoch():
-    out = io.StringIO()
-    reporter = ProgressReporter(30, 10, stream=out)
-    _run(reporter, [1.0] * 4)  # stopped after epoch 4; lines every 3 epochs
-    lines = out.getvalue().splitlines()
-    assert len(lines) == 2
-    assert "epoch 3/30" in lines[0]
-    assert "epoch 4/30" in lines[1] and "stopped after" in lines[1]
-    reporter.close()  # closing twice adds nothing
-    reporter.update(5, 1.0)  # nor does an update after closing
-    assert out.getvalue().splitlines() == lines
-
-
-def test_terminal_gets_one_updating_line(monkeypatch):
-    monkeypatch.setenv("COLUMNS", "120")
-    out = FakeTerminal()
-    reporter = ProgressReporter(8, 100, burn_in=3, stream=out, min_interval=0)
-    _run(reporter, np.linspace(2.0, 1.0, 8))
-    text = out.getvalue()
-    assert text.count("\n") == 1 and text.endswith("\n")
-    frames = text.rstrip("\n").split("\r")[1:]
-    assert len(frames) == 8  # min_interval=0: every epoch is drawn
-    bar_lengths = set()
-    for k, frame in enumerate(frames, start=1):
-        assert len(frame) < 120  # never wraps
-        assert frame.startswith("[PoincareEmbedder] [")
-        bar = re.search(r"\[([#-]+)\]", frame).group(1)
-        bar_lengths.add(len(bar))
-        # the bar fills in proportion to the epochs done
-        assert bar.count("#") == len(bar) * k // 8
-        assert f"epoch {k}/8" in frame
-        assert ("(burn-in)" in frame) == (k <= 3)
-        assert "relations/s" in frame
-        if k < 8:
-            assert ETA.search(frame)
-    assert len(bar_lengths) == 1  # the bar keeps its length
-    assert "done in" in frames[-1] and "#" * len(bar) in frames[-1]
-
-
-def test_terminal_line_fits_a_narrow_terminal(monkeypatch):
-    monkeypatch.setenv("COLUMNS", "60")
-    out = FakeTerminal()
-    _run(ProgressReporter(500, 100000, stream=out, min_interval=0), [1.5] * 500)
-    frames = out.getvalue().rstrip("\n").split("\r")[1:]
-    assert all(len(frame.rstrip()) <= 59 for frame in frames)
-    assert "epoch 500/500" in frames[-1]
-
-
-def test_terminal_redraws_are_spaced():
-    # the clock moves 0.01 s per read and redraws are 0.1 s apart at least:
-    # far fewer frames than epochs, but the first and the last are drawn
-    out = FakeTerminal()
-    reporter = ProgressReporter(200, 10, stream=out, clock=FakeClock(0.01))
-    _run(reporter, [1.0] * 200)
-    frames = out.getvalue().rstrip("\n").split("\r")[1:]
-    assert 10 <= len(frames) <= 30
-    assert "epoch 1/200" in frames[0] and "epoch 200/200" in frames[-1]
-
-
-def test_terminal_early_stop_ends_the_line():
-    out = FakeTerminal()
-    reporter = ProgressReporter(50, 10, stream=out, clock=FakeClock(0.001))
-    _run(reporter, [1.0] * 7)
-    text = out.getvalue()
-    assert text.endswith("\n")
-    last = text.rstrip("\n").split("\r")[-1]
-    assert "epoch 7/50" in last and "stopped after" in last
-
-
-def test_estimator_verbose_1_prints_the_reporter_lines(capsys):
-    tree = make_balanced_tree(2, 3)
-    PoincareEmbedder(n_components=2, n_epochs=20, burn_in=5, n_negatives=5,
-                     random_state=0, verbose=1).fit(tree)
-    lines = capsys.readouterr().out.splitlines()
-    assert [re.search(r"epoch (\d+)/20", line).group(1) for line in lines] == [
-        str(k) for k in range(2, 21, 2)
-    ]
-    assert lines[0].startswith("[PoincareEmbedder] epoch 2/20 (burn-in): loss = ")
-    assert "done in" in lines[-1]
-
-
-def test_estimator_stopped_by_callback_reports_its_last_epoch(capsys):
-    tree = make_balanced_tree(2, 3)
-    PoincareEmbedder(n_components=2, n_epochs=100, burn_in=5, n_negatives=5,
-                     random_state=0, verbose=1,
-                     callback=lambda epoch, *_: epoch == 13).fit(tree)
-    lines = capsys.readouterr().out.splitlines()
-    assert "epoch 10/100" in lines[0]
-    assert "epoch 13/100" in lines[-1] and "stopped after" in lines[-1]
-
-
-def test_estimator_on_a_terminal_draws_the_bar(monkeypatch):
-    terminal = FakeTerminal()
-    monkeypatch.setattr(sys, "stdout", terminal)
-    tree = make_balanced_tree(2, 3)
-    PoincareEmbedder(n_components=2, n_epochs=5, burn_in=1, random_state=0,
-                     verbose=1).fit(tree)
-    text = terminal.getvalue()
-    assert text.startswith("\r") and text.endswith("\n") and text.count("\n") == 1
-    assert "epoch 5/5" in text.split("\r")[-1]
 
 
 # ------------------------------------------------------------ command line
@@ -302,9 +105,8 @@ def test_quiet_prints_no_progress(relations_file, capsys):
     assert "mean rank:" in printed and "MAP:" in printed
 
 
-def test_fit_on_a_terminal_draws_one_bar(relations_file, monkeypatch):
+def test_fit_on_a_terminal_draws_one_bar(relations_file, monkeypatch, terminal):
     path, _ = relations_file
-    terminal = FakeTerminal()
     monkeypatch.setattr(sys, "stdout", terminal)
     assert main(["fit", str(path), *FAST_OPTIONS]) == 0
     text = terminal.getvalue()

@@ -1,6 +1,10 @@
 """PoincareEmbedder: fitting, transform, score, and the scikit-learn contracts."""
 
 import pickle
+import signal
+import subprocess
+import sys
+import textwrap
 
 import numpy as np
 import pytest
@@ -11,23 +15,8 @@ from sklearn.exceptions import NotFittedError
 from sklpoincare import PoincareEmbedder
 from sklpoincare._initialization import order_radii
 from sklpoincare._relations import check_relations
-from sklpoincare.datasets import make_balanced_tree
 from sklpoincare.hierarchy import close_graph
 from sklpoincare.metrics import mean_average_precision, ranking_scores
-
-FAST = dict(n_epochs=30, burn_in=10, n_negatives=10, random_state=0)
-
-
-@pytest.fixture(scope="module")
-def tree():
-    """Closure of a 3-ary tree of depth 3: 40 nodes, 102 relations."""
-    return make_balanced_tree(3, 3)
-
-
-@pytest.fixture(scope="module")
-def fitted(tree):
-    return PoincareEmbedder(n_components=5, **FAST).fit(tree)
-
 
 def _named(relations):
     """The same relations with string labels."""
@@ -58,13 +47,13 @@ def test_root_is_the_most_general_point(tree):
     assert mean_norm == sorted(mean_norm)
 
 
-def test_loss_decreases(fitted, tree):
+def test_loss_decreases(fitted, tree, fast_params):
     curve = fitted.loss_curve_  # from the hierarchical layout (5 dimensions)
-    assert len(curve) == fitted.n_iter_ == FAST["n_epochs"]
+    assert len(curve) == fitted.n_iter_ == fast_params["n_epochs"]
     assert np.all(np.isfinite(curve))
     assert curve[-1] < curve[0]
     # from random points the loss has much further to fall
-    curve = PoincareEmbedder(init="random", **FAST).fit(tree).loss_curve_
+    curve = PoincareEmbedder(init="random", **fast_params).fit(tree).loss_curve_
     assert curve[-1] < 0.5 * curve[0]
 
 
@@ -78,30 +67,30 @@ def test_embedding_rows_are_strictly_inside_the_ball(fitted):
 
 
 @pytest.mark.parametrize("learning_rate", [1e-4, 10.0, 1e3])
-def test_extreme_learning_rates_stay_finite_and_inside(tree, learning_rate):
-    est = PoincareEmbedder(n_components=3, learning_rate=learning_rate, **FAST)
+def test_extreme_learning_rates_stay_finite_and_inside(tree, learning_rate, fast_params):
+    est = PoincareEmbedder(n_components=3, learning_rate=learning_rate, **fast_params)
     est.fit(tree)
     assert np.all(np.isfinite(est.embedding_))
     assert np.all(np.isfinite(est.loss_curve_))
     assert np.all(np.linalg.norm(est.embedding_, axis=1) < 1.0)
 
 
-def test_nodes_are_sorted_labels(tree, fitted):
+def test_nodes_are_sorted_labels(tree, fitted, fast_params):
     np.testing.assert_array_equal(fitted.nodes_, np.arange(40))
-    est = PoincareEmbedder(n_components=2, **FAST).fit(_named(tree))
+    est = PoincareEmbedder(n_components=2, **fast_params).fit(_named(tree))
     assert list(est.nodes_) == sorted(f"n{i}" for i in range(40))
 
 
-def test_fit_is_deterministic_with_a_seed(tree):
-    a = PoincareEmbedder(n_components=4, **FAST).fit(tree).embedding_
-    b = PoincareEmbedder(n_components=4, **FAST).fit(tree).embedding_
-    c = PoincareEmbedder(n_components=4, **{**FAST, "random_state": 1}).fit(tree)
+def test_fit_is_deterministic_with_a_seed(tree, fast_params):
+    a = PoincareEmbedder(n_components=4, **fast_params).fit(tree).embedding_
+    b = PoincareEmbedder(n_components=4, **fast_params).fit(tree).embedding_
+    c = PoincareEmbedder(n_components=4, **{**fast_params, "random_state": 1}).fit(tree)
     np.testing.assert_array_equal(a, b)
     assert not np.array_equal(a, c.embedding_)
 
 
-def test_multithreaded_fit_gives_a_valid_embedding(tree):
-    est = PoincareEmbedder(n_components=4, n_jobs=2, **FAST).fit(tree)
+def test_multithreaded_fit_gives_a_valid_embedding(tree, fast_params):
+    est = PoincareEmbedder(n_components=4, n_jobs=2, **fast_params).fit(tree)
     assert np.all(np.linalg.norm(est.embedding_, axis=1) < 1.0)
     assert est.score(tree) > 0.8
 
@@ -109,64 +98,64 @@ def test_multithreaded_fit_gives_a_valid_embedding(tree):
 # ------------------------------------------------------------ input forms
 
 
-def test_list_of_tuples_and_string_labels_equal_int_array(tree):
+def test_list_of_tuples_and_string_labels_equal_int_array(tree, fast_params):
     """Label order is the same (sorted), so the fits are identical."""
-    ints = PoincareEmbedder(n_components=3, **FAST).fit(tree)
+    ints = PoincareEmbedder(n_components=3, **fast_params).fit(tree)
     # zero-padded names sort like the integers
     tuples = [(f"n{c:02d}", f"n{p:02d}") for c, p in tree]
-    named = PoincareEmbedder(n_components=3, **FAST).fit(tuples)
+    named = PoincareEmbedder(n_components=3, **fast_params).fit(tuples)
     np.testing.assert_array_equal(ints.embedding_, named.embedding_)
 
 
-def test_sparse_adjacency_equals_relation_list(tree):
+def test_sparse_adjacency_equals_relation_list(tree, fast_params):
     adjacency = sp.csr_matrix(
         (np.ones(len(tree)), (tree[:, 0], tree[:, 1])), shape=(40, 40)
     )
-    dense = PoincareEmbedder(n_components=3, **FAST).fit(tree)
-    sparse = PoincareEmbedder(n_components=3, **FAST).fit(adjacency)
+    dense = PoincareEmbedder(n_components=3, **fast_params).fit(tree)
+    sparse = PoincareEmbedder(n_components=3, **fast_params).fit(adjacency)
     np.testing.assert_array_equal(dense.embedding_, sparse.embedding_)
     np.testing.assert_array_equal(sparse.nodes_, np.arange(40))
 
 
-def test_sparse_adjacency_keeps_isolated_nodes():
+def test_sparse_adjacency_keeps_isolated_nodes(fast_params):
     adjacency = sp.coo_matrix(([1.0], ([1], [0])), shape=(4, 4))
-    est = PoincareEmbedder(n_components=2, **FAST).fit(adjacency)
+    est = PoincareEmbedder(n_components=2, **fast_params).fit(adjacency)
     assert est.embedding_.shape == (4, 2)
 
 
-def test_dataframe_input_sets_feature_names(tree):
+def test_dataframe_input_sets_feature_names(tree, fast_params):
     pd = pytest.importorskip("pandas")
     frame = pd.DataFrame(
         {"hyponym": tree[:, 0], "hypernym": tree[:, 1], "note": "x"}
     )
-    est = PoincareEmbedder(n_components=2, **FAST).fit(frame)
+    est = PoincareEmbedder(n_components=2, **fast_params).fit(frame)
     np.testing.assert_array_equal(est.feature_names_in_, ["hyponym", "hypernym"])
     assert est.n_features_in_ == 2
     names = est.get_feature_names_out()
     assert list(names[:2]) == ["hyponym_0", "hyponym_1"]
     assert names[len(names) // 2] == "hypernym_0"
     assert est.transform(frame[["hyponym", "hypernym"]]).shape == (len(tree), len(names))
-    plain = PoincareEmbedder(n_components=2, **FAST).fit(tree)
+    plain = PoincareEmbedder(n_components=2, **fast_params).fit(tree)
     np.testing.assert_array_equal(plain.embedding_, est.embedding_)
     assert not hasattr(plain, "feature_names_in_")
 
 
-def test_mixed_type_labels_are_distinct_nodes():
+def test_mixed_type_labels_are_distinct_nodes(fast_params):
     relations = [("1", 1), (1, "root"), ("1", "root"), (2.5, "root")]
-    est = PoincareEmbedder(n_components=2, **FAST).fit(relations)
+    est = PoincareEmbedder(n_components=2, **fast_params).fit(relations)
     assert len(est.nodes_) == 4
     assert est.transform(["1"]).tolist() != est.transform([1]).tolist()
 
 
-def test_duplicate_relations_count_once(tree):
-    once = PoincareEmbedder(n_components=3, **FAST).fit(tree)
-    twice = PoincareEmbedder(n_components=3, **FAST).fit(np.vstack([tree, tree[::-1]]))
+def test_duplicate_relations_count_once(tree, fast_params):
+    once = PoincareEmbedder(n_components=3, **fast_params).fit(tree)
+    twice = PoincareEmbedder(n_components=3, **fast_params).fit(np.vstack([tree, tree[::-1]]))
     np.testing.assert_array_equal(once.embedding_, twice.embedding_)
 
 
-def test_sample_weight_scales_the_gradient(tree):
+def test_sample_weight_scales_the_gradient(tree, fast_params):
     """Weight 2 at half the learning rate takes exactly the same steps."""
-    base = PoincareEmbedder(n_components=3, learning_rate=0.4, **FAST)
+    base = PoincareEmbedder(n_components=3, learning_rate=0.4, **fast_params)
     doubled = clone(base).set_params(learning_rate=0.2)
     base.fit(tree)
     doubled.fit(tree, sample_weight=np.full(len(tree), 2.0))
@@ -174,11 +163,11 @@ def test_sample_weight_scales_the_gradient(tree):
     np.testing.assert_allclose(base.loss_curve_, doubled.loss_curve_)
 
 
-def test_zero_weight_relations_are_not_learned(tree):
+def test_zero_weight_relations_are_not_learned(tree, fast_params):
     leaves = tree[:, 0] >= 13
     weights = np.where(leaves, 0.0, 1.0)
-    est = PoincareEmbedder(n_components=3, **FAST).fit(tree, sample_weight=weights)
-    full = PoincareEmbedder(n_components=3, **FAST).fit(tree)
+    est = PoincareEmbedder(n_components=3, **fast_params).fit(tree, sample_weight=weights)
+    full = PoincareEmbedder(n_components=3, **fast_params).fit(tree)
     assert est.score(tree[leaves]) < full.score(tree[leaves]) - 0.2
 
 
@@ -202,8 +191,8 @@ def test_transform_shapes(fitted, tree, features, width):
     assert len(est.get_feature_names_out(["species"])) == width
 
 
-def test_fit_transform_equals_fit_then_transform(tree):
-    est = PoincareEmbedder(n_components=3, **FAST)
+def test_fit_transform_equals_fit_then_transform(tree, fast_params):
+    est = PoincareEmbedder(n_components=3, **fast_params)
     np.testing.assert_array_equal(
         est.fit_transform(tree), clone(est).fit(tree).transform(tree)
     )
@@ -215,9 +204,9 @@ def test_unknown_labels_raise_naming_them(fitted):
 
 
 @pytest.mark.parametrize("features", ["embedding", "tangent", "hyperboloid", "landmarks"])
-def test_unknown_labels_map_to_the_origin_when_ignored(tree, features):
+def test_unknown_labels_map_to_the_origin_when_ignored(tree, features, fast_params):
     est = PoincareEmbedder(
-        n_components=3, handle_unknown="ignore", features=features, **FAST
+        n_components=3, handle_unknown="ignore", features=features, **fast_params
     ).fit(tree)
     out = est.transform(np.array([999, 0]))
     np.testing.assert_array_equal(out[0], est._node_features(np.zeros((1, 3)))[0])
@@ -258,16 +247,16 @@ def test_score_ranks_unknown_labels_last(fitted, tree):
         (np.empty((0, 2)), "no relations"),
     ],
 )
-def test_bad_relations_get_clear_errors(relations, match):
+def test_bad_relations_get_clear_errors(relations, match, fast_params):
     with pytest.raises(ValueError, match=match):
-        PoincareEmbedder(**FAST).fit(relations)
+        PoincareEmbedder(**fast_params).fit(relations)
 
 
-def test_unhashable_labels_get_a_type_error():
+def test_unhashable_labels_get_a_type_error(fast_params):
     relations = np.empty((1, 2), dtype=object)
     relations[0, 0], relations[0, 1] = ["a"], "b"
     with pytest.raises(TypeError, match="not hashable"):
-        PoincareEmbedder(**FAST).fit(relations)
+        PoincareEmbedder(**fast_params).fit(relations)
 
 
 @pytest.mark.parametrize(
@@ -275,9 +264,9 @@ def test_unhashable_labels_get_a_type_error():
     [([1.0, -1.0], "non-negative"), ([1.0, np.nan], "finite"), ([1.0], "2 relations"),
      ([0.0, 0.0], "zero")],
 )
-def test_bad_sample_weight_gets_clear_errors(weights, match):
+def test_bad_sample_weight_gets_clear_errors(weights, match, fast_params):
     with pytest.raises(ValueError, match=match):
-        PoincareEmbedder(**FAST).fit([("a", "b"), ("b", "c")], sample_weight=weights)
+        PoincareEmbedder(**fast_params).fit([("a", "b"), ("b", "c")], sample_weight=weights)
 
 
 @pytest.mark.parametrize(
@@ -307,7 +296,7 @@ def test_clone_is_unfitted_with_same_params(fitted):
     assert not hasattr(copy, "embedding_")
 
 
-def test_callback_sees_every_epoch_and_can_stop(tree):
+def test_callback_sees_every_epoch_and_can_stop(tree, fast_params):
     seen = []
 
     def record(epoch, loss, embedding, nodes):
@@ -316,7 +305,7 @@ def test_callback_sees_every_epoch_and_can_stop(tree):
         assert len(nodes) == embedding.shape[0] == 40
         return epoch == 7
 
-    est = PoincareEmbedder(n_components=3, callback=record, **FAST).fit(tree)
+    est = PoincareEmbedder(n_components=3, callback=record, **fast_params).fit(tree)
     assert [epoch for epoch, _, _ in seen] == list(range(1, 8))
     assert est.n_iter_ == len(est.loss_curve_) == 7
     assert [loss for _, loss, _ in seen] == est.loss_curve_
@@ -327,19 +316,85 @@ def test_callback_sees_every_epoch_and_can_stop(tree):
     np.testing.assert_array_equal(last, est.embedding_)
 
 
-def test_failed_fit_leaves_no_fitted_state(tree):
+def test_failed_fit_leaves_no_fitted_state(tree, fast_params):
     def explode(epoch, loss, embedding, nodes):
         raise RuntimeError("stop here")
 
-    est = PoincareEmbedder(n_components=2, callback=explode, **FAST)
+    est = PoincareEmbedder(n_components=2, callback=explode, **fast_params)
     with pytest.raises(RuntimeError, match="stop here"):
         est.fit(tree)
     with pytest.raises(NotFittedError):
         est.transform([0])
 
 
-def test_verbose_reports_progress(tree, capsys):
-    PoincareEmbedder(verbose=2, init="random", **FAST).fit(tree)
-    lines = capsys.readouterr().out.strip().splitlines()
-    assert len(lines) == FAST["n_epochs"]
-    assert "burn-in" in lines[0] and "loss" in lines[-1]
+def test_tags_say_what_is_true():
+    from sklearn.utils import get_tags
+
+    assert not get_tags(PoincareEmbedder()).non_deterministic
+    assert not get_tags(PoincareEmbedder(n_jobs=1)).non_deterministic
+    assert get_tags(PoincareEmbedder(n_jobs=2)).non_deterministic
+    tags = get_tags(PoincareEmbedder())
+    assert tags.input_tags.two_d_array and tags.input_tags.sparse
+    assert tags.input_tags.string and not tags.input_tags.allow_nan
+    assert tags.requires_fit
+
+
+# ------------------------------------------------------- interrupting a fit
+
+# Ctrl-C during a long fit: it stops within an epoch, and the estimator is
+# left as it was before the call (unfitted, or with its previous fit), never
+# half-written.
+_CHILD = textwrap.dedent(
+    """
+    import sys
+    import numpy as np
+    from sklpoincare import PoincareEmbedder
+    from sklpoincare.datasets import make_balanced_tree
+
+    tree = make_balanced_tree(4, 6)  # 5,461 nodes, ~25k relations
+    est = PoincareEmbedder(n_components=5, n_epochs=3, burn_in=1, random_state=0)
+    if sys.argv[1] == "refit":
+        est.fit(tree)
+        before = est.embedding_.copy()
+    last = [0]
+
+    def report(epoch, loss, embedding, nodes):
+        last[0] = epoch
+        print("epoch", epoch, flush=True)
+
+    est.set_params(n_epochs=100_000, callback=report)
+    try:
+        est.fit(tree)
+    except KeyboardInterrupt:
+        fitted = hasattr(est, "embedding_")
+        same = fitted and sys.argv[1] == "refit" and np.array_equal(est.embedding_, before)
+        print("interrupted after epoch", last[0], "fitted", fitted, "same", same, flush=True)
+    """
+)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGINT is a POSIX signal")
+@pytest.mark.parametrize("mode", ["fresh", "refit"])
+def test_ctrl_c_stops_within_an_epoch_and_leaves_no_half_fit(mode):
+    child = subprocess.Popen(
+        [sys.executable, "-c", _CHILD, mode], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        for line in child.stdout:
+            if line.startswith("epoch") and int(line.split()[1]) >= 2:
+                child.send_signal(signal.SIGINT)
+                interrupted_at = int(line.split()[1])
+                break
+        rest = child.stdout.read().split("\n")
+        child.wait(timeout=60)
+    finally:
+        child.kill()
+    summary = [line for line in rest if line.startswith("interrupted")]
+    assert summary, f"the fit did not stop on SIGINT: {rest[-3:]}"
+    words = summary[0].split()
+    # the epoch running when the signal came may finish, no more
+    assert int(words[3]) <= interrupted_at + 1
+    if mode == "fresh":
+        assert words[5] == "False"  # never fitted: no fitted attribute at all
+    else:
+        assert words[5] == "True" and words[7] == "True"  # the previous fit, intact

@@ -1,0 +1,200 @@
+"""Link-prediction scorers (sklpoincare._scorers): filtered ranks of held-out
+relations, against plain references, and their use as ``scoring=``."""
+
+import pickle
+
+import numpy as np
+import pytest
+from sklearn.exceptions import NotFittedError
+from sklearn.metrics import average_precision_score
+from sklearn.model_selection import KFold, cross_val_score
+
+from sklpoincare import PoincareEmbedder
+from sklpoincare.metrics import (
+    hits_at_k_scorer,
+    mean_average_precision_scorer,
+    neg_mean_rank_scorer,
+    poincare_distances,
+    ranking_scorers,
+    ranking_scores,
+)
+
+
+def _held_out(relations, n_held, seed=0):
+    """A (train, test) split of the relations with every node in training."""
+    rng = np.random.RandomState(seed)
+    held = np.zeros(len(relations), dtype=bool)
+    held[rng.choice(len(relations), n_held, replace=False)] = True
+    train, test = relations[~held], relations[held]
+    assert set(np.unique(train)) == set(np.unique(relations))
+    return train, test
+
+
+@pytest.fixture(scope="module")
+def split(tree):
+    """A train / held-out split of the relations (every node in training)."""
+    return _held_out(tree, 25)
+
+
+@pytest.fixture(scope="module")
+def held_out_fit(split, fast_params):
+    # held-out relations must not be implied by the training ones
+    return PoincareEmbedder(n_components=4, closure=False, **fast_params).fit(split[0])
+
+
+def _naive_filtered(embedding, train, test):
+    """Ranks and APs, filtered, from the plain definition, child by child."""
+    distances = poincare_distances(embedding)
+    known = {}
+    for c, p in train:
+        known.setdefault(c, set()).add(p)
+    positives = {}
+    for c, p in test:
+        positives.setdefault(c, set()).add(p)
+    ranks, aps = [], []
+    for child, parents in sorted(positives.items()):
+        excluded = known.get(child, set()) - parents
+        candidates = [
+            v for v in range(len(embedding)) if v != child and v not in excluded
+        ]
+        d = distances[child, candidates]
+        is_parent = np.array([v in parents for v in candidates])
+        aps.append(average_precision_score(is_parent, -d))
+        for p in parents:
+            ranks.append(1 + np.sum(d[~is_parent] < distances[child, p]))
+    return np.array(ranks, dtype=float), np.array(aps)
+
+
+def _numpy_filtered(embedding, train, test, euclidean=False):
+    """Ranks and APs, filtered, in NumPy alone: the distance matrix by its
+    formula, a rank as one plus the non-parents strictly closer, an AP as
+    the mean over the parents of the share of parents among the candidates
+    at most as far as each."""
+    x = np.asarray(embedding, dtype=float)
+    sq = np.sum((x[:, None, :] - x[None, :, :]) ** 2, axis=-1)
+    if euclidean:
+        distances = np.sqrt(sq)
+    else:
+        alpha = 1 - np.sum(x**2, axis=1)
+        distances = np.arccosh(1 + 2 * sq / np.outer(alpha, alpha))
+    n = len(x)
+    known = np.zeros((n, n), dtype=bool)
+    known[train[:, 0], train[:, 1]] = True
+    positive = np.zeros((n, n), dtype=bool)
+    positive[test[:, 0], test[:, 1]] = True
+    ranks, aps = [], []
+    for child in np.unique(test[:, 0]):
+        candidate = ~(known[child] & ~positive[child])
+        candidate[child] = False
+        d, is_parent = distances[child, candidate], positive[child, candidate]
+        within = d[None, :] <= d[is_parent][:, None]  # one row per parent
+        aps.append(np.mean((within & is_parent).sum(1) / within.sum(1)))
+        ranks.append(1 + (d[None, :] < d[is_parent][:, None])[:, ~is_parent].sum(1))
+    return np.concatenate(ranks).astype(float), np.array(aps)
+
+
+# ------------------------------------------------------------ filtered score
+
+
+def test_score_is_the_filtered_map_of_held_out_relations(held_out_fit, split):
+    fitted = held_out_fit
+    train, test = split
+    ranks, aps = _naive_filtered(fitted.embedding_, train, test)
+    assert fitted.score(test) == pytest.approx(aps.mean(), rel=1e-12)
+    assert neg_mean_rank_scorer(fitted, test) == pytest.approx(-ranks.mean(), rel=1e-12)
+    assert mean_average_precision_scorer(fitted, test) == fitted.score(test)
+    for k in (1, 3):
+        assert hits_at_k_scorer(k)(fitted, test) == pytest.approx(np.mean(ranks <= k))
+
+
+@pytest.mark.parametrize("manifold", ["poincare", "lorentz", "euclidean"])
+def test_scores_match_a_numpy_computation_on_a_tiny_embedder(small_tree, fast_params,
+                                                             manifold):
+    """Mean rank, MAP and hits@k of a fitted 15-node embedder, each model
+    ranked by its own distance (the Lorentz model's points are returned in
+    the ball)."""
+    train, test = _held_out(small_tree, 10, seed=2)
+    est = PoincareEmbedder(n_components=2, manifold=manifold, closure=False,
+                           **fast_params).fit(train)
+    np.testing.assert_array_equal(est.nodes_, np.arange(15))
+    ranks, aps = _numpy_filtered(est.embedding_, train, test, manifold == "euclidean")
+    assert len(ranks) == len(test) and len(aps) == len(np.unique(test[:, 0]))
+    assert 1 < ranks.mean() < 14  # neither perfect nor worst: a real check
+    assert neg_mean_rank_scorer(est, test) == pytest.approx(-ranks.mean(), rel=1e-12)
+    assert mean_average_precision_scorer(est, test) == pytest.approx(aps.mean(), rel=1e-12)
+    assert est.score(test) == mean_average_precision_scorer(est, test)
+    for k in (1, 2, 5):
+        assert hits_at_k_scorer(k)(est, test) == pytest.approx(np.mean(ranks <= k))
+
+
+def test_filtering_only_removes_training_parents(held_out_fit, split):
+    """Unfiltered ranking counts the training parents against the held-out
+    ones, so it can only be worse, and it is on this split."""
+    fitted = held_out_fit
+    train, test = split
+    unfiltered = ranking_scores(fitted.embedding_, test, nodes=fitted.nodes_)
+    assert fitted.score(test) > unfiltered.mean_average_precision
+    assert -neg_mean_rank_scorer(fitted, test) < unfiltered.mean_rank
+
+
+def test_score_on_training_relations_is_the_reconstruction_map(held_out_fit, split):
+    fitted = held_out_fit
+    train = split[0]
+    expected = ranking_scores(fitted.embedding_, train, nodes=fitted.nodes_)
+    assert fitted.score(train) == pytest.approx(expected.mean_average_precision)
+    assert -neg_mean_rank_scorer(fitted, train) == pytest.approx(expected.mean_rank)
+
+
+def test_unseen_node_counts_as_ranked_last(held_out_fit, split):
+    fitted = held_out_fit
+    test = split[1]
+    n_nodes = len(fitted.nodes_)
+    ghost_child = np.array([[99, 0]])
+    assert -neg_mean_rank_scorer(fitted, ghost_child) == n_nodes
+    assert fitted.score(ghost_child) == 0.0
+    with_ghost = np.vstack([test, ghost_child])
+    assert fitted.score(with_ghost) < fitted.score(test)
+
+
+# ----------------------------------------------------------------- scorers
+
+
+def test_hits_at_k_rejects_bad_k():
+    for k in (0, -1, 2.5, True):
+        with pytest.raises(ValueError, match="k must be an integer >= 1"):
+            hits_at_k_scorer(k)
+
+
+def test_ranking_scorers_are_the_three_scorers_by_name(held_out_fit, split):
+    scorers = ranking_scorers(k=4)
+    assert list(scorers) == ["mean_average_precision", "neg_mean_rank", "hits_at_4"]
+    assert scorers["mean_average_precision"] is mean_average_precision_scorer
+    assert scorers["neg_mean_rank"] is neg_mean_rank_scorer
+    assert repr(scorers["hits_at_4"]) == "<sklpoincare scorer hits_at_4>"
+    test = split[1]
+    assert scorers["hits_at_4"](held_out_fit, test) == hits_at_k_scorer(4)(held_out_fit, test)
+    assert list(ranking_scorers())[2] == "hits_at_10"
+
+
+def test_scorers_pickle_and_score_the_same(held_out_fit, split):
+    """Scorers cross process boundaries (GridSearchCV(n_jobs=2), Dask)."""
+    test = split[1]
+    for scorer in ranking_scorers(k=3).values():
+        restored = pickle.loads(pickle.dumps(scorer))
+        assert repr(restored) == repr(scorer)
+        assert restored(held_out_fit, test) == scorer(held_out_fit, test)
+
+
+@pytest.mark.parametrize("scorer", list(ranking_scorers(k=2).values()), ids=repr)
+def test_scorers_need_a_fitted_embedder(scorer, tree):
+    with pytest.raises(NotFittedError):
+        scorer(PoincareEmbedder(), tree)
+
+
+def test_scorers_work_with_cross_val_score(tree, fast_params):
+    scores = cross_val_score(
+        PoincareEmbedder(n_components=4, **fast_params), tree,
+        cv=KFold(3, shuffle=True, random_state=0), scoring=hits_at_k_scorer(5),
+    )
+    assert scores.shape == (3,)
+    assert np.all((scores >= 0) & (scores <= 1))
