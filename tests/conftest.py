@@ -7,16 +7,20 @@ leading underscore: ``sklpoincare/_growth.py`` is tested in
 (``_sgd_fast.pyx`` in ``test_sgd_fast.py``, ``_ranking_fast.pyx`` in
 ``test_ranking_fast.py``), ``sklpoincare/datasets/`` in ``test_datasets.py``
 with its WordNet reader in ``test_wordnet.py``, and ``__main__.py`` with the
-command line in ``test_cli.py``. A test goes to the module whose behaviour it
-checks, whichever public function it calls to get there.
+command line in ``test_cli.py``. ``_ranking.py``, the ranking behind the
+metrics, is tested with them in ``test_metrics.py``; ``_hyperbolic.pxd``, C
+helpers of both kernels, through the kernels' tests. A test goes to the
+module whose behaviour it checks, whichever public function it calls to get
+there.
 
 Besides them, cross-cutting modules check many modules at once:
 ``test_common.py`` (scikit-learn's estimator checks), ``test_properties.py``
 (hypothesis), ``test_robustness.py`` (the whole numerical range),
 ``test_bad_inputs.py`` (the catalogue of ``doc/bad_inputs.rst``),
 ``test_integration.py`` (scikit-learn's tools: model selection, output
-containers, pipelines, persistence, Dask), ``test_lorentz.py`` (the
-hyperboloid and Euclidean models, kernel to estimator), ``test_pinned.py``
+containers, pipelines, persistence, Dask, skops), ``test_lorentz.py`` (the
+hyperboloid and Euclidean models from kernel to estimator, with the
+conversions of ``_manifolds.py``), ``test_pinned.py``
 (the bits of a few fits) and ``test_package.py`` (the package as installed).
 
 Fixtures and settings that more than one module uses live here, once. A
