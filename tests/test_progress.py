@@ -169,42 +169,6 @@ def test_terminal_early_stop_ends_the_line(terminal):
     assert "epoch 7/50" in last and "stopped after" in last
 
 
-def test_estimator_verbose_1_prints_the_reporter_lines(capsys, small_tree):
-    PoincareEmbedder(n_components=2, n_epochs=20, burn_in=5, n_negatives=5,
-                     random_state=0, verbose=1).fit(small_tree)
-    lines = capsys.readouterr().out.splitlines()
-    assert [re.search(r"epoch (\d+)/20", line).group(1) for line in lines] == [
-        str(k) for k in range(2, 21, 2)
-    ]
-    assert lines[0].startswith("[PoincareEmbedder] epoch 2/20 (burn-in): loss = ")
-    assert "done in" in lines[-1]
-
-
-def test_estimator_stopped_by_callback_reports_its_last_epoch(capsys, small_tree):
-    PoincareEmbedder(n_components=2, n_epochs=100, burn_in=5, n_negatives=5,
-                     random_state=0, verbose=1,
-                     callback=lambda epoch, *_: epoch == 13).fit(small_tree)
-    lines = capsys.readouterr().out.splitlines()
-    assert "epoch 10/100" in lines[0]
-    assert "epoch 13/100" in lines[-1] and "stopped after" in lines[-1]
-
-
-def test_estimator_on_a_terminal_draws_the_bar(monkeypatch, terminal, small_tree):
-    monkeypatch.setattr(sys, "stdout", terminal)
-    PoincareEmbedder(n_components=2, n_epochs=5, burn_in=1, random_state=0,
-                     verbose=1).fit(small_tree)
-    text = terminal.getvalue()
-    assert text.startswith("\r") and text.endswith("\n") and text.count("\n") == 1
-    assert "epoch 5/5" in text.split("\r")[-1]
-
-
-def test_verbose_reports_progress(tree, fast_params, capsys):
-    PoincareEmbedder(verbose=2, init="random", **fast_params).fit(tree)
-    lines = capsys.readouterr().out.strip().splitlines()
-    assert len(lines) == fast_params["n_epochs"]
-    assert "burn-in" in lines[0] and "loss" in lines[-1]
-
-
 # ------------------------------------------------------------ line format
 
 
@@ -306,3 +270,42 @@ def test_a_shorter_terminal_line_wipes_the_end_of_the_longer_one(monkeypatch, te
     assert "1,000,000 relations/s" in first and "20 relations/s" in second
     assert len(second.rstrip()) < len(first.rstrip())
     assert len(second) == len(first) and second.endswith("   ")
+
+
+# ------------------------------------------------- PoincareEmbedder(verbose=...)
+
+
+def test_estimator_verbose_1_prints_the_reporter_lines(capsys, small_tree):
+    PoincareEmbedder(n_components=2, n_epochs=20, burn_in=5, n_negatives=5,
+                     random_state=0, verbose=1).fit(small_tree)
+    lines = capsys.readouterr().out.splitlines()
+    assert [re.search(r"epoch (\d+)/20", line).group(1) for line in lines] == [
+        str(k) for k in range(2, 21, 2)
+    ]
+    assert lines[0].startswith("[PoincareEmbedder] epoch 2/20 (burn-in): loss = ")
+    assert "done in" in lines[-1]
+
+
+def test_estimator_stopped_by_callback_reports_its_last_epoch(capsys, small_tree):
+    PoincareEmbedder(n_components=2, n_epochs=100, burn_in=5, n_negatives=5,
+                     random_state=0, verbose=1,
+                     callback=lambda epoch, *_: epoch == 13).fit(small_tree)
+    lines = capsys.readouterr().out.splitlines()
+    assert "epoch 10/100" in lines[0]
+    assert "epoch 13/100" in lines[-1] and "stopped after" in lines[-1]
+
+
+def test_estimator_on_a_terminal_draws_the_bar(monkeypatch, terminal, small_tree):
+    monkeypatch.setattr(sys, "stdout", terminal)
+    PoincareEmbedder(n_components=2, n_epochs=5, burn_in=1, random_state=0,
+                     verbose=1).fit(small_tree)
+    text = terminal.getvalue()
+    assert text.startswith("\r") and text.endswith("\n") and text.count("\n") == 1
+    assert "epoch 5/5" in text.split("\r")[-1]
+
+
+def test_verbose_reports_progress(tree, fast_params, capsys):
+    PoincareEmbedder(verbose=2, init="random", **fast_params).fit(tree)
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == fast_params["n_epochs"]
+    assert "burn-in" in lines[0] and "loss" in lines[-1]
