@@ -103,6 +103,8 @@ def _most_specific_parents(embedding, child_mask, parent_mask, graph):
     norms = np.linalg.norm(embedding[parents], axis=1)
     order = np.lexsort((norms, children))
     children, parents = children[order], parents[order]
+    if len(children) == 0:  # no child with such a parent: new roots only
+        return children, parents
     last = np.append(children[1:] != children[:-1], True)  # largest norm last
     return children[last], parents[last]
 

@@ -107,22 +107,12 @@ def test_new_nodes_go_where_the_known_children_of_their_parent_lie():
     assert sides == {-1.0, 1.0}
 
 
-# A new node with no known ancestor (a new root, or a child of one) makes
-# _most_specific_parents index an empty selection with a mask of length 1.
-_NEW_ROOTS_FAIL = pytest.mark.xfail(
-    strict=True, raises=IndexError,
-    reason="place_new_nodes fails on a new node without a known ancestor",
-)
-
-
-@_NEW_ROOTS_FAIL
 def test_new_roots_and_their_children_start_near_the_origin():
     x = _placement([[1, 0], [2, 3]], [[0.0, 0.5]] + [[np.nan] * 2] * 3)
     assert _radius(x[1]) == pytest.approx(_radius(x[0]) + 0.5, rel=1e-9)
     assert np.abs(x[2:]).max() <= 1e-3
 
 
-@_NEW_ROOTS_FAIL
 @pytest.mark.parametrize("new", [[("a", "z")], [("x", "y")]], ids=["root above", "apart"])
 def test_partial_fit_adds_new_roots(tiny_params, new):
     est = PoincareEmbedder(**tiny_params).fit([("b", "a"), ("c", "a")])
@@ -131,7 +121,6 @@ def test_partial_fit_adds_new_roots(tiny_params, new):
     assert np.all(np.linalg.norm(est.embedding_, axis=1) < 1)
 
 
-@_NEW_ROOTS_FAIL  # no relation among the known nodes: the same empty selection
 def test_without_known_children_new_nodes_take_the_default_step():
     x = _placement([[1, 0], [2, 1]], [[0.0, 0.5], [np.nan] * 2, [np.nan] * 2])
     assert _radius(x[1]) == pytest.approx(_radius(x[0]) + 0.5, rel=1e-9)
