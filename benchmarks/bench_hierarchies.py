@@ -13,7 +13,9 @@ markdown table:
   attached to a parent drawn in proportion to (1 + number of children),
   so that a few hubs and long branches appear, as in taxonomies.
 
-Every hierarchy is given as its transitive closure, like WordNet.
+Every hierarchy is given as its transitive closure, like WordNet, as
+:mod:`sklpoincare.datasets` generates it (``make_balanced_tree``,
+``make_chain``, ``make_forest``, ``make_random_tree``).
 
 Example::
 
@@ -26,8 +28,7 @@ import time
 import numpy as np
 
 from sklpoincare import PoincareEmbedder
-from sklpoincare.datasets import make_balanced_tree
-from sklpoincare.hierarchy import transitive_closure
+from sklpoincare.datasets import make_balanced_tree, make_chain, make_forest, make_random_tree
 from sklpoincare.metrics import ranking_scores
 
 VARIANTS = {
@@ -38,42 +39,12 @@ VARIANTS = {
 }
 
 
-def closure_from_parents(parent):
-    """(descendant, ancestor) pairs of a forest given as a parent array (-1: root)."""
-    children = np.flatnonzero(parent >= 0)
-    return transitive_closure(np.stack([children, parent[children]], axis=1))
-
-
-def chain(n_nodes):
-    return closure_from_parents(np.arange(n_nodes) - 1)
-
-
-def forest(n_trees, n_leaves):
-    parent = []
-    for t in range(n_trees):
-        root = len(parent)
-        parent.append(-1)
-        parent.extend([root] * n_leaves)
-    return closure_from_parents(np.array(parent))
-
-
-def random_tree(n_nodes, seed):
-    rng = np.random.default_rng(seed)
-    parent = np.full(n_nodes, -1)
-    n_children = np.zeros(n_nodes)
-    for node in range(1, n_nodes):
-        weights = 1.0 + n_children[:node]
-        parent[node] = rng.choice(node, p=weights / weights.sum())
-        n_children[parent[node]] += 1
-    return closure_from_parents(parent)
-
-
 def hierarchies(seed):
     return {
         "balanced": make_balanced_tree(3, 6),
-        "chain": chain(150),
-        "forest": forest(40, 30),
-        "random": random_tree(3000, seed),
+        "chain": make_chain(150),
+        "forest": make_forest(40, 30, 1),
+        "random": make_random_tree(3000, random_state=seed),
     }
 
 
