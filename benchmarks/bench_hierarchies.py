@@ -23,9 +23,9 @@ Example::
 """
 
 import argparse
-import time
 
 import numpy as np
+from _report import Table, Timer, run_header
 
 from sklpoincare import PoincareEmbedder
 from sklpoincare.datasets import make_balanced_tree, make_chain, make_forest, make_random_tree
@@ -64,9 +64,9 @@ def main(argv=None):
     if unknown:
         parser.error(f"unknown variant(s) {unknown}; choose among {list(VARIANTS)}")
 
-    print(f"args: {vars(args)}")
-    print("| hierarchy | nodes | relations | dim | variant | fit s | mean rank | MAP |")
-    print("|---|---:|---:|---:|---|---:|---:|---:|")
+    run_header(argv)
+    table = Table(["hierarchy", "nodes", "relations", "dim", "variant", "fit s",
+                   "mean rank", "MAP"], left={"hierarchy", "variant"})
     for name, relations in hierarchies(args.seed).items():
         n_nodes = len(np.unique(relations))
         for dim in dims:
@@ -75,17 +75,13 @@ def main(argv=None):
                     n_components=dim, random_state=args.seed, n_jobs=args.n_jobs,
                     **VARIANTS[variant],
                 )
-                start = time.perf_counter()
-                est.fit(relations)
-                seconds = time.perf_counter() - start
+                with Timer() as fit:
+                    est.fit(relations)
                 scores = ranking_scores(est.embedding_, relations, nodes=est.nodes_,
                                         n_jobs=args.n_jobs)
-                print(
-                    f"| {name} | {n_nodes:,} | {len(relations):,} | {dim} | {variant} | "
-                    f"{seconds:.2f} | {scores.mean_rank:.2f} | "
-                    f"{scores.mean_average_precision:.3f} |",
-                    flush=True,
-                )
+                table.row(name, f"{n_nodes:,}", f"{len(relations):,}", dim, variant,
+                          f"{fit.seconds:.2f}", f"{scores.mean_rank:.2f}",
+                          f"{scores.mean_average_precision:.3f}")
 
 
 if __name__ == "__main__":
