@@ -17,7 +17,7 @@ from sklearn.model_selection import GridSearchCV, KFold, cross_val_score
 from sklpoincare import PoincareEmbedder
 from sklpoincare.datasets import make_balanced_tree
 from sklpoincare.metrics import (
-    hits_at_k_scorer,
+    make_hits_at_k_scorer,
     mean_average_precision_scorer,
     neg_mean_rank_scorer,
     poincare_distances,
@@ -84,7 +84,7 @@ def test_score_is_the_filtered_map_of_held_out_relations(fitted, split):
     assert neg_mean_rank_scorer(fitted, test) == pytest.approx(-ranks.mean(), rel=1e-12)
     assert mean_average_precision_scorer(fitted, test) == fitted.score(test)
     for k in (1, 3):
-        assert hits_at_k_scorer(k)(fitted, test) == pytest.approx(np.mean(ranks <= k))
+        assert make_hits_at_k_scorer(k)(fitted, test) == pytest.approx(np.mean(ranks <= k))
 
 
 def test_filtering_only_removes_training_parents(fitted, split):
@@ -116,7 +116,17 @@ def test_unseen_node_counts_as_ranked_last(fitted, split):
 def test_hits_at_k_rejects_bad_k():
     for k in (0, -1, 2.5, True):
         with pytest.raises(ValueError, match="k must be an integer >= 1"):
-            hits_at_k_scorer(k)
+            make_hits_at_k_scorer(k)
+
+
+def test_hits_at_k_scorer_is_a_deprecated_alias(fitted, split):
+    from sklpoincare.metrics import hits_at_k_scorer
+
+    test = split[1]
+    with pytest.warns(FutureWarning, match="renamed make_hits_at_k_scorer"):
+        scorer = hits_at_k_scorer(3)
+    assert repr(scorer) == "<sklpoincare scorer hits_at_3>"
+    assert scorer(fitted, test) == make_hits_at_k_scorer(3)(fitted, test)
 
 
 # ------------------------------------------------------------------ tuning
@@ -178,7 +188,7 @@ def test_grid_search_in_two_processes_matches_one(tree):
 def test_scorers_work_with_cross_val_score(tree):
     scores = cross_val_score(
         PoincareEmbedder(**FAST), tree, cv=KFold(3, shuffle=True, random_state=0),
-        scoring=hits_at_k_scorer(5),
+        scoring=make_hits_at_k_scorer(5),
     )
     assert scores.shape == (3,)
     assert np.all((scores >= 0) & (scores <= 1))
