@@ -5,12 +5,11 @@ among the other nodes with the Cython kernel, in the reconstruction setting
 or, given the known parents, in the filtered setting of link prediction.
 """
 
-from numbers import Integral
-
 import numpy as np
 
 from ._ranking_fast import rank_children as _rank_children
 from ._relations import (
+    as_integer_labels,
     as_label_table,
     check_no_missing_labels,
     encode_labels,
@@ -28,11 +27,8 @@ def _relation_ids(relations, nodes, n_rows):
             f"relations must have two columns (child, parent), got shape {table.shape}"
         )
     check_no_missing_labels(table)
+    table = as_integer_labels(table)
     if nodes is None:
-        if table.dtype == object and all(
-            isinstance(label, Integral) for label in table.reshape(-1)
-        ):
-            table = table.astype(np.intp)
         if table.dtype.kind not in "iu":
             raise ValueError(
                 "relations must be integer row indices of the embedding when "

@@ -72,7 +72,11 @@ def test_reduction_matches_brute_force_and_keeps_the_closure(seed):
 def test_closure_is_sorted_in_node_order_and_keeps_label_types():
     closure = transitive_closure([(3, 2), (2, 1)])
     assert closure.tolist() == [[2, 1], [3, 1], [3, 2]]
-    assert all(type(label) is int for label in closure.ravel())
+    # integer labels keep an integer dtype, as the fitted nodes_ do
+    assert closure.dtype == np.int64
+    assert all(type(label) is int for label in closure.ravel().tolist())
+    mixed = transitive_closure([(3, "b"), ("b", 1)])
+    assert mixed.tolist() == [[3, "b"], [3, 1], ["b", 1]]  # object: types kept
     assert transitive_closure(np.array([[3, 2], [2, 1]])).dtype.kind == "i"
 
 
