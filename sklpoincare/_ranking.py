@@ -12,6 +12,7 @@ from ._relations import (
     as_integer_labels,
     as_label_table,
     check_no_missing_labels,
+    check_no_self_loops,
     encode_labels,
     lookup_labels,
 )
@@ -45,14 +46,7 @@ def _relation_ids(relations, nodes, n_rows):
         # unknown nodes stay distinct relations
         _, codes = encode_labels(table[unknown])
         ids[unknown] = -1 - codes
-    loops = np.nonzero(ids[:, 0] == ids[:, 1])[0]
-    if len(loops):
-        # a node is no candidate for its own parent: the rank is undefined
-        r = loops[0]
-        raise ValueError(
-            f"{len(loops)} self-loop relation(s), a node as its own parent, the "
-            f"first at row {r}: {tuple(table[r].tolist())!r:.120}"
-        )
+    check_no_self_loops(ids[:, 0], ids[:, 1], table, "relations")
     return ids[:, 0], ids[:, 1], table
 
 

@@ -220,6 +220,29 @@ def label_ids(nodes, labels, where="X", handle_unknown="error"):
     return ids
 
 
+def check_no_self_loops(children, parents, labels, where="X", row_name="row", first_row=0):
+    """Raise a ValueError naming the relations whose child is its own parent.
+
+    ``children`` and ``parents`` identify the nodes of each relation (ids or
+    labels), ``labels`` is the (n_relations, 2) table the message shows;
+    rows are numbered from ``first_row``. No relation can say that a node is
+    more general than itself, and a node is no candidate for its own parent,
+    so neither training nor ranking has a meaning for one.
+    """
+    loops = np.flatnonzero(children == parents)
+    if not len(loops):
+        return
+    shown = ", ".join(
+        f"{row_name} {r + first_row} {tuple(labels[r].tolist())!r:.120}"
+        for r in loops[:_MAX_SHOWN]
+    )
+    more = f" (and {len(loops) - _MAX_SHOWN} more)" if len(loops) > _MAX_SHOWN else ""
+    raise ValueError(
+        f"self-loop relation(s), a node as its own parent, at {shown}{more} of "
+        f"{where}; remove them: a node cannot be more general than itself"
+    )
+
+
 def check_known_labels(labels, codes, where="X"):
     """Raise a ValueError naming the labels whose ``codes`` are -1 (unknown)."""
     unknown = codes < 0
@@ -404,15 +427,7 @@ def check_relations(X, sample_weight=None):
         labels = table
     if len(children) == 0:
         raise ValueError("X contains no relations (the adjacency matrix is empty)")
-    loops = np.nonzero(children == parents)[0]
-    if len(loops):
-        shown = ", ".join(
-            f"row {r} ({labels[r, 0]!r:.60})" for r in loops[:_MAX_SHOWN]
-        )
-        raise ValueError(
-            f"self-loop relation(s), a node as its own parent, at {shown}; "
-            "remove them: a node cannot be more general than itself"
-        )
+    check_no_self_loops(children, parents, labels)
     return _deduplicate(nodes, children, parents, weights), names
 
 
