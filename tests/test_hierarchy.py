@@ -91,6 +91,7 @@ def test_a_cycle_is_named(function):
     pairs = set(map(tuple, X))
     assert all((c, p) in pairs for c, p in zip(names, names[1:]))
     assert isinstance(info.value, ValueError)
+    assert info.value.cycle == names  # the labels, for callers to word their own message
 
 
 def test_levels_are_the_longest_path_to_a_root():
