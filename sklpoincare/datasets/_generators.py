@@ -330,15 +330,16 @@ def make_random_tree(n_nodes=100, *, random_state=None, transitive_closure=True)
 def _level_sizes(n_below_root, depth):
     """Sizes of the levels 1..depth, each at least 1, growing geometrically
     by the ratio ``r`` with ``r + r**2 + ... + r**depth = n_below_root``."""
-    low, high = 1.0, float(max(n_below_root, 1))
-    powers = np.arange(1, depth + 1)
+    powers = np.arange(1, depth + 1, dtype=np.float64)
+    # r**depth alone reaches n_below_root at the upper end: no overflow
+    low, high = 1.0, float(n_below_root) ** (1.0 / depth)
     for _ in range(100):  # bisection on the growth ratio
         ratio = (low + high) / 2
-        if np.sum(ratio ** powers.astype(np.float64)) > n_below_root:
+        if np.sum(ratio**powers) > n_below_root:
             high = ratio
         else:
             low = ratio
-    share = np.cumsum(low ** powers.astype(np.float64))
+    share = np.cumsum(low**powers)
     share /= share[-1]
     extra = np.round(share * (n_below_root - depth)).astype(np.int64)
     return 1 + np.diff(extra, prepend=0)
