@@ -4,17 +4,14 @@ The mammal closure ships with sklpoincare; the noun closure does not, and is
 read from ``--data DIR`` (e.g. the project's ``../shared/data``).
 """
 
-import csv
-import gzip
-import io
 import os
 import sys
 
-import numpy as np
+from sklpoincare.datasets import load_mammals
+from sklpoincare.io import load_relations
 
 DATASETS = ("mammals", "nouns")
 NOUN_FILE = "noun_closure.tsv.gz"
-HEADER = ["child", "parent"]
 
 NOUN_ORIGIN = (
     "the transitive closure of the WordNet 3.0 noun hypernym hierarchy "
@@ -26,30 +23,14 @@ NOUN_ORIGIN = (
 )
 
 
-def read_closure(path):
-    """A gzipped ``child<TAB>parent`` TSV as an object array of shape (n, 2)."""
-    with gzip.open(path, "rb") as raw:
-        text = io.TextIOWrapper(raw, encoding="utf-8", newline="")
-        reader = csv.reader(text, delimiter="\t", quoting=csv.QUOTE_NONE)
-        header = next(reader, None)
-        if header != HEADER:
-            raise ValueError(f"unexpected header {header!r} in {path}; expected {HEADER!r}")
-        rows = [row for row in reader if row]
-    bad = next((i for i, row in enumerate(rows) if len(row) != 2), None)
-    if bad is not None:
-        raise ValueError(f"line {bad + 2} of {path} has {len(rows[bad])} fields, not 2")
-    data = np.empty((len(rows), 2), dtype=object)
-    data[:] = rows
-    return data
-
-
 def load_dataset(name, data_dir):
     """The relations of ``name``: mammals (bundled) or nouns (from ``data_dir``)."""
     if name == "mammals":
-        from sklpoincare.datasets import load_mammals
-
         return load_mammals().data
-    return read_closure(os.path.join(data_dir, NOUN_FILE))
+    # a child<TAB>parent file with a header line
+    relations, _ = load_relations(os.path.join(data_dir, NOUN_FILE), delimiter="\t",
+                                  header=True)
+    return relations
 
 
 def check_data(datasets, data_dir):

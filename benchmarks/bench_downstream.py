@@ -68,12 +68,11 @@ Nouns, logistic regression and the Dense stand-in, reusing an earlier fit::
 import argparse
 import os
 import pickle
-import sys
-import time
 import warnings
 
 import numpy as np
 from _data import DATASETS, NOUN_FILE, NOUN_ORIGIN, load_dataset, parse_datasets_and_dims
+from _report import Table, Timer, progress, run_header
 from scipy import sparse
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.ensemble import HistGradientBoostingClassifier
@@ -317,14 +316,13 @@ def fitted_embedder(dataset, relations, dim, seed, n_jobs, cache):
         with open(path, "rb") as f:
             return pickle.load(f), None
     est = PoincareEmbedder(n_components=dim, random_state=seed, n_jobs=n_jobs)
-    start = time.perf_counter()
-    est.fit(relations)
-    seconds = time.perf_counter() - start
+    with Timer() as fit:
+        est.fit(relations)
     if cache:
         os.makedirs(cache, exist_ok=True)
         with open(path, "wb") as f:
             pickle.dump(est, f)
-    return est, seconds
+    return est, fit.seconds
 
 
 def cell(scores):
@@ -374,7 +372,7 @@ def main(argv=None):
             parser.error(f"the nouns need {NOUN_FILE} in --data DIR, and {where}. "
                          f"{NOUN_FILE} is {NOUN_ORIGIN}.")
 
-    print(f"args: {vars(args)}")
+    run_header(argv)
     print("balanced accuracy on unseen species, mean / min over the tasks; "
           "convergence warnings silenced", flush=True)
     for dataset in datasets:
@@ -394,29 +392,27 @@ def main(argv=None):
             fit_note = "from cache" if seconds is None else f"fit {seconds:.1f} s"
             print(f"\n### {dataset}, {dim} dimensions ({fit_note}); {len(leaves):,} "
                   f"species, {len(tasks)} tasks, {sampling}\n")
-            print("| features | columns | max abs | task columns dropped | "
-                  + " | ".join(classifiers) + " |")
-            print("|---|---:|---:|---:|" + "---:|" * len(classifiers))
+            table = Table(["features", "columns", "max abs", "task columns dropped",
+                           *classifiers], left={"features"})
             rows = [(name, True) for name in ([] if args.no_baselines else BASELINES)]
             rows += [(name, False) for name in representations]
             for name, is_baseline in rows:
-                start = time.perf_counter()
-                if is_baseline:
-                    features, columns = baseline(name, ancestors)
-                    drop_own = name == "multihot"
-                else:
-                    features, columns = represent(embedder, name, leaves)
-                    drop_own = parse_representation(name)[2]
-                with threadpool_limits(limits=args.n_jobs), warnings.catch_warnings():
-                    warnings.simplefilter("ignore", ConvergenceWarning)
-                    results, n_dropped = evaluate(features, columns, tasks, task_rows,
-                                                  drop_own, classifiers, args.seed)
-                largest = abs(features).max()
-                print(f"| {name} | {features.shape[1]:,} | {largest:.3g} | "
-                      f"{n_dropped if drop_own else '–'} | "
-                      + " | ".join(cell(results[c]) for c in classifiers)
-                      + " |", flush=True)
-                print(f"  {name}: {time.perf_counter() - start:.1f} s", file=sys.stderr)
+                with Timer() as timer:
+                    if is_baseline:
+                        features, columns = baseline(name, ancestors)
+                        drop_own = name == "multihot"
+                    else:
+                        features, columns = represent(embedder, name, leaves)
+                        drop_own = parse_representation(name)[2]
+                    with threadpool_limits(limits=args.n_jobs), warnings.catch_warnings():
+                        warnings.simplefilter("ignore", ConvergenceWarning)
+                        results, n_dropped = evaluate(features, columns, tasks, task_rows,
+                                                      drop_own, classifiers, args.seed)
+                    largest = abs(features).max()
+                    table.row(name, f"{features.shape[1]:,}", f"{largest:.3g}",
+                              n_dropped if drop_own else "–",
+                              *(cell(results[c]) for c in classifiers))
+                progress(f"  {name}: {timer.seconds:.1f} s")
 
 
 if __name__ == "__main__":

@@ -13,7 +13,9 @@ markdown table:
   attached to a parent drawn in proportion to (1 + number of children),
   so that a few hubs and long branches appear, as in taxonomies.
 
-Every hierarchy is given as its transitive closure, like WordNet.
+Every hierarchy is given as its transitive closure, like WordNet, as
+:mod:`sklpoincare.datasets` generates it (``make_balanced_tree``,
+``make_chain``, ``make_forest``, ``make_random_tree``).
 
 Example::
 
@@ -21,13 +23,12 @@ Example::
 """
 
 import argparse
-import time
 
 import numpy as np
+from _report import Table, Timer, run_header
 
 from sklpoincare import PoincareEmbedder
-from sklpoincare.datasets import make_balanced_tree
-from sklpoincare.hierarchy import transitive_closure
+from sklpoincare.datasets import make_balanced_tree, make_chain, make_forest, make_random_tree
 from sklpoincare.metrics import ranking_scores
 
 VARIANTS = {
@@ -38,42 +39,12 @@ VARIANTS = {
 }
 
 
-def closure_from_parents(parent):
-    """(descendant, ancestor) pairs of a forest given as a parent array (-1: root)."""
-    children = np.flatnonzero(parent >= 0)
-    return transitive_closure(np.stack([children, parent[children]], axis=1))
-
-
-def chain(n_nodes):
-    return closure_from_parents(np.arange(n_nodes) - 1)
-
-
-def forest(n_trees, n_leaves):
-    parent = []
-    for t in range(n_trees):
-        root = len(parent)
-        parent.append(-1)
-        parent.extend([root] * n_leaves)
-    return closure_from_parents(np.array(parent))
-
-
-def random_tree(n_nodes, seed):
-    rng = np.random.default_rng(seed)
-    parent = np.full(n_nodes, -1)
-    n_children = np.zeros(n_nodes)
-    for node in range(1, n_nodes):
-        weights = 1.0 + n_children[:node]
-        parent[node] = rng.choice(node, p=weights / weights.sum())
-        n_children[parent[node]] += 1
-    return closure_from_parents(parent)
-
-
 def hierarchies(seed):
     return {
         "balanced": make_balanced_tree(3, 6),
-        "chain": chain(150),
-        "forest": forest(40, 30),
-        "random": random_tree(3000, seed),
+        "chain": make_chain(150),
+        "forest": make_forest(40, 30, 1),
+        "random": make_random_tree(3000, random_state=seed),
     }
 
 
@@ -93,9 +64,9 @@ def main(argv=None):
     if unknown:
         parser.error(f"unknown variant(s) {unknown}; choose among {list(VARIANTS)}")
 
-    print(f"args: {vars(args)}")
-    print("| hierarchy | nodes | relations | dim | variant | fit s | mean rank | MAP |")
-    print("|---|---:|---:|---:|---|---:|---:|---:|")
+    run_header(argv)
+    table = Table(["hierarchy", "nodes", "relations", "dim", "variant", "fit s",
+                   "mean rank", "MAP"], left={"hierarchy", "variant"})
     for name, relations in hierarchies(args.seed).items():
         n_nodes = len(np.unique(relations))
         for dim in dims:
@@ -104,17 +75,13 @@ def main(argv=None):
                     n_components=dim, random_state=args.seed, n_jobs=args.n_jobs,
                     **VARIANTS[variant],
                 )
-                start = time.perf_counter()
-                est.fit(relations)
-                seconds = time.perf_counter() - start
+                with Timer() as fit:
+                    est.fit(relations)
                 scores = ranking_scores(est.embedding_, relations, nodes=est.nodes_,
                                         n_jobs=args.n_jobs)
-                print(
-                    f"| {name} | {n_nodes:,} | {len(relations):,} | {dim} | {variant} | "
-                    f"{seconds:.2f} | {scores.mean_rank:.2f} | "
-                    f"{scores.mean_average_precision:.3f} |",
-                    flush=True,
-                )
+                table.row(name, f"{n_nodes:,}", f"{len(relations):,}", dim, variant,
+                          f"{fit.seconds:.2f}", f"{scores.mean_rank:.2f}",
+                          f"{scores.mean_average_precision:.3f}")
 
 
 if __name__ == "__main__":

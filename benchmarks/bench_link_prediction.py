@@ -21,14 +21,14 @@ Example::
 """
 
 import argparse
-import time
 
 import numpy as np
 from _data import DATASETS, check_data, load_dataset, parse_datasets_and_dims
+from _report import Table, Timer, run_header
 
 from sklpoincare import PoincareEmbedder
 from sklpoincare.hierarchy import transitive_reduction
-from sklpoincare.metrics import poincare_distances
+from sklpoincare.metrics import neg_mean_rank_scorer
 
 PAPER = {("nouns", 10): (4.3, 0.852)}
 
@@ -44,34 +44,14 @@ def split_closure(relations, test_share, rng):
     return train, np.sort(test)
 
 
-def filtered_scores(embedding, nodes, train, test, max_children, rng, n_jobs):
-    """Mean rank and MAP of ``test`` relations, filtering training parents."""
-    index = {label: i for i, label in enumerate(nodes)}
-    known = {}
-    for child, parent in train:
-        known.setdefault(index[child], []).append(index[parent])
-    held_out = {}
-    for child, parent in test:
-        held_out.setdefault(index[child], []).append(index[parent])
-    children = np.array(sorted(held_out))
-    if max_children and len(children) > max_children:
-        children = np.sort(rng.choice(children, max_children, replace=False))
-    ranks, aps = [], []
-    for start in range(0, len(children), 256):
-        block = children[start:start + 256]
-        dists = poincare_distances(embedding[block], embedding, n_jobs=n_jobs)
-        for row, u in zip(dists, block):
-            positives = np.array(held_out[u])
-            candidates = np.ones(len(nodes), dtype=bool)
-            candidates[u] = False
-            candidates[known.get(u, [])] = False
-            candidates[positives] = False
-            negatives = np.sort(row[candidates])
-            pos = np.sort(row[positives])
-            below = np.searchsorted(negatives, pos, side="left")
-            ranks.extend(1 + below)
-            aps.append(np.mean(np.arange(1, len(pos) + 1) / (np.arange(1, len(pos) + 1) + below)))
-    return float(np.mean(ranks)), float(np.mean(aps)), len(children), len(ranks)
+def held_out_sample(test, max_children, rng):
+    """The rows of ``test`` whose child is among ``max_children`` drawn at
+    random (all rows when 0 or when there are no more children)."""
+    children = sorted(set(test[:, 0].tolist()))
+    if not max_children or len(children) <= max_children:
+        return test, len(children)
+    chosen = {children[i] for i in rng.choice(len(children), max_children, replace=False)}
+    return test[[child in chosen for child in test[:, 0]]], max_children
 
 
 def main(argv=None):
@@ -92,10 +72,12 @@ def main(argv=None):
         parser, args.datasets or ("mammals,nouns" if args.data else "mammals"), args.dims
     )
     check_data(datasets, args.data)
-    print(f"args: {vars(args)}")
-    print("| dataset | dim | train relations | held out | fit s | children ranked "
-          "| mean rank | MAP | paper (rank / MAP) |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---|")
+    run_header(argv)
+    table = Table(
+        ["dataset", "dim", "train relations", "held out", "fit s", "children ranked",
+         "mean rank", "MAP", "paper (rank / MAP)"],
+        left={"dataset", "paper (rank / MAP)"},
+    )
     for dataset in datasets:
         relations = load_dataset(dataset, args.data)
         rng = np.random.default_rng(args.seed)
@@ -109,22 +91,18 @@ def main(argv=None):
             # most held-out relations back as training relations
             est = PoincareEmbedder(n_components=dim, random_state=args.seed,
                                    n_jobs=args.n_jobs, closure=False, **options)
-            start = time.perf_counter()
-            est.fit(train)
-            seconds = time.perf_counter() - start
+            with Timer() as fit:
+                est.fit(train)
             # a set, not np.isin: isin on object labels is quadratic
             seen = set(est.nodes_.tolist())
             test_known = test[[c in seen and p in seen for c, p in test]]
-            mean_rank, mean_ap, n_children, _ = filtered_scores(
-                est.embedding_, est.nodes_, train, test_known, args.eval_children, rng,
-                args.n_jobs,
-            )
+            ranked, n_children = held_out_sample(test_known, args.eval_children, rng)
+            mean_ap = est.score(ranked)
+            mean_rank = -neg_mean_rank_scorer(est, ranked)
             paper = PAPER.get((dataset, dim))
-            paper_cell = f"{paper[0]} / {paper[1]}" if paper else "–"
-            print(f"| {dataset} | {dim} | {len(train):,} | {len(test_known):,} | "
-                  f"{seconds:.1f} | {n_children:,} | {mean_rank:.2f} | {mean_ap:.3f} | "
-                  f"{paper_cell} |", flush=True)
-
+            table.row(dataset, dim, f"{len(train):,}", f"{len(test_known):,}",
+                      f"{fit.seconds:.1f}", f"{n_children:,}", f"{mean_rank:.2f}",
+                      f"{mean_ap:.3f}", f"{paper[0]} / {paper[1]}" if paper else "–")
 
 if __name__ == "__main__":
     main()

@@ -71,11 +71,6 @@ sklpoincare only, on two threads::
 """
 
 import argparse
-import os
-import platform
-import shlex
-import sys
-import time
 import traceback
 
 import numpy as np
@@ -86,6 +81,7 @@ from _data import (
     load_dataset,
     parse_datasets_and_dims,
 )
+from _report import Timer, print_table, progress, run_header, thousands
 
 # Rows of a gensim embedding at norm >= 1 are put back at this norm.
 GENSIM_MAX_NORM = 1.0 - 1e-9
@@ -127,11 +123,10 @@ def run_gensim(relations, dim, args):
 
     init, train = gensim_settings(args, dim)
     pairs = [(str(child), str(parent)) for child, parent in relations.tolist()]
-    start = time.perf_counter()
-    model = PoincareModel(pairs, **init)
-    vocab_seconds = time.perf_counter() - start
-    model.train(**train)
-    fit_seconds = time.perf_counter() - start
+    with Timer() as fit:
+        with Timer() as vocab:
+            model = PoincareModel(pairs, **init)
+        model.train(**train)
 
     # The embedding in the order of a sorted node list, as sklpoincare's.
     nodes = np.array(sorted(model.kv.key_to_index), dtype=object)
@@ -143,9 +138,9 @@ def run_gensim(relations, dim, args):
     if n_outside:
         embedding[outside] *= (GENSIM_MAX_NORM / norms[outside])[:, None]
 
-    start = time.perf_counter()
-    mean_rank, mean_ap = ranking_scores(embedding, relations, nodes=nodes, n_jobs=args.n_jobs)
-    eval_seconds = time.perf_counter() - start
+    with Timer() as evaluation:
+        mean_rank, mean_ap = ranking_scores(embedding, relations, nodes=nodes,
+                                            n_jobs=args.n_jobs)
     effective = {
         "alpha": model.train_alpha,
         "burn_in_alpha": model.burn_in_alpha,
@@ -159,9 +154,9 @@ def run_gensim(relations, dim, args):
         "epochs": args.epochs,
         "burn_in": args.burn_in,
         "negatives": args.negatives,
-        "fit_seconds": fit_seconds,
-        "vocab_seconds": vocab_seconds,
-        "eval_seconds": eval_seconds,
+        "fit_seconds": fit.seconds,
+        "vocab_seconds": vocab.seconds,
+        "eval_seconds": evaluation.seconds,
         "mean_rank": float(mean_rank),
         "map": float(mean_ap),
         "n_outside": n_outside,
@@ -186,22 +181,19 @@ def run_sklpoincare(relations, dim, args, defaults):
 
     params = sklpoincare_settings(args, dim, defaults)
     est = PoincareEmbedder(**params)
-    start = time.perf_counter()
-    est.fit(relations)
-    fit_seconds = time.perf_counter() - start
-
-    start = time.perf_counter()
-    mean_rank, mean_ap = ranking_scores(
-        est.embedding_, relations, nodes=est.nodes_, n_jobs=args.n_jobs
-    )
-    eval_seconds = time.perf_counter() - start
+    with Timer() as fit:
+        est.fit(relations)
+    with Timer() as evaluation:
+        mean_rank, mean_ap = ranking_scores(
+            est.embedding_, relations, nodes=est.nodes_, n_jobs=args.n_jobs
+        )
     return {
         "nodes": len(est.nodes_),
         "epochs": int(est.n_iter_),
         "burn_in": est.burn_in,
         "negatives": est.n_negatives,
-        "fit_seconds": fit_seconds,
-        "eval_seconds": eval_seconds,
+        "fit_seconds": fit.seconds,
+        "eval_seconds": evaluation.seconds,
         "mean_rank": float(mean_rank),
         "map": float(mean_ap),
         "final_loss": float(est.loss_curve_[-1]),
@@ -260,10 +252,6 @@ def parse_args(argv=None):
     return args
 
 
-def thousands(x):
-    return f"{x / 1e3:.0f}k" if x >= 1e4 else f"{x / 1e3:.1f}k"
-
-
 def ratio(x):
     if x is None:
         return "–"
@@ -298,30 +286,20 @@ def table_rows(dataset, n_relations, dim, results):
                  f"{r['epochs']} ({r['burn_in']})", str(r["negatives"]),
                  f"{r['fit_seconds']:.2f}", thousands(rate), ratio(time_ratio),
                  ratio(rate_ratio), f"{r['mean_rank']:.2f}", f"{r['map']:.3f}"]
-        rows.append("| " + " | ".join(cells) + " |")
+        rows.append(cells)
     return rows
 
 
 def main(argv=None):
     args = parse_args(argv)
     check_data(args.datasets, args.data)
-    import sklpoincare
-
     gversion = None if args.skip_gensim else gensim_version()
-    command = " ".join(shlex.quote(a) for a in (sys.argv[1:] if argv is None else argv))
-    gtext = "skipped" if args.skip_gensim else (gversion or "not installed")
-    print(
-        f"args: {command or '(defaults)'} | sklpoincare {sklpoincare.__version__} | "
-        f"gensim {gtext} | numpy {np.__version__} | python {platform.python_version()} | "
-        f"{os.cpu_count()} CPUs | processor {platform.processor() or 'unknown'!r} / "
-        f"machine {platform.machine()!r}",
-        flush=True,
-    )
+    run_header(argv, gensim="skipped" if args.skip_gensim else (gversion or "not installed"))
     run_gensim_too = gversion is not None
 
     rows, notes, settings = [], [], {}
     for dataset in args.datasets:
-        print(f"[bench] loading {dataset} ...", file=sys.stderr, flush=True)
+        progress(f"loading {dataset} ...")
         relations = load_dataset(dataset, args.data)
         for dim in args.dims:
             results = {}
@@ -330,7 +308,7 @@ def main(argv=None):
             if run_gensim_too:
                 runs.insert(0, (GENSIM, lambda: run_gensim(relations, dim, args)))
             for system, run in runs:
-                print(f"[bench] {system}, {dataset}, dim {dim} ...", file=sys.stderr, flush=True)
+                progress(f"{system}, {dataset}, dim {dim} ...")
                 try:
                     result = run()
                 except Exception:
@@ -338,13 +316,13 @@ def main(argv=None):
                         raise
                     notes.append(f"gensim failed on {dataset}, dim {dim}:\n"
                                  + traceback.format_exc().rstrip())
-                    print(notes[-1], file=sys.stderr, flush=True)
+                    progress(notes[-1])
                     continue
                 extra = (f", of which vocabulary {result['vocab_seconds']:.2f} s"
                          if "vocab_seconds" in result else "")
-                print(f"[bench]   fit {result['fit_seconds']:.2f} s{extra}, eval "
-                      f"{result['eval_seconds']:.2f} s, mean rank {result['mean_rank']:.2f}, "
-                      f"MAP {result['map']:.4f}", file=sys.stderr, flush=True)
+                progress(f"  fit {result['fit_seconds']:.2f} s{extra}, eval "
+                         f"{result['eval_seconds']:.2f} s, mean rank "
+                         f"{result['mean_rank']:.2f}, MAP {result['map']:.4f}")
                 results[system] = result
                 settings.setdefault(system, result["settings"])
                 if system == GENSIM and result["n_outside"]:
@@ -356,10 +334,7 @@ def main(argv=None):
             rows.extend(table_rows(dataset, len(relations), dim, results))
 
     print()
-    print("| " + " | ".join(COLUMNS) + " |")
-    print("|" + "|".join("---" if c in LEFT else "---:" for c in COLUMNS) + "|")
-    for row in rows:
-        print(row)
+    print_table(COLUMNS, rows, LEFT)
     print()
     print("relations/s = relations * epochs / fit seconds, burn-in epochs included; "
           "÷ gensim = this row / the gensim row of the same data set and dimension "

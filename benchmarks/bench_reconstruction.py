@@ -53,11 +53,7 @@ A quick smoke run of the nouns (one epoch, ranking 2,000 sampled children)::
 import argparse
 import ast
 import multiprocessing
-import os
-import platform
 import queue
-import resource
-import shlex
 import sys
 import time
 import traceback
@@ -70,6 +66,7 @@ from _data import (
     load_dataset,
     parse_datasets_and_dims,
 )
+from _report import Timer, peak_rss_mib, print_table, progress, run_header, thousands
 
 REFERENCES = (
     "reference (Nickel & Kiela code, mammals, dim 5): MAP 0.927, mean rank 1.26",
@@ -93,12 +90,6 @@ def eval_relations(relations, n_children, seed):
 
 
 # ------------------------------------------------------------ one run
-
-
-def peak_rss_mib():
-    # ru_maxrss is in KiB on Linux, in bytes on macOS.
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return peak / (2**20 if sys.platform == "darwin" else 2**10)
 
 
 def run_one(config):
@@ -132,9 +123,8 @@ def run_one(config):
             )
             eval_clock[0] += time.perf_counter() - tick
             row = trace[-1]
-            print(f"[bench]   epoch {epoch}: {row['seconds']:.1f} s, loss {loss:.4f}, "
-                  f"mean rank {row['mean_rank']:.2f}, MAP {row['map']:.4f}",
-                  file=sys.stderr, flush=True)
+            progress(f"  epoch {epoch}: {row['seconds']:.1f} s, loss {loss:.4f}, "
+                     f"mean rank {row['mean_rank']:.2f}, MAP {row['map']:.4f}")
             return False
 
         options["callback"] = record
@@ -156,11 +146,10 @@ def run_one(config):
     sample, n_eval_children, n_children = eval_relations(
         relations, config["eval_sample"], config["seed"]
     )
-    start = time.perf_counter()
-    mean_rank, mean_ap = ranking_scores(
-        est.embedding_, sample, nodes=est.nodes_, metric=metric, n_jobs=config["n_jobs"]
-    )
-    eval_seconds = time.perf_counter() - start
+    with Timer() as evaluation:
+        mean_rank, mean_ap = ranking_scores(
+            est.embedding_, sample, nodes=est.nodes_, metric=metric, n_jobs=config["n_jobs"]
+        )
 
     return {
         "nodes": len(est.nodes_),
@@ -170,7 +159,7 @@ def run_one(config):
         "peak_rss_mib": rss_fit,
         "rss_start_mib": rss_start,
         "rss_loaded_mib": rss_loaded,
-        "eval_seconds": eval_seconds,
+        "eval_seconds": evaluation.seconds,
         "eval_relations": len(sample),
         "eval_children": n_eval_children,
         "children": n_children,
@@ -323,10 +312,6 @@ def parse_setting(item):
     return name, value
 
 
-def thousands(x):
-    return f"{x / 1e3:.0f}k" if x >= 1e4 else f"{x / 1e3:.1f}k"
-
-
 def table_row(dataset, dim, runs):
     first = runs[0]
     fit = np.mean([r["fit_seconds"] for r in runs])
@@ -348,7 +333,7 @@ def table_row(dataset, dim, runs):
         f"{np.mean([r['mean_rank'] for r in runs]):.2f}",
         map_cell,
     ]
-    return "| " + " | ".join(cells) + " |"
+    return cells
 
 
 COLUMNS = [
@@ -364,24 +349,14 @@ COLUMNS = [
     "mean rank",
     "MAP",
 ]
-RIGHT = {"nodes", "relations", "dim", "epochs", "fit s", "relations/s", "peak RSS MiB",
-         "eval s", "mean rank", "MAP"}
+LEFT = {"dataset"}
 
 
 def main(argv=None):
     args = parse_args(argv)
     check_data(args.datasets, args.data)
-    import sklpoincare
-
     options = estimator_options(args)
-    command = " ".join(shlex.quote(a) for a in (sys.argv[1:] if argv is None else argv))
-    print(
-        f"args: {command or '(defaults)'} | sklpoincare {sklpoincare.__version__} | "
-        f"numpy {np.__version__} | python {platform.python_version()} | "
-        f"{os.cpu_count()} CPUs | processor {platform.processor() or 'unknown'!r} / "
-        f"machine {platform.machine()!r}",
-        flush=True,
-    )
+    run_header(argv)
 
     rows, notes, traces = [], [], []
     for dataset in args.datasets:
@@ -401,21 +376,19 @@ def main(argv=None):
                     "trace_every": args.trace_every,
                     "trace_sample": args.trace_sample,
                 }
-                print(f"[bench] {dataset}, dim {dim}, seed {seed} ...", file=sys.stderr, flush=True)
+                progress(f"{dataset}, dim {dim}, seed {seed} ...")
                 try:
                     result = run_in_child(config)
                 except RuntimeError as exc:
                     sys.exit(f"error: {exc}")
-                print(
-                    f"[bench]   fit {result['fit_seconds']:.2f} s, eval "
+                progress(
+                    f"  fit {result['fit_seconds']:.2f} s, eval "
                     f"{result['eval_seconds']:.2f} s, peak RSS "
                     f"{result['peak_rss_mib']:.0f} MiB (child after imports "
                     f"{result['rss_start_mib']:.0f}, after loading "
                     f"{result['rss_loaded_mib']:.0f}), final loss "
                     f"{result['final_loss']:.4f}, mean rank {result['mean_rank']:.2f}, "
-                    f"MAP {result['map']:.4f}",
-                    file=sys.stderr,
-                    flush=True,
+                    f"MAP {result['map']:.4f}"
                 )
                 runs.append(result)
                 if result["trace"]:
@@ -432,10 +405,7 @@ def main(argv=None):
                     notes.append(note)
 
     print()
-    print("| " + " | ".join(COLUMNS) + " |")
-    print("|" + "|".join("---:" if c in RIGHT else "---" for c in COLUMNS) + "|")
-    for row in rows:
-        print(row)
+    print_table(COLUMNS, rows, LEFT)
     print()
     if args.repeat > 1:
         print(
@@ -456,13 +426,11 @@ def main(argv=None):
             f"{args.trace_sample:,} children drawn at random (training seconds exclude "
             "these evaluations)\n"
         )
-        print("| epoch | train s | loss | mean rank | MAP |")
-        print("|---:|---:|---:|---:|---:|")
-        for point in trace:
-            print(
-                f"| {point['epoch']} | {point['seconds']:.1f} | {point['loss']:.4f} | "
-                f"{point['mean_rank']:.2f} | {point['map']:.4f} |"
-            )
+        print_table(
+            ["epoch", "train s", "loss", "mean rank", "MAP"],
+            [(point["epoch"], f"{point['seconds']:.1f}", f"{point['loss']:.4f}",
+              f"{point['mean_rank']:.2f}", f"{point['map']:.4f}") for point in trace],
+        )
 
 
 if __name__ == "__main__":

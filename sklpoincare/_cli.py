@@ -178,6 +178,7 @@ def read_relations(path, delimiter=None, header=False):
     """``(relations, sample_weight)`` of a TSV/CSV file, through
     :func:`sklpoincare.io.load_relations`; its errors name the file and line.
     """
+    from ._relations import check_no_self_loops
     from .io import load_relations
 
     try:
@@ -190,13 +191,10 @@ def read_relations(path, delimiter=None, header=False):
         raise CommandError(f"{path} is a directory, not a file of relations") from None
     except (OSError, EOFError) as exc:  # unreadable, bad gzip
         raise CommandError(f"cannot read {path}: {exc}") from None
-    loops = np.nonzero(relations[:, 0] == relations[:, 1])[0]
-    if len(loops):
-        r = loops[0]
-        raise CommandError(
-            f"{path}: relation {r + 1} gives {relations[r, 0]!r} as its own parent "
-            f"(a self-loop; {len(loops)} in all)"
-        )
+    try:
+        check_no_self_loops(relations[:, 0], relations[:, 1], relations, path, "relation", 1)
+    except ValueError as exc:
+        raise CommandError(str(exc)) from None
     return relations, weights
 
 

@@ -22,9 +22,8 @@ from ._relations import (
     alias_table,
     as_label_table,
     as_relation_table,
-    check_no_missing_labels,
-    check_known_labels,
     check_relations,
+    label_ids,
     lookup_labels,
 )
 from ._manifolds import (
@@ -260,6 +259,8 @@ class PoincareEmbedder(
     nodes_ : ndarray of shape (n_nodes,)
         Node labels in row order of ``embedding_``: sorted when the labels
         can be compared with each other, else in order of first appearance.
+        Integer labels give an int64 array (also when given as a list of
+        Python ints), strings and mixed labels an object array.
 
     adjacency_ : scipy.sparse.csr_matrix of shape (n_nodes, n_nodes)
         The deduplicated training relations (with ``closure=True``, the
@@ -699,10 +700,7 @@ class PoincareEmbedder(
             raise ValueError(
                 f"X must be a 1-D or 2-D array of node labels, got {table.ndim}-D"
             )
-        check_no_missing_labels(table)
-        codes = lookup_labels(self.nodes_, table)
-        if self.handle_unknown == "error":
-            check_known_labels(table, codes)
+        codes = label_ids(self.nodes_, table, handle_unknown=self.handle_unknown)
         # unknown labels (-1) get the origin
         points = self._points(self.embedding_, codes.reshape(-1))
         features = self._node_features(points)

@@ -14,7 +14,7 @@ import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
 from ._ranking_fast import closest_by_norm, distance_keys, one_minus_squared_norms
-from ._relations import check_known_labels, check_no_missing_labels, lookup_labels
+from ._relations import label_ids
 from .metrics import _check_embedding
 from ._threads import n_threads as _n_threads
 
@@ -159,11 +159,7 @@ class EmbeddingQueriesMixin:
         (only with ``handle_unknown="ignore"``)."""
         check_is_fitted(self)
         labels, is_single = _as_label_array(X, name)
-        check_no_missing_labels(labels, name)
-        ids = lookup_labels(self.nodes_, labels)
-        if self.handle_unknown == "error":
-            check_known_labels(labels, ids, name)
-        return ids, is_single
+        return label_ids(self.nodes_, labels, name, self.handle_unknown), is_single
 
     @staticmethod
     def _points(embedding, ids):

@@ -5,14 +5,14 @@ among the other nodes with the Cython kernel, in the reconstruction setting
 or, given the known parents, in the filtered setting of link prediction.
 """
 
-from numbers import Integral
-
 import numpy as np
 
 from ._ranking_fast import rank_children as _rank_children
 from ._relations import (
+    as_integer_labels,
     as_label_table,
     check_no_missing_labels,
+    check_no_self_loops,
     encode_labels,
     lookup_labels,
 )
@@ -28,11 +28,8 @@ def _relation_ids(relations, nodes, n_rows):
             f"relations must have two columns (child, parent), got shape {table.shape}"
         )
     check_no_missing_labels(table)
+    table = as_integer_labels(table)
     if nodes is None:
-        if table.dtype == object and all(
-            isinstance(label, Integral) for label in table.reshape(-1)
-        ):
-            table = table.astype(np.intp)
         if table.dtype.kind not in "iu":
             raise ValueError(
                 "relations must be integer row indices of the embedding when "
@@ -49,14 +46,7 @@ def _relation_ids(relations, nodes, n_rows):
         # unknown nodes stay distinct relations
         _, codes = encode_labels(table[unknown])
         ids[unknown] = -1 - codes
-    loops = np.nonzero(ids[:, 0] == ids[:, 1])[0]
-    if len(loops):
-        # a node is no candidate for its own parent: the rank is undefined
-        r = loops[0]
-        raise ValueError(
-            f"{len(loops)} self-loop relation(s), a node as its own parent, the "
-            f"first at row {r}: {tuple(table[r].tolist())!r:.120}"
-        )
+    check_no_self_loops(ids[:, 0], ids[:, 1], table, "relations")
     return ids[:, 0], ids[:, 1], table
 
 

@@ -123,6 +123,26 @@ def check_no_missing_labels(table, where="X"):
         raise ValueError(f"{label} in row(s) {shown}{more} of {where}")
 
 
+def as_integer_labels(table):
+    """An object array of integer labels as int64, any other array as is.
+
+    Lists of Python ints arrive as object arrays; as int64 they give the
+    fitted ``nodes_`` an integer dtype, and are looked up by binary search.
+    bool (an Integral too) and ints beyond int64 keep the object dtype.
+    """
+    if table.dtype != object or table.size == 0:
+        return table
+    if not all(
+        isinstance(label, Integral) and not isinstance(label, bool)
+        for label in table.reshape(-1)
+    ):
+        return table
+    try:
+        return table.astype(np.int64)
+    except OverflowError:
+        return table
+
+
 def encode_labels(flat):
     """Map labels to ids ``0..n_nodes-1``; return ``(nodes, codes)``.
 
@@ -185,6 +205,42 @@ def lookup_labels(nodes, labels):
                     f"label {label!r:.80} of type {type(label).__name__} is not hashable"
                 ) from None
     return codes.reshape(labels.shape)
+
+
+def label_ids(nodes, labels, where="X", handle_unknown="error"):
+    """Row ids of ``labels`` (any shape) in the fitted ``nodes``.
+
+    Missing labels (None, NaN...) are an error; unknown ones are too with
+    ``handle_unknown="error"``, else their id is -1.
+    """
+    check_no_missing_labels(labels, where)
+    ids = lookup_labels(nodes, as_integer_labels(labels))
+    if handle_unknown == "error":
+        check_known_labels(labels, ids, where)
+    return ids
+
+
+def check_no_self_loops(children, parents, labels, where="X", row_name="row", first_row=0):
+    """Raise a ValueError naming the relations whose child is its own parent.
+
+    ``children`` and ``parents`` identify the nodes of each relation (ids or
+    labels), ``labels`` is the (n_relations, 2) table the message shows;
+    rows are numbered from ``first_row``. No relation can say that a node is
+    more general than itself, and a node is no candidate for its own parent,
+    so neither training nor ranking has a meaning for one.
+    """
+    loops = np.flatnonzero(children == parents)
+    if not len(loops):
+        return
+    shown = ", ".join(
+        f"{row_name} {r + first_row} {tuple(labels[r].tolist())!r:.120}"
+        for r in loops[:_MAX_SHOWN]
+    )
+    more = f" (and {len(loops) - _MAX_SHOWN} more)" if len(loops) > _MAX_SHOWN else ""
+    raise ValueError(
+        f"self-loop relation(s), a node as its own parent, at {shown}{more} of "
+        f"{where}; remove them: a node cannot be more general than itself"
+    )
 
 
 def check_known_labels(labels, codes, where="X"):
@@ -347,6 +403,7 @@ def check_relations(X, sample_weight=None):
         # Checks that name a problem in the values come before the column
         # count, so that the most specific error is the one raised.
         check_no_missing_labels(table)
+        table = as_integer_labels(table)
         weights = (
             np.ones(table.shape[0])
             if sample_weight is None
@@ -370,15 +427,7 @@ def check_relations(X, sample_weight=None):
         labels = table
     if len(children) == 0:
         raise ValueError("X contains no relations (the adjacency matrix is empty)")
-    loops = np.nonzero(children == parents)[0]
-    if len(loops):
-        shown = ", ".join(
-            f"row {r} ({labels[r, 0]!r:.60})" for r in loops[:_MAX_SHOWN]
-        )
-        raise ValueError(
-            f"self-loop relation(s), a node as its own parent, at {shown}; "
-            "remove them: a node cannot be more general than itself"
-        )
+    check_no_self_loops(children, parents, labels)
     return _deduplicate(nodes, children, parents, weights), names
 
 

@@ -10,6 +10,7 @@ relations themselves this is the reconstruction protocol of
 :func:`sklpoincare.metrics.ranking_scores`.
 """
 
+import warnings
 from numbers import Integral
 
 import numpy as np
@@ -21,6 +22,7 @@ from ._threads import n_threads as _n_threads
 
 __all__ = [
     "hits_at_k_scorer",
+    "make_hits_at_k_scorer",
     "mean_average_precision_scorer",
     "neg_mean_rank_scorer",
     "ranking_scorers",
@@ -76,8 +78,8 @@ neg_mean_rank_scorer = _RankingScorer("neg_mean_rank", "neg_mean_rank")
 """Scorer: minus the mean filtered rank of held-out parents (greater is better)."""
 
 
-def hits_at_k_scorer(k=10):
-    """Scorer: share of held-out parents ranked in the first ``k`` (filtered).
+def make_hits_at_k_scorer(k=10):
+    """Make a scorer: share of held-out parents ranked in the first ``k`` (filtered).
 
     Parameters
     ----------
@@ -91,13 +93,31 @@ def hits_at_k_scorer(k=10):
 
     Examples
     --------
-    >>> from sklpoincare.metrics import hits_at_k_scorer
-    >>> hits_at_k_scorer(3)
+    >>> from sklpoincare.metrics import make_hits_at_k_scorer
+    >>> make_hits_at_k_scorer(3)
     <sklpoincare scorer hits_at_3>
     """
     if not isinstance(k, Integral) or isinstance(k, bool) or k < 1:
         raise ValueError(f"k must be an integer >= 1, got {k!r}")
     return _RankingScorer("hits", f"hits_at_{k}", int(k))
+
+
+def hits_at_k_scorer(k=10):
+    """Deprecated alias of :func:`make_hits_at_k_scorer`.
+
+    It makes a scorer rather than being one, so it is named like
+    scikit-learn's :func:`~sklearn.metrics.make_scorer`.
+
+    .. deprecated:: 0.1
+        Use :func:`make_hits_at_k_scorer`; this name will be removed.
+    """
+    warnings.warn(
+        "hits_at_k_scorer is deprecated and will be removed: it was renamed "
+        "make_hits_at_k_scorer, as it makes a scorer rather than being one",
+        FutureWarning,
+        stacklevel=2,
+    )
+    return make_hits_at_k_scorer(k)
 
 
 def ranking_scorers(k=10):
@@ -122,7 +142,7 @@ def ranking_scorers(k=10):
     >>> sorted(ranking_scorers(k=5))
     ['hits_at_5', 'mean_average_precision', 'neg_mean_rank']
     """
-    hits = hits_at_k_scorer(k)
+    hits = make_hits_at_k_scorer(k)
     return {
         "mean_average_precision": mean_average_precision_scorer,
         "neg_mean_rank": neg_mean_rank_scorer,

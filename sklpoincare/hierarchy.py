@@ -35,7 +35,15 @@ CLOSURE_STEP_ALLOWANCE = 10_000_000
 
 
 class HierarchyCycleError(ValueError):
-    """The relations hold a cycle, so they do not describe a hierarchy."""
+    """The relations hold a cycle, so they do not describe a hierarchy.
+
+    ``cycle`` lists the labels of one cycle, child first, each the child of
+    the next, the last equal to the first.
+    """
+
+    def __init__(self, message, cycle=()):
+        super().__init__(message)
+        self.cycle = list(cycle)
 
 
 # ------------------------------------------------------------ order, size
@@ -63,7 +71,8 @@ def topological_levels(graph):
         candidates = np.unique(children)
         level = candidates[waiting[candidates] == 0]
     if n_placed < n_nodes:
-        raise HierarchyCycleError(_describe_cycle(graph, waiting > 0))
+        cycle = _find_cycle(graph, waiting > 0)
+        raise HierarchyCycleError(_describe_cycle(cycle), cycle)
     return levels
 
 
@@ -75,8 +84,8 @@ def _ranges(starts, ends):
     return np.arange(total) + offsets
 
 
-def _describe_cycle(graph, unplaced):
-    """Message naming the nodes of one cycle among the ``unplaced`` nodes.
+def _find_cycle(graph, unplaced):
+    """The labels of one cycle among the ``unplaced`` nodes, closed.
 
     Every unplaced node has an unplaced parent, so following such parents
     from any unplaced node must come back to a node already visited.
@@ -89,10 +98,19 @@ def _describe_cycle(graph, unplaced):
         path.append(node)
         parents = graph.parent_indices[graph.parent_indptr[node] : graph.parent_indptr[node + 1]]
         node = int(parents[unplaced[parents]][0])
-    cycle = path[seen[node] :] + [node]
-    shown = " -> ".join(f"{graph.nodes[i]!r:.60}" for i in cycle[:8])
+    return [graph.nodes[i] for i in path[seen[node] :] + [node]]
+
+
+def describe_cycle(cycle):
+    """``cycle`` (labels, closed) as ``'a' -> 'b' -> 'a'``, shortened."""
+    shown = " -> ".join(f"{label!r:.60}" for label in cycle[:8])
     if len(cycle) > 8:
         shown += f" -> ... ({len(cycle) - 1} nodes)"
+    return shown
+
+
+def _describe_cycle(cycle):
+    shown = describe_cycle(cycle)
     return (
         f"the relations hold a cycle (child -> parent): {shown}; a hierarchy "
         "cannot, since a node cannot be its own ancestor. Remove one of these "

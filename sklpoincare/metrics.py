@@ -11,7 +11,7 @@ precision (MAP) averages AP over children.
 
 For model selection on held-out relations, :func:`ranking_scorers` and the
 scorers :data:`mean_average_precision_scorer`, :data:`neg_mean_rank_scorer`
-and :func:`hits_at_k_scorer` rank in the *filtered* setting of link
+and :func:`make_hits_at_k_scorer` rank in the *filtered* setting of link
 prediction, excluding the parents known from training (see
 :meth:`sklpoincare.PoincareEmbedder.score`).
 
@@ -30,6 +30,7 @@ from ._ranking_fast import one_minus_squared_norms as _one_minus_squared_norms
 from ._ranking_fast import pairwise_distances as _pairwise_distances
 from ._scorers import (
     hits_at_k_scorer,
+    make_hits_at_k_scorer,
     mean_average_precision_scorer,
     neg_mean_rank_scorer,
     ranking_scorers,
@@ -40,6 +41,7 @@ from ._threads import n_threads as _n_threads
 __all__ = [
     "RankingScores",
     "hits_at_k_scorer",
+    "make_hits_at_k_scorer",
     "mean_average_precision",
     "mean_average_precision_scorer",
     "mean_rank",

@@ -10,7 +10,7 @@ import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
 from ._manifolds import poincare_radius, unit_rows
-from ._relations import as_label_table, check_no_missing_labels, check_relations, lookup_labels
+from ._relations import as_label_table, check_relations, label_ids
 from .hierarchy import (
     HierarchyCycleError,
     forest_levels,
@@ -135,8 +135,7 @@ def _direct_edges(edge_ids):
 def _label_ids(nodes, labels, name):
     """Row ids of ``labels`` in ``nodes``; a ValueError names unknown ones."""
     table, _ = as_label_table(labels)
-    check_no_missing_labels(table)
-    ids = lookup_labels(nodes, table)
+    ids = label_ids(nodes, table, handle_unknown="ignore")
     unknown = np.argwhere(ids < 0)
     if len(unknown):
         position = tuple(int(i) for i in unknown[0])

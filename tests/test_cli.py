@@ -162,7 +162,7 @@ def test_missing_file_exits_2(tmp_path, capsys):
     ("a\tb\nc\td\te\n", ":2: found 3 field(s) separated by '\\t'; expected 2"),
     ("a\tb\n\nc\n", ":3: found 1 field(s)"),
     ("a\tb\nc\t \n", ":2: empty parent label"),
-    ("a\tb\nc\tc\n", ": relation 2 gives 'c' as its own parent (a self-loop"),
+    ("a\tb\nc\tc\n", "self-loop relation(s), a node as its own parent, at relation 2 ('c', 'c')"),
     ("\n\n", "no relations found"),
     (b"a\tb\n\xff\tc\n", ":2: not valid utf-8 text"),
 ])

@@ -4,8 +4,15 @@ import numpy as np
 import pytest
 from sklearn.utils import Bunch
 
-from sklpoincare.datasets import load_mammals, make_balanced_tree
-from sklpoincare.hierarchy import transitive_closure
+from sklpoincare.datasets import (
+    load_mammals,
+    make_balanced_tree,
+    make_chain,
+    make_forest,
+    make_random_taxonomy,
+    make_random_tree,
+)
+from sklpoincare.hierarchy import transitive_closure, transitive_reduction
 
 N_MAMMAL_RELATIONS = 6540
 N_MAMMAL_NODES = 1180
@@ -270,3 +277,174 @@ def test_closure_must_be_a_bool(closure):
         load_mammals(closure=closure)
     with pytest.raises(InvalidParameterError, match="'closure' parameter of load_wordnet"):
         load_wordnet("nowhere", closure=closure)
+
+
+# --------------------------------------------------------------------------
+# make_chain, make_forest, make_random_tree, make_random_taxonomy
+# --------------------------------------------------------------------------
+
+
+def _assert_sorted_int64(relations):
+    assert relations.dtype == np.int64
+    assert relations.ndim == 2 and relations.shape[1] == 2
+    order = np.lexsort((relations[:, 1], relations[:, 0]))
+    np.testing.assert_array_equal(order, np.arange(len(relations)))
+    assert len({tuple(r) for r in relations.tolist()}) == len(relations)
+    assert not np.any(relations[:, 0] == relations[:, 1])
+
+
+@pytest.mark.parametrize("n_nodes", [2, 3, 17])
+def test_chain_edges_and_closure(n_nodes):
+    edges = make_chain(n_nodes, transitive_closure=False)
+    _assert_sorted_int64(edges)
+    np.testing.assert_array_equal(edges, np.column_stack(
+        (np.arange(1, n_nodes), np.arange(n_nodes - 1))))
+    closure = make_chain(n_nodes)
+    _assert_sorted_int64(closure)
+    assert len(closure) == n_nodes * (n_nodes - 1) // 2
+    np.testing.assert_array_equal(closure, transitive_closure(edges))
+    assert {tuple(p) for p in closure.tolist()} == _naive_closure(edges)
+
+
+def test_chain_closure_too_large_is_an_error_at_once():
+    with pytest.raises(ValueError, match="transitive_closure=False"):
+        make_chain(2**20)
+    assert len(make_chain(2**20, transitive_closure=False)) == 2**20 - 1
+
+
+@pytest.mark.parametrize("n_trees, b, d", [(1, 2, 2), (3, 2, 3), (40, 30, 1), (2, 1, 4)])
+@pytest.mark.parametrize("closure", [True, False])
+def test_forest_is_shifted_copies_of_a_balanced_tree(n_trees, b, d, closure):
+    forest = make_forest(n_trees, b, d, transitive_closure=closure)
+    _assert_sorted_int64(forest)
+    tree = make_balanced_tree(b, d, transitive_closure=closure)
+    size = _n_nodes(b, d)
+    assert len(forest) == n_trees * len(tree)
+    for t in range(n_trees):
+        np.testing.assert_array_equal(forest[t * len(tree):(t + 1) * len(tree)],
+                                      tree + t * size)
+    roots = set(forest[:, 1].tolist()) - set(forest[:, 0].tolist())
+    assert roots == {t * size for t in range(n_trees)}
+    if closure:
+        np.testing.assert_array_equal(
+            forest, transitive_closure(make_forest(n_trees, b, d, transitive_closure=False))
+        )
+
+
+def test_forest_too_large_is_an_error():
+    with pytest.raises(ValueError, match="more than 2,147,483,646 nodes"):
+        make_forest(10**6, 10, 4)
+
+
+@pytest.mark.parametrize("closure", [True, False])
+def test_random_tree_is_a_tree_with_earlier_parents(closure):
+    edges = make_random_tree(500, random_state=0, transitive_closure=False)
+    _assert_sorted_int64(edges)
+    np.testing.assert_array_equal(edges[:, 0], np.arange(1, 500))
+    assert np.all(edges[:, 1] < edges[:, 0])
+    relations = make_random_tree(500, random_state=0, transitive_closure=closure)
+    expected = transitive_closure(edges) if closure else edges
+    np.testing.assert_array_equal(relations, expected)
+
+
+def test_random_tree_random_state():
+    a = make_random_tree(300, random_state=1)
+    np.testing.assert_array_equal(a, make_random_tree(300, random_state=1))
+    np.testing.assert_array_equal(
+        a, make_random_tree(300, random_state=np.random.RandomState(1))
+    )
+    assert not np.array_equal(
+        make_random_tree(300, random_state=1, transitive_closure=False),
+        make_random_tree(300, random_state=2, transitive_closure=False),
+    )
+
+
+def test_random_tree_attaches_in_proportion_to_one_plus_children():
+    # Node 2 picks node 0 with probability 2/3 (0 already has the child 1)
+    # and node 1 with 1/3; over many seeds, node 0 holds the first 2 children
+    # about 2/3 of the time.
+    picks = [make_random_tree(3, random_state=seed, transitive_closure=False)[1, 1]
+             for seed in range(3000)]
+    assert np.mean(np.asarray(picks) == 0) == pytest.approx(2 / 3, abs=0.03)
+    # preferential attachment: hubs far above the ~log(n) of uniform attachment
+    edges = make_random_tree(5000, random_state=0, transitive_closure=False)
+    assert np.bincount(edges[:, 1]).max() > 30
+
+
+@pytest.mark.parametrize("second_parent_share", [0.0, 0.1, 1.0])
+def test_random_taxonomy_edges_are_their_own_reduction(second_parent_share):
+    edges = make_random_taxonomy(3000, depth=5, second_parent_share=second_parent_share,
+                                 random_state=0)
+    _assert_sorted_int64(edges)
+    children = np.unique(edges[:, 0])
+    np.testing.assert_array_equal(children, np.arange(1, 3000))
+    assert np.all(edges[:, 1] < edges[:, 0])
+    # no edge implied by others: the edges are the direct links
+    np.testing.assert_array_equal(transitive_reduction(edges), edges)
+    n_parents = np.bincount(edges[:, 0], minlength=3000)[1:]
+    assert n_parents.max() <= 2
+    if second_parent_share == 0.0:
+        assert len(edges) == 2999
+    else:
+        assert len(edges) > 2999
+
+
+def test_random_taxonomy_depth_and_levels():
+    edges = make_random_taxonomy(2000, depth=7, random_state=3)
+    closure = make_random_taxonomy(2000, depth=7, random_state=3, transitive_closure=True)
+    np.testing.assert_array_equal(closure, transitive_closure(edges))
+    # the deepest node has 7 ancestors along its longest path, the root none
+    parent = {}
+    for child, p in edges.tolist():
+        parent.setdefault(child, p)
+    depth = np.zeros(2000, dtype=int)
+    for node in range(1, 2000):  # parents come first
+        depth[node] = depth[parent[node]] + 1
+    assert depth.max() == 7
+    per_level = np.bincount(depth)
+    assert len(per_level) == 8 and np.all(per_level > 0)  # levels 0..7 all hold nodes
+    assert np.all(np.diff(per_level[1:]) >= 0)  # growing geometrically
+    # leaves at several depths, and a heavy-tailed number of children
+    has_children = np.zeros(2000, dtype=bool)
+    has_children[edges[:, 1]] = True
+    assert len(np.unique(depth[~has_children])) > 2
+    n_children = np.bincount(edges[:, 1])
+    assert n_children.max() > 10 * np.mean(n_children[n_children > 0])
+
+
+def test_random_taxonomy_defaults_and_small_sizes():
+    assert make_random_taxonomy(2, random_state=0).tolist() == [[1, 0]]
+    edges = make_random_taxonomy(random_state=0)
+    assert len(np.unique(edges)) == 1000
+    np.testing.assert_array_equal(edges, make_random_taxonomy(random_state=0))
+    chain = make_random_taxonomy(5, depth=4, second_parent_share=1.0, random_state=0)
+    np.testing.assert_array_equal(chain, make_chain(5, transitive_closure=False))
+
+
+def test_random_taxonomy_scales():
+    # vectorised: a million nodes is a fraction of a second
+    edges = make_random_taxonomy(10**6, random_state=0)
+    assert edges.dtype == np.int64
+    assert len(np.unique(edges[:, 0])) == 10**6 - 1
+
+
+@pytest.mark.parametrize(
+    "maker, params, match",
+    [
+        (make_chain, {"n_nodes": 1}, "'n_nodes' parameter of make_chain"),
+        (make_chain, {"n_nodes": 3.0}, "'n_nodes' parameter of make_chain"),
+        (make_chain, {"transitive_closure": 1}, "'transitive_closure' parameter"),
+        (make_forest, {"n_trees": 0}, "'n_trees' parameter of make_forest"),
+        (make_forest, {"depth": 0}, "'depth' parameter of make_forest"),
+        (make_random_tree, {"n_nodes": True}, "'n_nodes' parameter of make_random_tree"),
+        (make_random_tree, {"random_state": "x"}, "'random_state' parameter"),
+        (make_random_taxonomy, {"n_nodes": 1}, "'n_nodes' parameter"),
+        (make_random_taxonomy, {"tail_index": 0}, "'tail_index' parameter"),
+        (make_random_taxonomy, {"second_parent_share": 1.5}, "'second_parent_share'"),
+        (make_random_taxonomy, {"depth": 0}, "'depth' parameter"),
+        (make_random_taxonomy, {"n_nodes": 5, "depth": 5}, "needs at least 6 nodes"),
+    ],
+)
+def test_generators_validate_their_parameters(maker, params, match):
+    with pytest.raises(ValueError, match=match):
+        maker(**params)

@@ -398,3 +398,33 @@ def test_ctrl_c_stops_within_an_epoch_and_leaves_no_half_fit(mode):
         assert words[5] == "False"  # never fitted: no fitted attribute at all
     else:
         assert words[5] == "True" and words[7] == "True"  # the previous fit, intact
+
+
+def test_integer_labels_keep_an_integer_nodes_dtype(fast_params):
+    pairs = [(1, 0), (2, 0), (3, 1), (4, 1), (5, 2)]
+    est = PoincareEmbedder(n_components=3, **fast_params).fit(pairs)
+    assert est.nodes_.dtype == np.int64
+    assert est.nodes_.tolist() == [0, 1, 2, 3, 4, 5]
+    # the same fit as from an integer array
+    as_array = PoincareEmbedder(n_components=3, **fast_params).fit(np.array(pairs))
+    np.testing.assert_array_equal(as_array.embedding_, est.embedding_)
+    np.testing.assert_array_equal(as_array.nodes_, est.nodes_)
+    # labels look up alike as Python ints, NumPy ints of any width or a list
+    rows = est.transform(np.array([[3], [0]], dtype=np.int32))
+    np.testing.assert_array_equal(est.transform([3, 0]), rows)
+    assert est.transform([np.int64(3), 0]).tolist() == rows.tolist()
+    with pytest.raises(ValueError, match="unknown to the fitted embedder"):
+        est.transform(["3"])  # a str is not the integer label
+    # queries answer with the labels as Python ints
+    assert est.ancestors(3) == [1, 0]
+    assert all(type(label) is int for label in est.ancestors(3))
+    assert est.closest_more_general([4])[0] in (0, 1)
+    assert est.score(pairs) == pytest.approx(est.score(np.array(pairs)))
+    # bool labels, or ints beyond int64, stay objects
+    assert PoincareEmbedder(n_components=2, **fast_params).fit([(True, False)]).nodes_.dtype == object
+    big = PoincareEmbedder(n_components=2, **fast_params).fit([(2**70, 1)])
+    assert big.nodes_.dtype == object and big.nodes_.tolist() == [1, 2**70]
+    # and the fitted estimator pickles with its integer nodes
+    back = pickle.loads(pickle.dumps(est))
+    assert back.nodes_.dtype == np.int64
+    np.testing.assert_array_equal(back.transform([3, 0]), rows)

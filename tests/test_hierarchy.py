@@ -78,7 +78,11 @@ def test_reduction_matches_brute_force_and_keeps_the_closure(seed):
 def test_closure_is_sorted_in_node_order_and_keeps_label_types():
     closure = transitive_closure([(3, 2), (2, 1)])
     assert closure.tolist() == [[2, 1], [3, 1], [3, 2]]
-    assert all(type(label) is int for label in closure.ravel())
+    # integer labels keep an integer dtype, as the fitted nodes_ do
+    assert closure.dtype == np.int64
+    assert all(type(label) is int for label in closure.ravel().tolist())
+    mixed = transitive_closure([(3, "b"), ("b", 1)])
+    assert mixed.tolist() == [[3, "b"], [3, 1], ["b", 1]]  # object: types kept
     assert transitive_closure(np.array([[3, 2], [2, 1]])).dtype.kind == "i"
 
 
@@ -93,6 +97,7 @@ def test_a_cycle_is_named(function):
     pairs = set(map(tuple, X))
     assert all((c, p) in pairs for c, p in zip(names, names[1:]))
     assert isinstance(info.value, ValueError)
+    assert info.value.cycle == names  # the labels, for callers to word their own message
 
 
 def test_levels_are_the_longest_path_to_a_root():

@@ -229,7 +229,7 @@ def test_bad_sample_weight_raises(sample_weight, match):
 
 def test_self_loop_raises_naming_row_and_label():
     X = [("a", "b"), ("b", "c"), ("zebra", "zebra")]
-    with pytest.raises(ValueError, match=r"row 2 \('zebra'\)") as excinfo:
+    with pytest.raises(ValueError, match=r"row 2 \('zebra', 'zebra'\)") as excinfo:
         check_relations(X)
     assert "self-loop" in str(excinfo.value)
 

@@ -11,7 +11,7 @@ from sklearn.model_selection import KFold, cross_val_score
 
 from sklpoincare import PoincareEmbedder
 from sklpoincare.metrics import (
-    hits_at_k_scorer,
+    make_hits_at_k_scorer,
     mean_average_precision_scorer,
     neg_mean_rank_scorer,
     poincare_distances,
@@ -104,7 +104,7 @@ def test_score_is_the_filtered_map_of_held_out_relations(held_out_fit, split):
     assert neg_mean_rank_scorer(fitted, test) == pytest.approx(-ranks.mean(), rel=1e-12)
     assert mean_average_precision_scorer(fitted, test) == fitted.score(test)
     for k in (1, 3):
-        assert hits_at_k_scorer(k)(fitted, test) == pytest.approx(np.mean(ranks <= k))
+        assert make_hits_at_k_scorer(k)(fitted, test) == pytest.approx(np.mean(ranks <= k))
 
 
 @pytest.mark.parametrize("manifold", ["poincare", "lorentz", "euclidean"])
@@ -124,7 +124,7 @@ def test_scores_match_a_numpy_computation_on_a_tiny_embedder(small_tree, fast_pa
     assert mean_average_precision_scorer(est, test) == pytest.approx(aps.mean(), rel=1e-12)
     assert est.score(test) == mean_average_precision_scorer(est, test)
     for k in (1, 2, 5):
-        assert hits_at_k_scorer(k)(est, test) == pytest.approx(np.mean(ranks <= k))
+        assert make_hits_at_k_scorer(k)(est, test) == pytest.approx(np.mean(ranks <= k))
 
 
 def test_filtering_only_removes_training_parents(held_out_fit, split):
@@ -162,8 +162,18 @@ def test_unseen_node_counts_as_ranked_last(held_out_fit, split):
 def test_hits_at_k_rejects_bad_k():
     for k in (0, -1, 2.5, True):
         with pytest.raises(ValueError, match="k must be an integer >= 1"):
-            hits_at_k_scorer(k)
+            make_hits_at_k_scorer(k)
 
+
+
+def test_hits_at_k_scorer_is_a_deprecated_alias(held_out_fit, split):
+    from sklpoincare.metrics import hits_at_k_scorer
+
+    test = split[1]
+    with pytest.warns(FutureWarning, match="renamed make_hits_at_k_scorer"):
+        scorer = hits_at_k_scorer(3)
+    assert repr(scorer) == "<sklpoincare scorer hits_at_3>"
+    assert scorer(held_out_fit, test) == make_hits_at_k_scorer(3)(held_out_fit, test)
 
 def test_ranking_scorers_are_the_three_scorers_by_name(held_out_fit, split):
     scorers = ranking_scorers(k=4)
@@ -172,7 +182,7 @@ def test_ranking_scorers_are_the_three_scorers_by_name(held_out_fit, split):
     assert scorers["neg_mean_rank"] is neg_mean_rank_scorer
     assert repr(scorers["hits_at_4"]) == "<sklpoincare scorer hits_at_4>"
     test = split[1]
-    assert scorers["hits_at_4"](held_out_fit, test) == hits_at_k_scorer(4)(held_out_fit, test)
+    assert scorers["hits_at_4"](held_out_fit, test) == make_hits_at_k_scorer(4)(held_out_fit, test)
     assert list(ranking_scorers())[2] == "hits_at_10"
 
 
@@ -194,7 +204,7 @@ def test_scorers_need_a_fitted_embedder(scorer, tree):
 def test_scorers_work_with_cross_val_score(tree, fast_params):
     scores = cross_val_score(
         PoincareEmbedder(n_components=4, **fast_params), tree,
-        cv=KFold(3, shuffle=True, random_state=0), scoring=hits_at_k_scorer(5),
+        cv=KFold(3, shuffle=True, random_state=0), scoring=make_hits_at_k_scorer(5),
     )
     assert scores.shape == (3,)
     assert np.all((scores >= 0) & (scores <= 1))

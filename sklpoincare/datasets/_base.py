@@ -1,15 +1,12 @@
 """Loaders for the data sets bundled with sklpoincare."""
 
-import csv
-import gzip
-import io
 from importlib import resources
 
-import numpy as np
 from sklearn.utils import Bunch
 from sklearn.utils._param_validation import validate_params
 
 from ..hierarchy import transitive_reduction
+from ..io import load_relations
 
 # Resources are looked up relative to this package, so the loader works the
 # same from a source checkout, an installed wheel or a zip import.
@@ -25,22 +22,12 @@ def _read_text(*parts):
 
 
 def _read_relations(*parts):
-    """Parse a bundled gzipped TSV of relations into a list of rows.
-
-    The first line is the header; it is checked rather than skipped blindly so
-    that a swapped column order cannot go unnoticed.
-    """
-    with resources.files(_PACKAGE).joinpath(*parts).open("rb") as raw:
-        with gzip.open(raw, "rb") as unzipped:
-            text = io.TextIOWrapper(unzipped, encoding="utf-8", newline="")
-            reader = csv.reader(text, delimiter="\t", quoting=csv.QUOTE_NONE)
-            header = next(reader)
-            if header != _FEATURE_NAMES:
-                raise ValueError(
-                    f"Unexpected header {header!r} in {parts[-1]}; "
-                    f"expected {_FEATURE_NAMES!r}."
-                )
-            return [row for row in reader if row]
+    """A bundled gzipped ``child<TAB>parent`` TSV as an (n, 2) object array
+    of ``str``, read by :func:`sklpoincare.io.load_relations`."""
+    # as_file: a real path even when the package is imported from a zip
+    with resources.as_file(resources.files(_PACKAGE).joinpath(*parts)) as path:
+        relations, _ = load_relations(path, delimiter="\t", header=True, comment=None)
+    return relations
 
 
 @validate_params(
@@ -122,11 +109,7 @@ def load_mammals(*, closure=True, return_X_y=False, as_frame=False):
     >>> y is None
     True
     """
-    rows = _read_relations("data", _MAMMALS_FILE)
-    # Fill an object array explicitly: np.array(rows) would give a fixed-width
-    # unicode dtype, while downstream code expects Python str labels.
-    data = np.empty((len(rows), 2), dtype=object)
-    data[:] = rows
+    data = _read_relations("data", _MAMMALS_FILE)
     if not closure:
         data = transitive_reduction(data)
     return relations_bunch(

@@ -11,8 +11,17 @@ import gzip
 import os
 
 import numpy as np
+import scipy.sparse as sp
+from scipy.sparse.csgraph import breadth_first_order
 from sklearn.utils._param_validation import StrOptions, validate_params
 
+from .._relations import _deduplicate
+from ..hierarchy import (
+    HierarchyCycleError,
+    ancestor_closure,
+    describe_cycle,
+    topological_levels,
+)
 from ._base import relations_bunch
 
 _POS_LETTER = {"noun": "n", "verb": "v"}
@@ -21,7 +30,6 @@ _INSTANCE_HYPERNYM = "@i"
 # Lines of the Princeton files that start with two spaces are the license.
 _LICENSE_PREFIX = "  "
 _GZIP_MAGIC = b"\x1f\x8b"
-_NOTHING = frozenset()
 _NLTK_HINT = (
     "install NLTK and its WordNet corpus with `pip install nltk` and "
     "`python -c \"import nltk; nltk.download('wordnet')\"`, or pass "
@@ -223,99 +231,88 @@ def _resolve(targets_per_synset, position, display, line_numbers):
 # ------------------------------------------------------------------ closure
 
 
-def _reachable(successors, base, names, kind, starts):
-    """For each synset s: ``base[s]`` plus every synset reachable from s in
-    one or more steps along ``successors`` (each step adds the target and
-    its own reachable set). Only synsets reachable from ``starts`` are
-    computed; the others get an empty set.
-
-    Memoised over the DAG in one iterative depth-first pass, so deep
-    hierarchies cannot exhaust the recursion limit; a cycle is an error.
-    """
-    n = len(successors)
-    value = [_NOTHING] * n
-    state = bytearray(n)  # 0: unseen, 1: being expanded, 2: done
-    for start in starts:
-        if state[start]:
-            continue
-        stack = [start]
-        while stack:
-            s = stack[-1]
-            if state[s] == 0:
-                state[s] = 1
-                for t in successors[s]:
-                    if state[t] == 1:
-                        raise ValueError(
-                            f"the {kind} pointers form a cycle through {names[s]!r} "
-                            f"and {names[t]!r}; WordNet's hierarchy must be acyclic"
-                        )
-                    if state[t] == 0:
-                        stack.append(t)
-                continue
-            stack.pop()
-            if state[s] == 2:  # pushed by two parents, already done
-                continue
-            result = set(base[s]) if base is not None else set()
-            for t in successors[s]:
-                result.add(t)
-                result |= value[t]
-            value[s] = result
-            state[s] = 2
-    return value
+def _pointer_pairs(targets_per_synset):
+    """(synsets, targets) index arrays of the pointers, one per pointer."""
+    counts = np.fromiter(map(len, targets_per_synset), dtype=np.intp,
+                         count=len(targets_per_synset))
+    sources = np.repeat(np.arange(len(targets_per_synset)), counts)
+    targets = np.fromiter(
+        (t for targets in targets_per_synset for t in targets),
+        dtype=np.intp,
+        count=int(counts.sum()),
+    )
+    return sources, targets
 
 
-def _closure(hypernyms, instances, names, starts):
-    """Each synset's ancestors: any number of instance-hypernym steps, then
-    any number of hypernym steps (at least one step in all).
+def _ancestors(pairs, names, kind):
+    """CSR matrix of the synsets reachable from each one in one or more
+    steps along the ``pairs`` (synset, target); a cycle is an error."""
+    sources, targets = pairs
+    if not len(sources):
+        return sp.csr_matrix((len(names), len(names)), dtype=np.int32)
+    graph = _deduplicate(
+        names, sources.astype(np.int32), targets.astype(np.int32), np.ones(len(sources))
+    )
+    try:
+        topological_levels(graph)
+    except HierarchyCycleError as exc:
+        raise ValueError(
+            f"the {kind} pointers form a cycle: {describe_cycle(exc.cycle)}; "
+            "WordNet's hierarchy must be acyclic"
+        ) from None
+    return ancestor_closure(graph, max_steps=np.inf)
+
+
+def _closure(hypernyms, instances, names):
+    """Each synset's ancestors (CSR): any number of instance-hypernym steps,
+    then any number of hypernym steps (at least one step in all).
 
     This is the closure of the noun hierarchy used by Nickel & Kiela (2017):
     a hypernym of an instance's class is an ancestor of the instance, but an
     instance hypernym reached through a hypernym is not.
     """
-    above = _reachable(hypernyms, None, names, "hypernym", starts)
-    return _reachable(instances, above, names, "instance hypernym", starts)
+    above = _ancestors(hypernyms, names, "hypernym")
+    instance_of = _ancestors(instances, names, "instance hypernym")
+    closure = (above + instance_of + instance_of @ above).tocsr()
+    closure.data[:] = 1
+    return closure
 
 
-def _subtree(root, hypernyms, instances):
+def _pointer_matrix(n, *pairs):
+    """CSR matrix with an entry (s, t) for each pointer, duplicates merged."""
+    sources = np.concatenate([p[0] for p in pairs])
+    targets = np.concatenate([p[1] for p in pairs])
+    matrix = sp.csr_matrix((np.ones(len(sources)), (sources, targets)), shape=(n, n))
+    matrix.data[:] = 1
+    return matrix
+
+
+def _subtree(root, pointers):
     """Boolean mask of the root and every synset from which the root can be
-    reached along hypernym and instance-hypernym pointers, in any order."""
-    below = [[] for _ in hypernyms]
-    for s, (up, instance_of) in enumerate(zip(hypernyms, instances)):
-        for t in up + instance_of:
-            below[t].append(s)
-    members = np.zeros(len(hypernyms), dtype=bool)
-    members[root] = True
-    stack = [root]
-    while stack:
-        for s in below[stack.pop()]:
-            if not members[s]:
-                members[s] = True
-                stack.append(s)
+    reached along ``pointers`` (a CSR matrix synset -> target)."""
+    below = breadth_first_order(pointers.T.tocsr(), root, directed=True,
+                                return_predecessors=False)
+    members = np.zeros(pointers.shape[0], dtype=bool)
+    members[below] = True
     return members
 
 
-def _pointers_within(targets_per_synset, members):
-    """The pointers whose both ends are members; none for other synsets."""
-    return [
-        [t for t in targets if members[t]] if members[s] else []
-        for s, targets in enumerate(targets_per_synset)
-    ]
+def _pointers_within(pairs, members):
+    """The pointers whose both ends are members."""
+    sources, targets = pairs
+    inside = members[sources] & members[targets]
+    return sources[inside], targets[inside]
 
 
 def _sorted_pairs(ancestors, names, members):
-    """(child, parent) synset indices of the closure, sorted by name.
+    """(child, parent) synset indices of ``ancestors`` (CSR), sorted by name.
 
     Sorting integer keys built from each name's rank is much faster than
     sorting 743,086 pairs of strings.
     """
     n = len(names)
-    counts = np.fromiter((len(above) for above in ancestors), dtype=np.intp, count=n)
-    children = np.repeat(np.arange(n), counts)
-    parents = np.fromiter(
-        (t for above in ancestors for t in above),
-        dtype=np.intp,
-        count=int(counts.sum()),
-    )
+    children = np.repeat(np.arange(n), np.diff(ancestors.indptr))
+    parents = ancestors.indices.astype(np.intp)
     if members is not None:
         inside = members[children] & members[parents]
         children, parents = children[inside], parents[inside]
@@ -507,15 +504,23 @@ def load_wordnet(
     names = _synset_names(
         offsets, lemmas, senses, letter, data_display, index_display, line_numbers
     )
-    hypernyms = _resolve(hypernym_offsets, position, data_display, line_numbers)
-    instances = _resolve(instance_offsets, position, data_display, line_numbers)
+    hypernyms = _pointer_pairs(
+        _resolve(hypernym_offsets, position, data_display, line_numbers)
+    )
+    instances = _pointer_pairs(
+        _resolve(instance_offsets, position, data_display, line_numbers)
+    )
+    name_array = np.empty(len(names), dtype=object)
+    name_array[:] = names
     if root is None:
         members = None
     else:
         index_of_name = {name: i for i, name in enumerate(names)}
         if root not in index_of_name:
             raise _unknown_root(root, names, pos, database.location)
-        members = _subtree(index_of_name[root], hypernyms, instances)
+        members = _subtree(
+            index_of_name[root], _pointer_matrix(len(names), hypernyms, instances)
+        )
         if members.sum() == 1:
             raise ValueError(
                 f"root {root!r} has no hyponyms or instances: its subtree holds no "
@@ -526,19 +531,16 @@ def load_wordnet(
         # pointers among members.
         hypernyms = _pointers_within(hypernyms, members)
         instances = _pointers_within(instances, members)
-    starts = range(len(names)) if members is None else np.flatnonzero(members).tolist()
     if closure:
-        ancestors = _closure(hypernyms, instances, names, starts)
+        ancestors = _closure(hypernyms, instances, name_array)
     else:
-        ancestors = [set(up) | set(of) for up, of in zip(hypernyms, instances)]
+        ancestors = _pointer_matrix(len(names), hypernyms, instances)
     children, parents = _sorted_pairs(ancestors, names, members)
     if not len(children):
         raise ValueError(
             f"{data_display}: the {pos} hierarchy holds no hypernym pointers"
         )
     n_nodes = len(np.union1d(children, parents))
-    name_array = np.empty(len(names), dtype=object)
-    name_array[:] = names
     data = np.stack([name_array[children], name_array[parents]], axis=1)
     return relations_bunch(
         data,
