@@ -7,7 +7,7 @@ and the projection onto it, the conversion between training coordinates
 and the coordinates users see (``embedding_``), the distance and radius of
 those, and which code of ``_sgd_fast.pyx`` trains it. The rest of the
 package asks it instead of branching on the manifold's name. The kernels'
-side of the same geometry is ``_hyperbolic.pxd``.
+side of the same geometry is ``_geometry.pxd``.
 
 Training in the hyperboloid (Lorentz) model stores only the spatial part
 ``xs`` of each point ``(sqrt(1 + |xs|^2), xs)``; the Poincaré ball, which
