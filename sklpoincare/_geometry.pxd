@@ -1,3 +1,7 @@
+# cython: cdivision=True
+# (as in the .pyx files: C division, no zero checks; the .pyx header does
+# not reach the inline functions of a .pxd)
+#
 # The geometry of the training models, inline for the Cython kernels.
 #
 # Python's side of the same geometry is _manifolds.py. Here, per model:
@@ -401,8 +405,11 @@ cdef inline void riemannian_step(int manifold, double* row, const double* grad,
     ``grad`` at ``row``; ``max_norm`` is infinite for the Euclidean model
     (no projection)."""
     cdef double sq_norm
+    # proj in each branch: so written, GCC inlines the whole step into the
+    # epoch loop (not with one cap_norm after the branches)
     if manifold == LORENTZ:
         sq_norm = _exponential_map(row, grad, learning_rate, dim)
+        cap_norm(row, sq_norm, max_norm, dim)
     else:
         sq_norm = _ball_retraction(row, grad, learning_rate, max_norm, dim)
-    cap_norm(row, sq_norm, max_norm, dim)
+        cap_norm(row, sq_norm, max_norm, dim)
