@@ -129,9 +129,8 @@ def _point_at(parents, angles, norms, rng):
     """Points of the given norms, at the given angles from ``parents``'
     directions, turned towards random directions."""
     n, dim = parents.shape
-    lengths = np.linalg.norm(parents, axis=1, keepdims=True)
-    radial = np.where(lengths > 0, parents / np.where(lengths > 0, lengths, 1.0), 0.0)
-    origin = lengths[:, 0] == 0
+    radial = unit_rows(parents)
+    origin = np.linalg.norm(parents, axis=1) == 0
     radial[origin] = unit_rows(rng.standard_normal((origin.sum(), dim)))
     # a random unit vector perpendicular to the radial one (none in 1-d)
     turn = rng.standard_normal((n, dim))
