@@ -79,6 +79,7 @@ def _delimiter(text):
 def _build_parser():
     # the estimator's defaults are ours
     from ._embedder import _AUTO_HIERARCHY_MIN_COMPONENTS, PoincareEmbedder
+    from ._manifolds import MANIFOLDS
 
     defaults = PoincareEmbedder().get_params()
     parser = argparse.ArgumentParser(
@@ -131,7 +132,7 @@ def _build_parser():
         f"(below {_AUTO_HIERARCHY_MIN_COMPONENTS} dimensions) only (default: %(default)s)",
     )
     fit.add_argument(
-        "--manifold", choices=["poincare", "lorentz", "euclidean"],
+        "--manifold", choices=MANIFOLDS,
         default=defaults["manifold"], help="training model (default: %(default)s)",
     )
     fit.add_argument(
@@ -237,6 +238,7 @@ def _fit_command(args, out):
             _label_text(label, index)
 
     from ._embedder import PoincareEmbedder
+    from ._manifolds import get_geometry
     from .metrics import ranking_scores
 
     embedder = PoincareEmbedder(
@@ -263,9 +265,11 @@ def _fit_command(args, out):
 
     # Scored on the relations trained on: with the closure, the paper's
     # reconstruction of every (descendant, ancestor) pair.
-    metric = "euclidean" if args.manifold == "euclidean" else "poincare"
     trained = np.stack(embedder.adjacency_.nonzero(), axis=1)
-    scores = ranking_scores(embedder.embedding_, trained, metric=metric, n_jobs=args.jobs)
+    scores = ranking_scores(
+        embedder.embedding_, trained, metric=get_geometry(args.manifold).metric,
+        n_jobs=args.jobs,
+    )
     print(f"nodes:     {len(embedder.nodes_):,}", file=out)
     if args.closure:
         print(f"closure:   {len(trained):,} relations, scored below", file=out)

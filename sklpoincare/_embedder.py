@@ -26,16 +26,11 @@ from ._relations import (
     label_ids,
     lookup_labels,
 )
-from ._manifolds import (
-    MANIFOLDS,
-    lorentz_to_poincare,
-    poincare_to_lorentz,
-    spatial_norm_bound,
-)
+from ._manifolds import MANIFOLDS, get_geometry
 from ._progress import ProgressReporter
 from ._queries import EmbeddingQueriesMixin
 from ._scorers import filtered_ranks
-from ._sgd_fast import MANIFOLD_CODES, train_epoch
+from ._sgd_fast import train_epoch
 from ._threads import N_JOBS_CONSTRAINT
 from ._threads import n_threads as _n_threads
 
@@ -522,28 +517,16 @@ class PoincareEmbedder(
         """Training coordinates of a fresh start (see ``init``)."""
         n_components = int(self.n_components)
         if self._starts_from_hierarchy():
-            embedding = hierarchical_embedding(
-                graph, n_components, rng, 1.0 - self.eps, ancestors
+            embedding = self._geometry().to_training(
+                hierarchical_embedding(graph, n_components, rng, 1.0 - self.eps, ancestors)
             )
-            if self.manifold == "lorentz":
-                embedding = poincare_to_lorentz(embedding)
         else:
             embedding = random_embedding(graph.n_nodes, n_components, self.init_range, rng)
-        _project_into_ball(embedding, self._max_norm())
-        return embedding
+        return self._geometry().project(embedding, self.eps)
 
-    def _max_norm(self):
-        """Norm bound of the training coordinates."""
-        if self.manifold == "lorentz":
-            # the spatial norm of hyperboloid points at ball norm 1 - eps
-            return spatial_norm_bound(1.0 - self.eps)
-        if self.manifold == "euclidean":
-            return np.inf  # the paper's baseline is unconstrained
-        return 1.0 - self.eps
-
-    def _to_ball(self, embedding):
-        """Training coordinates -> what users see (Poincaré ball, or as is)."""
-        return lorentz_to_poincare(embedding) if self.manifold == "lorentz" else embedding
+    def _geometry(self):
+        """The geometry of ``manifold`` (see ``_manifolds.py``)."""
+        return get_geometry(self.manifold)
 
     def _continued_embedding(self, graph, rng):
         """Training coordinates for ``graph`` that start from the fitted state."""
@@ -557,14 +540,9 @@ class PoincareEmbedder(
         embedding = np.zeros((graph.n_nodes, self.n_components))
         known = rows >= 0
         embedding[known] = self.embedding_[rows[known]]
-        place_new_nodes(
-            embedding, known, graph, rng, self.init_range,
-            hyperbolic=self.manifold != "euclidean",
-        )
-        if self.manifold == "lorentz":
-            embedding = poincare_to_lorentz(embedding)
-        _project_into_ball(embedding, self._max_norm())
-        return embedding
+        geometry = self._geometry()
+        place_new_nodes(embedding, known, graph, rng, self.init_range, geometry)
+        return geometry.project(geometry.to_training(embedding), self.eps)
 
     def _train(self, graph, embedding, rng, epochs, first_epoch=0):
         """Run ``epochs``, a list of ``(in_burn_in, lr_start, lr_end)``, in place.
@@ -572,7 +550,7 @@ class PoincareEmbedder(
         Returns the loss per epoch. Raises before anything is fitted when
         training diverges.
         """
-        max_norm = self._max_norm()
+        geometry = self._geometry()
         n_threads = _n_threads(self.n_jobs)
         # Burn-in draws negatives by degree, the rest of training uniformly.
         burn_in_prob, burn_in_alias = alias_table(graph.degrees().astype(np.float64))
@@ -601,7 +579,7 @@ class PoincareEmbedder(
                     graph.parent_indices,
                     burn_in_prob if in_burn_in else no_prob,
                     burn_in_alias if in_burn_in else no_alias,
-                    manifold=MANIFOLD_CODES[self.manifold],
+                    manifold=geometry.kernel_code,
                     child_indptr=child_indptr,
                     child_indices=child_indices,
                     subtree_share=0.0 if in_burn_in else self.subtree_negatives,
@@ -609,7 +587,7 @@ class PoincareEmbedder(
                     lr_start=lr_start,
                     lr_end=lr_end,
                     n_negatives=self.n_negatives,
-                    max_norm=max_norm,
+                    max_norm=geometry.norm_bound(self.eps),
                     seed=int(rng.randint(np.iinfo(np.uint64).max, dtype=np.uint64)),
                     n_threads=n_threads,
                 )
@@ -622,7 +600,7 @@ class PoincareEmbedder(
                 losses.append(loss / total_weight)
                 progress.update(i + 1, losses[-1])
                 if self.callback is not None and self._call_back(
-                    epoch, losses[-1], self._to_ball(embedding), graph.nodes
+                    epoch, losses[-1], geometry.from_training(embedding), graph.nodes
                 ):
                     break
         finally:
@@ -640,8 +618,9 @@ class PoincareEmbedder(
         # Fitted attributes are written only once training has succeeded, so
         # a fit that raises (or is interrupted) leaves the previous state.
         self._record_input_columns(names)
-        self.embedding_ = self._to_ball(embedding)
-        if self.manifold != "euclidean":
+        geometry = self._geometry()
+        self.embedding_ = geometry.from_training(embedding)
+        if geometry.hyperbolic:
             order_radii(self.embedding_, graph, 1.0 - self.eps)
         self.nodes_ = graph.nodes
         self.adjacency_ = graph.parent_matrix()
@@ -713,7 +692,7 @@ class PoincareEmbedder(
         )
 
     def _node_features(self, points):
-        features = "embedding" if self.manifold == "euclidean" else self.features
+        features = self.features if self._geometry().hyperbolic else "embedding"
         return node_features(points, self.embedding_, features, self.n_landmarks)
 
     def _output_names(self, columns, n_columns):
@@ -750,9 +729,10 @@ class PoincareEmbedder(
         if input_features is None:
             input_features = getattr(self, "feature_names_in_", ["child", "parent"])
         suffixes = [str(k) for k in range(self.embedding_.shape[1])]
-        if self.manifold != "euclidean" and self.features == "hyperboloid":
+        hyperbolic = self._geometry().hyperbolic
+        if hyperbolic and self.features == "hyperboloid":
             suffixes.insert(0, "t")
-        elif self.manifold != "euclidean" and self.features == "landmarks":
+        elif hyperbolic and self.features == "landmarks":
             rows = landmark_rows(self.embedding_, self.n_landmarks)
             suffixes += [f"gromov_{label}" for label in self.nodes_[rows]]
         return np.asarray(
@@ -852,9 +832,3 @@ class PoincareEmbedder(
         tags.non_deterministic = _n_threads(self.n_jobs) > 1
         return tags
 
-
-def _project_into_ball(points, max_norm):
-    """Shrink, in place, the rows of norm >= max_norm onto that norm."""
-    norms = np.linalg.norm(points, axis=1)
-    outside = norms >= max_norm
-    points[outside] *= (max_norm / norms[outside])[:, None]

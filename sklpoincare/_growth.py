@@ -7,7 +7,7 @@ may hold nodes the embedding has never seen.
 
 import numpy as np
 
-from ._manifolds import unit_rows
+from ._manifolds import POINCARE, unit_rows
 from ._relations import RelationGraph, _deduplicate, encode_labels
 
 # A new node starts where its most specific known parent's known children
@@ -59,18 +59,18 @@ def extend_graph(old, new):
     )
 
 
-def place_new_nodes(embedding, placed, graph, rng, init_range, hyperbolic=True):
+def place_new_nodes(embedding, placed, graph, rng, init_range, geometry=POINCARE):
     """Fill, in place, the rows of ``embedding`` not yet ``placed``.
 
     Each new node goes where the placed children of its most specific
     (largest-norm) placed parent lie on average, in radius and angle; nodes
     placed so become parents for the next round, so chains of new nodes
     follow each other. Nodes with no placed ancestor (new roots) start near
-    the origin, as in ``fit``. ``embedding`` holds Poincaré-ball points, or
-    Euclidean ones when ``hyperbolic`` is False.
+    the origin, as in ``fit``. ``embedding`` holds the output points of
+    ``geometry`` (``_manifolds.py``), whose radius steps they follow.
     """
     placed = placed.copy()
-    radius = _radius_of(embedding, hyperbolic)
+    radius = geometry.radius_of_norm(np.linalg.norm(embedding, axis=1))
     children, parents = _most_specific_parents(embedding, placed, placed, graph)
     radius_steps = _mean_by_parent(
         radius[children] - radius[parents], parents, len(embedding), _DEFAULT_RADIUS_STEP
@@ -85,7 +85,7 @@ def place_new_nodes(embedding, placed, graph, rng, init_range, hyperbolic=True):
             break
         new_radius = radius[parents] + radius_steps[parents]
         embedding[children] = _point_at(
-            embedding[parents], angles[parents], _norm_of(new_radius, hyperbolic), rng
+            embedding[parents], angles[parents], geometry.norm_of_radius(new_radius), rng
         )
         radius[children] = new_radius
         placed[children] = True
@@ -120,15 +120,6 @@ def _mean_by_parent(values, parents, n_nodes, default):
     return out
 
 
-def _radius_of(points, hyperbolic):
-    norms = np.linalg.norm(points, axis=1)
-    return 2 * np.arctanh(np.minimum(norms, 1 - 1e-16)) if hyperbolic else norms
-
-
-def _norm_of(radius, hyperbolic):
-    return np.tanh(radius / 2) if hyperbolic else radius
-
-
 def _angle(x, y):
     """Row-wise angle between x and y (0 where either is the origin)."""
     norms = np.linalg.norm(x, axis=1) * np.linalg.norm(y, axis=1)
@@ -140,9 +131,8 @@ def _point_at(parents, angles, norms, rng):
     """Points of the given norms, at the given angles from ``parents``'
     directions, turned towards random directions."""
     n, dim = parents.shape
-    lengths = np.linalg.norm(parents, axis=1, keepdims=True)
-    radial = np.where(lengths > 0, parents / np.where(lengths > 0, lengths, 1.0), 0.0)
-    origin = lengths[:, 0] == 0
+    radial = unit_rows(parents)
+    origin = np.linalg.norm(parents, axis=1) == 0
     radial[origin] = unit_rows(rng.standard_normal((origin.sum(), dim)))
     # a random unit vector perpendicular to the radial one (none in 1-d)
     turn = rng.standard_normal((n, dim))

@@ -25,7 +25,7 @@ a cloud of points near the origin.
 import numpy as np
 
 from ._growth import _point_at
-from ._manifolds import poincare_radius, unit_rows
+from ._manifolds import norm_of_radius, poincare_radius, radius_of_norm, unit_rows
 from .hierarchy import (
     HierarchyCycleError,
     _ranges,
@@ -47,7 +47,7 @@ LEAF_MARGIN = 2.0
 
 def leaf_radius(max_norm):
     """Starting radius of the leaves when points are kept at norm <= max_norm."""
-    max_radius = 2.0 * np.arctanh(max_norm)
+    max_radius = radius_of_norm(max_norm)
     return min(LEAF_RADIUS, max(max_radius - LEAF_MARGIN, max_radius / 2))
 
 
@@ -81,7 +81,7 @@ def hierarchical_embedding(graph, n_components, rng, max_norm, ancestors=None):
     roots = levels[0]
     units[roots] = unit_rows(rng.standard_normal((len(roots), n_components)))
     units[roots[radius[roots] == 0]] = 0.0
-    embedding[roots] = units[roots] * np.tanh(radius[roots] / 2)[:, None]
+    embedding[roots] = units[roots] * norm_of_radius(radius[roots])[:, None]
     for level in levels[1:]:
         parents = tree_parent[level]
         angles = np.minimum(np.exp(-radius[parents] / 2), np.pi / 2)
@@ -93,7 +93,7 @@ def hierarchical_embedding(graph, n_components, rng, max_norm, ancestors=None):
         between = direct[level[several]] @ units
         moved = np.any(between, axis=1)
         centres[several[moved]] = between[moved]
-        embedding[level] = _point_at(centres, angles, np.tanh(radius[level] / 2), rng)
+        embedding[level] = _point_at(centres, angles, norm_of_radius(radius[level]), rng)
         units[level] = unit_rows(embedding[level])
     return embedding
 
@@ -122,7 +122,7 @@ def order_radii(points, graph, max_norm, margin=RADIAL_ORDER_MARGIN):
     except HierarchyCycleError:
         return 0
     radius = poincare_radius(points)
-    cap = 2.0 * np.arctanh(max_norm)
+    cap = radius_of_norm(max_norm)
     indptr, parents = graph.parent_indptr, graph.parent_indices
     moved = []
     for level in levels[1:]:  # every node of these has a parent
@@ -142,6 +142,6 @@ def order_radii(points, graph, max_norm, margin=RADIAL_ORDER_MARGIN):
         for k in at_origin:  # rare: take the direction of the farthest parent
             own = parents[indptr[ids[k]] : indptr[ids[k] + 1]]
             directions[k] = unit_rows(points[own[[np.argmax(radius[own])]]])[0]
-        points[ids] = directions * np.tanh(radius[ids] / 2.0)[:, None]
+        points[ids] = directions * norm_of_radius(radius[ids])[:, None]
         moved.append(ids)
     return int(sum(len(ids) for ids in moved))

@@ -1,4 +1,13 @@
-"""Conversions between the two models of hyperbolic space used in training.
+"""The geometry of the three training models, in one place.
+
+Each model (``manifold=``) is one object here: :data:`POINCARE`,
+:data:`LORENTZ` and :data:`EUCLIDEAN`, looked up by name with
+:func:`get_geometry`. It knows the norm bound of its training coordinates
+and the projection onto it, the conversion between training coordinates
+and the coordinates users see (``embedding_``), the distance and radius of
+those, and which code of ``_sgd_fast.pyx`` trains it. The rest of the
+package asks it instead of branching on the manifold's name. The kernels'
+side of the same geometry is ``_geometry.pxd``.
 
 Training in the hyperboloid (Lorentz) model stores only the spatial part
 ``xs`` of each point ``(sqrt(1 + |xs|^2), xs)``; the Poincaré ball, which
@@ -9,6 +18,90 @@ every public output uses, is its image under the isometry
 import numpy as np
 
 MANIFOLDS = ("poincare", "lorentz", "euclidean")
+
+
+def arcosh1p(z):
+    """``arcosh(1 + z)`` for ``z >= 0``, accurate for small ``z`` (nearby points).
+
+    Evaluated as ``log1p(z + sqrt(z (z + 2)))``, in the dtype of ``z``.
+    """
+    return np.log1p(z + np.sqrt(z * (z + 2.0)))
+
+
+def radius_of_norm(norms):
+    """Hyperbolic radius ``2 artanh |x|`` of ball points of the given norms.
+
+    For norms given as numbers (a norm bound, norms already computed);
+    :func:`poincare_radius` is more accurate next to the boundary when the
+    points themselves are at hand. Norms of 1 or more count as ``1 - 1e-16``.
+    """
+    return 2.0 * np.arctanh(np.minimum(norms, 1 - 1e-16))
+
+
+def norm_of_radius(radius):
+    """Norm ``tanh(r / 2)`` of the ball points at hyperbolic radius ``r``."""
+    return np.tanh(radius / 2)
+
+
+def _scaled_norms(X, axis):
+    """Norms along ``axis`` of rows divided by their largest entry first, so
+    that the squares of huge entries do not overflow."""
+    # initial=0: an empty slice has norm 0 instead of failing the reduction
+    scale = np.max(np.abs(X), axis=axis, keepdims=True, initial=0)
+    safe_scale = np.where(scale > 0, scale, 1)
+    scaled = X / safe_scale
+    return safe_scale * np.sqrt(np.sum(scaled * scaled, axis=axis, keepdims=True))
+
+
+def project_into_ball(points, max_norm, axis=1):
+    """``x * min(1, max_norm / |x|)`` for each vector ``x`` along ``axis``.
+
+    The projection onto the ball of radius ``max_norm`` (onto the norm bound
+    of the spatial coordinates, in the hyperboloid model): vectors longer
+    than ``max_norm`` are shrunk onto it, every other one, the zero vector
+    included, comes back bit for bit. The kernels' ``cap_norm`` is the same
+    step inside training.
+
+    Parameters
+    ----------
+    points : ndarray
+        Finite vectors, float64 or float32 (kept).
+    max_norm : float
+        Norm bound; ``np.inf`` leaves every vector as it is.
+    axis : int or tuple of int, default=1
+        The axis (axes) the norm is taken along.
+
+    Returns
+    -------
+    projected : ndarray of the shape and dtype of ``points``
+        A new array.
+    """
+    with np.errstate(over="ignore"):
+        norms = np.sqrt(np.sum(points * points, axis=axis, keepdims=True))
+    overflowed = np.isinf(norms)
+    if overflowed.any():  # squares of huge entries: measure those rows scaled
+        norms = np.where(overflowed, _scaled_norms(points, axis), norms)
+    factor = np.where(norms > max_norm, max_norm / np.where(norms > 0, norms, 1), 1)
+    return points * factor.astype(points.dtype, copy=False)
+
+
+def polar_distances(radii_diff, radii_a, radii_b, directions_diff):
+    """Poincaré distance from the radii and directions of two points.
+
+    The hyperbolic law of cosines, ``cosh d = cosh(r_a - r_b) + 2 sinh r_a
+    sinh r_b sin^2(theta / 2)``, with ``cosh t - 1 = 2 sinh^2(t / 2)`` and
+    ``2 sin(theta / 2) = |u_a - u_b|``, becomes
+
+        sinh^2(d / 2) = sinh^2((r_a - r_b) / 2) + sinh r_a sinh r_b |u_a - u_b|^2 / 4
+
+    a sum of two non-negative terms: no cancellation (``cosh d`` minus 1 or
+    a Minkowski inner product would cancel), no overflow (nothing larger
+    than ``sinh r``), and small distances keep their relative accuracy.
+    """
+    half = radii_a.dtype.type(0.5)
+    chord = np.sqrt(np.sum(directions_diff * directions_diff, axis=-1))
+    angular = np.sqrt(np.sinh(radii_a)) * np.sqrt(np.sinh(radii_b)) * (chord * half)
+    return 2 * np.arcsinh(np.hypot(np.sinh(radii_diff * half), angular))
 
 
 def lorentz_to_poincare(spatial):
@@ -129,3 +222,165 @@ def poincare_to_hyperboloid(points):
     norms, one_minus_sq = poincare_norms(points)
     time = (1.0 + norms * norms) / one_minus_sq
     return np.column_stack([time, points * (2.0 / one_minus_sq)[:, None]])
+
+
+# ----------------------------------------------------------- the three models
+
+
+class _Model:
+    """What every model answers; the subclasses fill in the geometry.
+
+    Besides the attributes below, a model has ``norm_bound(eps)``,
+    ``radius_of_norm(norms)`` and ``norm_of_radius(radius)`` (the distance
+    from the origin of output points of a given norm, and back),
+    ``paired_distances(a, b)``, and ``key_scales(points)`` with
+    ``distances_from_keys(queries, keys)`` for the ranking kernels.
+
+    Attributes
+    ----------
+    name : str
+        The value of ``manifold=`` that selects the model.
+    metric : {"poincare", "euclidean"}
+        The ``metric`` of :mod:`sklpoincare.metrics` for its outputs.
+    hyperbolic : bool
+        Whether its outputs are points of the Poincaré ball.
+    """
+
+    name = None
+    metric = None
+    hyperbolic = None
+
+    def __repr__(self):
+        return f"<sklpoincare geometry {self.name!r}>"
+
+    @property
+    def kernel_code(self):
+        """The ``manifold`` code that ``_sgd_fast.train_epoch`` trains it with."""
+        # imported here: the kernels are compiled, this module is not
+        from ._sgd_fast import MANIFOLD_CODES
+
+        return MANIFOLD_CODES[self.name]
+
+    def norm_bound(self, eps):
+        """Norm bound of the training coordinates for ``eps``."""
+        raise NotImplementedError
+
+    def project(self, coordinates, eps):
+        """Training coordinates projected onto :meth:`norm_bound` (a new array)."""
+        return project_into_ball(coordinates, self.norm_bound(eps))
+
+    def to_training(self, points):
+        """Training coordinates of output points."""
+        return points
+
+    def from_training(self, coordinates):
+        """Output points (what ``embedding_`` holds) of training coordinates."""
+        return coordinates
+
+
+class PoincareBall(_Model):
+    """The Poincaré ball model: trained and output in the ball."""
+
+    name = "poincare"
+    metric = "poincare"
+    hyperbolic = True
+
+    def norm_bound(self, eps):
+        """Ball norm ``1 - eps``."""
+        return 1.0 - eps
+
+    def radius_of_norm(self, norms):
+        """Distance from the origin of output points of the given norms."""
+        return radius_of_norm(norms)
+
+    def norm_of_radius(self, radius):
+        """Norm of the output points at the given distance from the origin."""
+        return norm_of_radius(radius)
+
+    def paired_distances(self, points_a, points_b):
+        """Distance between ``points_a[i]`` and ``points_b[i]`` for every i."""
+        from ._ranking_fast import one_minus_squared_norms
+
+        difference = points_a - points_b
+        sq_dist = np.einsum("ij,ij->i", difference, difference)
+        alpha = one_minus_squared_norms(np.ascontiguousarray(points_a))
+        beta = one_minus_squared_norms(np.ascontiguousarray(points_b))
+        return arcosh1p(2.0 * sq_dist / (alpha * beta))
+
+    def key_scales(self, points):
+        """Per point y, the scale ``s_y`` that makes ``|x - y|^2 s_y`` a key
+        increasing with the distance ``d(x, y)`` for every fixed x (the
+        ``inv_beta`` of ``_ranking_fast``): ``1 / (1 - |y|^2)``."""
+        from ._ranking_fast import one_minus_squared_norms
+
+        # the accurate 1 - |x|^2 of the ranking kernels, so that queries and
+        # metrics order nodes alike near the boundary
+        return 1.0 / one_minus_squared_norms(points)
+
+    def distances_from_keys(self, queries, keys):
+        """Distances of ``keys[i, j] = |x_i - y_j|^2 s_j`` (see :meth:`key_scales`)."""
+        from ._ranking_fast import one_minus_squared_norms
+
+        alpha = one_minus_squared_norms(queries)
+        return arcosh1p(2.0 * keys / alpha[:, None])
+
+
+class Hyperboloid(PoincareBall):
+    """The hyperboloid (Lorentz) model: trained on the spatial coordinates of
+    the hyperboloid, output in the Poincaré ball."""
+
+    name = "lorentz"
+
+    def norm_bound(self, eps):
+        """Spatial norm of the hyperboloid points at ball norm ``1 - eps``."""
+        return spatial_norm_bound(1.0 - eps)
+
+    def to_training(self, points):
+        return poincare_to_lorentz(points)
+
+    def from_training(self, coordinates):
+        return lorentz_to_poincare(coordinates)
+
+
+class EuclideanSpace(_Model):
+    """The paper's Euclidean baseline: unbounded points, Euclidean distances."""
+
+    name = "euclidean"
+    metric = "euclidean"
+    hyperbolic = False
+
+    def norm_bound(self, eps):
+        """No bound: the baseline is unconstrained."""
+        return np.inf
+
+    def radius_of_norm(self, norms):
+        return norms
+
+    def norm_of_radius(self, radius):
+        return radius
+
+    def paired_distances(self, points_a, points_b):
+        difference = points_a - points_b
+        return np.sqrt(np.einsum("ij,ij->i", difference, difference))
+
+    def key_scales(self, points):
+        return np.ones(points.shape[0])
+
+    def distances_from_keys(self, queries, keys):
+        return np.sqrt(keys)
+
+
+POINCARE = PoincareBall()
+LORENTZ = Hyperboloid()
+EUCLIDEAN = EuclideanSpace()
+_GEOMETRIES = {geometry.name: geometry for geometry in (POINCARE, LORENTZ, EUCLIDEAN)}
+
+
+def get_geometry(manifold):
+    """The geometry object of the model named ``manifold`` (see :data:`MANIFOLDS`)."""
+    try:
+        return _GEOMETRIES[manifold]
+    except (KeyError, TypeError):
+        raise ValueError(
+            f"manifold must be one of {list(MANIFOLDS)}, got {manifold!r}"
+        ) from None

@@ -13,7 +13,8 @@ from numbers import Integral
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
-from ._ranking_fast import closest_by_norm, distance_keys, one_minus_squared_norms
+from ._manifolds import get_geometry
+from ._ranking_fast import closest_by_norm, distance_keys
 from ._relations import label_ids
 from .metrics import _check_embedding
 from ._threads import n_threads as _n_threads
@@ -82,22 +83,6 @@ def _smallest_keys(keys, k):
     )
 
 
-def _arcosh1p(z):
-    """arcosh(1 + z) for z >= 0, accurate for small z (nearby points)."""
-    return np.log1p(z + np.sqrt(z * (z + 2.0)))
-
-
-def _paired_distances(points_a, points_b, euclidean):
-    """Distance between ``points_a[i]`` and ``points_b[i]`` for every i."""
-    difference = points_a - points_b
-    sq_dist = np.einsum("ij,ij->i", difference, difference)
-    if euclidean:
-        return np.sqrt(sq_dist)
-    alpha = one_minus_squared_norms(np.ascontiguousarray(points_a))
-    beta = one_minus_squared_norms(np.ascontiguousarray(points_b))
-    return _arcosh1p(2.0 * sq_dist / (alpha * beta))
-
-
 def _single_or_array(values, is_single):
     return values[0].item() if is_single else values
 
@@ -128,16 +113,15 @@ class EmbeddingQueriesMixin:
     # ------------------------------------------------------------ helpers
 
     def _query_geometry(self):
-        """``(embedding, norms, inv_beta, euclidean)`` of the fitted nodes.
+        """``(embedding, norms, inv_beta, geometry)`` of the fitted nodes.
 
         ``inv_beta`` turns squared Euclidean distances into the keys of
-        ``_ranking_fast.distance_keys``.
+        ``_ranking_fast.distance_keys``; ``geometry`` is the model's
+        (``_manifolds.py``).
         """
         check_is_fitted(self)
-        euclidean = self.manifold == "euclidean"
-        embedding = _check_embedding(
-            self.embedding_, "embedding_", "euclidean" if euclidean else "poincare"
-        )
+        geometry = get_geometry(self.manifold)
+        embedding = _check_embedding(self.embedding_, "embedding_", geometry.metric)
         if len(self.nodes_) != embedding.shape[0]:
             raise ValueError(
                 f"nodes_ has {len(self.nodes_)} labels but embedding_ has "
@@ -146,13 +130,7 @@ class EmbeddingQueriesMixin:
         # np.linalg.norm, as gensim computes it: "more general" then compares
         # exactly the values that norms() returns
         norms = np.linalg.norm(embedding, axis=1)
-        if euclidean:
-            inv_beta = np.ones(embedding.shape[0])
-        else:
-            # the accurate 1 - |x|^2 of the ranking kernels, so that queries
-            # and metrics order nodes alike near the boundary
-            inv_beta = 1.0 / one_minus_squared_norms(embedding)
-        return embedding, norms, inv_beta, euclidean
+        return embedding, norms, geometry.key_scales(embedding), geometry
 
     def _locate(self, X, name):
         """``(ids, is_single)`` of the labels in X; -1 for an unknown label
@@ -311,7 +289,7 @@ class EmbeddingQueriesMixin:
         return distances, neighbors
 
     def _neighbor_search(self, X, n_neighbors, name):
-        embedding, _, inv_beta, euclidean = self._query_geometry()
+        embedding, _, inv_beta, geometry = self._query_geometry()
         n_nodes = embedding.shape[0]
         if X is None:
             ids, is_single = np.arange(n_nodes), False
@@ -340,12 +318,9 @@ class EmbeddingQueriesMixin:
             rows = np.nonzero(block_ids >= 0)[0]
             keys[rows, block_ids[rows]] = np.inf  # a node is not its own neighbour
             nearest, nearest_keys = _smallest_keys(keys, n_neighbors)
-            if euclidean:
-                block_distances = np.sqrt(nearest_keys)
-            else:
-                alpha = one_minus_squared_norms(points)
-                block_distances = _arcosh1p(2.0 * nearest_keys / alpha[:, None])
-            distances[start : start + block] = block_distances
+            distances[start : start + block] = geometry.distances_from_keys(
+                points, nearest_keys
+            )
             neighbors[start : start + block] = nearest
         return distances, neighbors, is_single
 
@@ -389,10 +364,10 @@ class EmbeddingQueriesMixin:
                 f"a and b must hold as many labels as each other, or one of them "
                 f"a single label; got {len(ids_a)} and {len(ids_b)} labels"
             )
-        embedding, _, _, euclidean = self._query_geometry()
+        embedding, _, _, geometry = self._query_geometry()
         ids_a, ids_b = np.broadcast_arrays(ids_a, ids_b)
-        distances = _paired_distances(
-            self._points(embedding, ids_a), self._points(embedding, ids_b), euclidean
+        distances = geometry.paired_distances(
+            self._points(embedding, ids_a), self._points(embedding, ids_b)
         )
         return _single_or_array(distances, single_a and single_b)
 

@@ -14,7 +14,7 @@ no logarithm is evaluated per pair.
 from cython.parallel cimport prange, threadid
 from libc.stdlib cimport qsort
 
-from ._hyperbolic cimport arcosh1p, one_minus_squared_norm, squared_distance
+from ._geometry cimport arcosh1p, one_minus_squared_norm, squared_distance
 
 import numpy as np
 

@@ -16,6 +16,7 @@ from numbers import Integral
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
+from ._manifolds import get_geometry
 from ._relations import as_relation_table
 from ._ranking import _rank_relations, _relation_ids
 from ._threads import n_threads as _n_threads
@@ -42,7 +43,7 @@ def filtered_ranks(estimator, X):
         child_ids,
         parent_ids,
         _n_threads(estimator.n_jobs),
-        "euclidean" if estimator.manifold == "euclidean" else "poincare",
+        get_geometry(estimator.manifold).metric,
         known_parents=(adjacency.indptr, adjacency.indices),
     )
 

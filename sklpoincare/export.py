@@ -44,7 +44,14 @@ from sklearn.utils import check_array
 from sklearn.utils._param_validation import HasMethods, StrOptions, validate_params
 from sklearn.utils.validation import check_is_fitted
 
-from ._manifolds import poincare_radius, unit_rows
+from ._manifolds import (
+    arcosh1p,
+    get_geometry,
+    poincare_radius,
+    polar_distances,
+    project_into_ball,
+    unit_rows,
+)
 
 __all__ = ["REPRESENTATIONS", "export_weights", "paired_distances"]
 
@@ -158,7 +165,7 @@ def export_weights(embedder, representation="tangent", *, dtype="float32"):
     """
     dtype = _check_dtype(dtype)
     check_is_fitted(embedder, ["embedding_", "nodes_"])
-    if getattr(embedder, "manifold", "poincare") == "euclidean":
+    if not get_geometry(getattr(embedder, "manifold", "poincare")).hyperbolic:
         raise ValueError(
             "export_weights needs a hyperbolic embedding; this embedder was "
             "fitted with manifold='euclidean'"
@@ -174,9 +181,7 @@ def export_weights(embedder, representation="tangent", *, dtype="float32"):
 
     if representation == "ball":
         if dtype == np.float32:
-            norms = np.linalg.norm(points, axis=1)
-            factors = np.minimum(1.0, _BALL_MAX_NORM_FLOAT32 / np.maximum(norms, 1e-300))
-            points = points * factors[:, None]
+            points = project_into_ball(points, _BALL_MAX_NORM_FLOAT32)
         weights = points.astype(dtype)
     else:
         radii, directions = poincare_radius(points), unit_rows(points)
@@ -194,25 +199,6 @@ def export_weights(embedder, representation="tangent", *, dtype="float32"):
         raise ValueError(f"the {representation!r} weights are not all finite")
     index = {label: row for row, label in enumerate(np.asarray(embedder.nodes_).tolist())}
     return weights, index
-
-
-def _polar_distances(radii_diff, radii_a, radii_b, directions_diff):
-    """Poincaré distance from the radii and directions of two points.
-
-    The hyperbolic law of cosines, ``cosh d = cosh(r_a - r_b) + 2 sinh r_a
-    sinh r_b sin^2(theta / 2)``, with ``cosh t - 1 = 2 sinh^2(t / 2)`` and
-    ``2 sin(theta / 2) = |u_a - u_b|``, becomes
-
-        sinh^2(d / 2) = sinh^2((r_a - r_b) / 2) + sinh r_a sinh r_b |u_a - u_b|^2 / 4
-
-    a sum of two non-negative terms: no cancellation (``cosh d`` minus 1 or
-    a Minkowski inner product would cancel), no overflow (nothing larger
-    than ``sinh r``), and small distances keep their relative accuracy.
-    """
-    half = radii_a.dtype.type(0.5)
-    chord = np.sqrt(np.sum(directions_diff * directions_diff, axis=-1))
-    angular = np.sqrt(np.sinh(radii_a)) * np.sqrt(np.sinh(radii_b)) * (chord * half)
-    return 2 * np.arcsinh(np.hypot(np.sinh(radii_diff * half), angular))
 
 
 def _radial(X, representation):
@@ -321,20 +307,20 @@ def paired_distances(X, Y, *, representation="tangent"):
             raise ValueError("'ball' weights must have norm < 1")
         diff = X - Y
         z = 2 * np.sum(diff * diff, axis=-1) / ((one - sq_a) * (one - sq_b))
-        distances = np.log1p(z + np.sqrt(z * (z + 2)))
+        distances = arcosh1p(z)
     elif representation == "polar":
         k = (n_columns - 2) // 2
         radii_diff = (X[..., 0] - Y[..., 0]) + (X[..., 1] - Y[..., 1])
         directions_diff = (X[..., 2 : 2 + k] - Y[..., 2 : 2 + k]) + (
             X[..., 2 + k :] - Y[..., 2 + k :]
         )
-        distances = _polar_distances(
+        distances = polar_distances(
             radii_diff, X[..., 0] + X[..., 1], Y[..., 0] + Y[..., 1], directions_diff
         )
     else:
         radii_a, directions_a = _radial(X, representation)
         radii_b, directions_b = _radial(Y, representation)
-        distances = _polar_distances(
+        distances = polar_distances(
             radii_a - radii_b, radii_a, radii_b, directions_a - directions_b
         )
     if single:

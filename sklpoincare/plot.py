@@ -9,7 +9,13 @@ from numbers import Integral
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
-from ._manifolds import poincare_radius, unit_rows
+from ._manifolds import (
+    get_geometry,
+    norm_of_radius,
+    poincare_radius,
+    polar_distances,
+    unit_rows,
+)
 from ._relations import as_label_table, check_relations, label_ids
 from .hierarchy import (
     HierarchyCycleError,
@@ -151,15 +157,13 @@ def _geodesics(directions, radius, pairs, n_samples=_GEODESIC_SAMPLES):
 
     The ends are taken on the hyperboloid, ``(cosh r, sinh r u)``, and the
     geodesic is ``(sinh((1 - t) d) a + sinh(t d) b) / sinh d``; the distance
-    ``d`` comes from the law of cosines as a sum of non-negative terms, so
-    that ends near the boundary (radius ~19) keep their precision.
+    ``d`` comes from the radii and directions of the ends, so that ends near
+    the boundary (radius ~19) keep their precision.
     """
     a, b = pairs[:, 0], pairs[:, 1]
     ra, rb = radius[a], radius[b]
     ua, ub = directions[a], directions[b]
-    chord = np.linalg.norm(ua - ub, axis=1)
-    half = np.sqrt(np.sinh((ra - rb) / 2) ** 2 + np.sinh(ra) * np.sinh(rb) * chord**2 / 4)
-    d = 2 * np.arcsinh(half)
+    d = polar_distances(ra - rb, ra, rb, ua - ub)
     t = np.linspace(0.0, 1.0, n_samples)
     with np.errstate(invalid="ignore", divide="ignore"):
         wa = np.sinh((1 - t)[None, :] * d[:, None]) / np.sinh(d)[:, None]
@@ -250,7 +254,7 @@ class _DiskLayout:
             )
         self.nodes = nodes = np.asarray(embedder.nodes_)
         flat = project_to_disk(embedder.embedding_, projection)
-        self.in_ball = getattr(embedder, "manifold", "poincare") != "euclidean"
+        self.in_ball = get_geometry(getattr(embedder, "manifold", "poincare")).hyperbolic
         hyperbolic = self.in_ball and radial_scale == "hyperbolic"
         edge_ids = None
         if edges is not None:
@@ -280,7 +284,7 @@ class _DiskLayout:
         if edge_ids is not None and len(edge_ids):
             if self.in_ball:
                 r_path, u_path = _geodesics(directions, radius, edge_ids)
-                scale = r_path / r_max if hyperbolic else np.tanh(r_path / 2)
+                scale = r_path / r_max if hyperbolic else norm_of_radius(r_path)
                 self.segments = u_path * scale[..., None]
             else:
                 self.segments = self.positions[edge_ids]  # straight: (n_edges, 2, 2)

@@ -20,21 +20,9 @@ from sklearn.utils import check_array
 from sklearn.utils._param_validation import Interval, validate_params
 from sklearn.utils.validation import validate_data
 
+from ._manifolds import project_into_ball
+
 __all__ = ["PoincareNormalizer", "poincare_normalize"]
-
-
-def _norms(X, axis):
-    """Euclidean norms along ``axis`` (kept as size-1 dimensions).
-
-    Each slice is divided by its largest absolute entry first, so that the
-    sum of squares neither overflows for huge entries nor underflows to zero
-    for tiny ones.
-    """
-    # initial=0: an empty slice has norm 0 instead of failing the reduction
-    scale = np.max(np.abs(X), axis=axis, keepdims=True, initial=0)
-    safe_scale = np.where(scale > 0, scale, 1)
-    scaled = X / safe_scale
-    return safe_scale * np.sqrt(np.sum(scaled * scaled, axis=axis, keepdims=True))
 
 
 def _normalized_axis(axis, ndim):
@@ -54,16 +42,6 @@ def _normalized_axis(axis, ndim):
     if len(set(normalized)) != len(normalized):
         raise ValueError(f"axis {axis!r} names the same axis more than once")
     return tuple(normalized)
-
-
-def _project(X, axis, epsilon):
-    """The projection itself, on a validated float array."""
-    max_norm = 1.0 - epsilon
-    norms = _norms(X, axis)
-    # Comparing before dividing keeps vectors inside the ball bit-for-bit
-    # unchanged, and zero vectors need no special case.
-    factor = np.where(norms > max_norm, max_norm / np.where(norms > 0, norms, 1), 1)
-    return X * factor.astype(X.dtype, copy=False)
 
 
 @validate_params(
@@ -129,7 +107,7 @@ def poincare_normalize(X, axis=1, epsilon=1e-5):
     )
     if X.ndim == 0:
         raise ValueError("X must have at least one dimension, got a scalar")
-    return _project(X, _normalized_axis(axis, X.ndim), float(epsilon))
+    return project_into_ball(X, 1.0 - float(epsilon), _normalized_axis(axis, X.ndim))
 
 
 class PoincareNormalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
@@ -213,7 +191,7 @@ class PoincareNormalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         """
         self._validate_params()
         X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
-        return _project(X, (1,), float(self.epsilon))
+        return project_into_ball(X, 1.0 - float(self.epsilon), (1,))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

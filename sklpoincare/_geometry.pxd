@@ -1,0 +1,415 @@
+# cython: cdivision=True
+# (as in the .pyx files: C division, no zero checks; the .pyx header does
+# not reach the inline functions of a .pxd)
+#
+# The geometry of the training models, inline for the Cython kernels.
+#
+# Python's side of the same geometry is _manifolds.py. Here, per model:
+#
+# - distance_terms: the distance from a node u to its parent and negatives,
+#   and its Riemannian gradient at both ends (the loss of _sgd_fast.pyx
+#   needs nothing else);
+# - riemannian_step: the paper's update of a point x along a Riemannian
+#   gradient g, x <- proj(R_x(-learning_rate * g)), with R a retraction
+#   (the exponential map of the hyperboloid) and proj the projection onto
+#   the norm bound (cap_norm).
+#
+# Ball distances are computed from the squared Euclidean distance and the
+# two "conformal factors" alpha = 1 - |x|^2 and beta = 1 - |y|^2:
+#     d(x, y) = arcosh(1 + z),  z = 2 |x - y|^2 / (alpha * beta)
+# and arcosh(1 + z) is evaluated as log1p(z + sqrt(z * (z + 2))), which
+# keeps full relative precision for small z (nearby points) instead of
+# losing it in 1 + z, and never takes the square root of a negative number.
+
+from libc.math cimport cosh, exp, fabs, fma, isfinite, isinf, log1p, sinh, sqrt
+
+# Codes of the models, as _manifolds.py passes them (_sgd_fast.MANIFOLD_CODES).
+cdef enum:
+    POINCARE = 0
+    LORENTZ = 1
+    EUCLIDEAN = 2
+
+
+# --------------------------------------------------------------------------
+# Sums of squares.
+
+cdef inline double arcosh1p(double z) noexcept nogil:
+    """arcosh(1 + z) for z >= 0, accurate for small z."""
+    return log1p(z + sqrt(z * (z + 2.0)))
+
+
+cdef inline double squared_distance(const double* x, const double* y,
+                                    Py_ssize_t dim) noexcept nogil:
+    cdef double acc = 0.0, diff
+    cdef Py_ssize_t i
+    for i in range(dim):
+        diff = x[i] - y[i]
+        acc += diff * diff
+    return acc
+
+
+cdef inline double squared_norm(const double* x, Py_ssize_t dim) noexcept nogil:
+    cdef double acc = 0.0
+    cdef Py_ssize_t i
+    for i in range(dim):
+        acc += x[i] * x[i]
+    return acc
+
+
+cdef inline double one_minus_squared_norm(const double* x,
+                                          Py_ssize_t dim) noexcept nogil:
+    """1 - |x|^2 to within a few rounding errors of the result itself.
+
+    Near the boundary 1 - |x|^2 is tiny, and 1 - sum(x_i^2) keeps only an
+    absolute precision of ~1e-16: a relative error of 5e-5 at |x| = 1 - 1e-12,
+    which every distance to x inherits. Here the sum of squares is carried as
+    hi + lo, lo collecting the exact rounding errors of each square (fma) and
+    each addition (Knuth's TwoSum); 1 - hi is exact once hi >= 1/2.
+    The compiler must not fuse ``p = x * x`` into the additions that follow
+    (no -ffp-contract=fast with FMA hardware); tests/test_robustness.py
+    checks the result against mpmath.
+    """
+    cdef double hi = 0.0, lo = 0.0, p, s, t
+    cdef Py_ssize_t i
+    for i in range(dim):
+        p = x[i] * x[i]
+        lo += fma(x[i], x[i], -p)
+        s = hi + p
+        t = s - hi
+        lo += (hi - (s - t)) + (p - t)
+        hi = s
+    return (1.0 - hi) - lo
+
+
+# --------------------------------------------------------------------------
+# Distances and their Riemannian gradients.
+#
+# For the parent (k = 0) and each negative t_k of a relation (u, v),
+# distance_terms fills
+#     exp_terms[k] = exp(shift - d(u, t_k))
+# and four numbers coefs[4k:4k+4] = (a, b, c, e) such that the Riemannian
+# gradient of d(u, t_k) is a u + b t_k at u and c t_k + e u at t_k. It
+# returns d(u, v) - shift.
+
+cdef inline void _set_coefs(double* coefs, double a, double b, double c,
+                            double e) noexcept nogil:
+    coefs[0] = a
+    coefs[1] = b
+    coefs[2] = c
+    coefs[3] = e
+
+
+cdef inline void _ball_gradient(double* coefs, double alpha, double beta,
+                                double s, double u_sq, double t_sq,
+                                double dot) noexcept nogil:
+    """The paper's Riemannian gradient, ((1 - |x|^2)^2 / 4) grad_E.
+
+    With z = 2 |u - t|^2 / (alpha beta) and s = sqrt(z (z + 2)), the
+    Euclidean gradient of d(u, t) = arcosh(1 + z) at u is
+
+        grad_E = (4 / (beta s)) ((1 + |t|^2 - 2 <u, t>) u / alpha^2 - t / alpha)
+
+    and the metric factor alpha^2 / 4 cancels its 1 / alpha^2:
+
+        grad_R = ((1 + |t|^2 - 2 <u, t>) u - alpha t) / (beta s),
+
+    the form computed here, with no large factor next to the boundary.
+    At t, u and t swap roles.
+    """
+    _set_coefs(coefs,
+               (1.0 + t_sq - 2.0 * dot) / (beta * s), -alpha / (beta * s),
+               (1.0 + u_sq - 2.0 * dot) / (alpha * s), -beta / (alpha * s))
+
+
+cdef inline double _hyperboloid_z(double u_sq, double u0, double sq,
+                                  double t_sq) noexcept nogil:
+    """z = -<u, t>_L - 1 of hyperboloid points given by their spatial parts.
+
+    A point is x = (x0, xs) with x0 = sqrt(1 + |xs|^2); only xs is stored,
+    so an embedding row has n_components numbers in every model. Here
+        z = (|us - ts|^2 - (u0 - t0)^2) / 2,  u0 - t0 = (|us|^2 - |ts|^2) / (u0 + t0),
+    a form without the cancellation of u0 t0 - <us, ts> - 1 between nearby
+    points far from the origin.
+    """
+    cdef double t0 = sqrt(1.0 + t_sq)
+    cdef double d0 = (u_sq - t_sq) / (u0 + t0)
+    cdef double z = 0.5 * (sq - d0 * d0)
+    if z < 0.0:
+        z = 0.0   # rounding; the true value is >= 0
+    return z
+
+
+cdef inline void _hyperboloid_gradient(double* coefs, double z,
+                                       double s) noexcept nogil:
+    """The Riemannian gradient of d(u, t) at u on the hyperboloid.
+
+    It is (alpha u - t) / s with alpha = -<u, t>_L = 1 + z and
+    s = sqrt(alpha^2 - 1) = sqrt(z (z + 2)): a tangent vector of unit
+    length. Only its spatial part is kept; the time part follows from
+    tangency (<x, v>_L = 0) when it is needed.
+    """
+    _set_coefs(coefs, (1.0 + z) / s, -1.0 / s, (1.0 + z) / s, -1.0 / s)
+
+
+cdef inline double _hyperbolic_terms(
+    int manifold, const double* embedding, Py_ssize_t dim, int u,
+    const int* targets, int n_targets, double* exp_terms, double* coefs,
+) noexcept nogil:
+    """The Poincare ball and the hyperboloid, shift 0: d = arcosh(1 + z) in
+    both, with the model's z and gradient."""
+    cdef Py_ssize_t i
+    cdef int k
+    cdef double u_sq, alpha = 0.0, u0 = 0.0, beta = 0.0
+    cdef double sq, dot, t_sq, diff, z, s
+    cdef double z_parent = 0.0
+    cdef const double* u_row = embedding + u * dim
+    cdef const double* t_row
+
+    u_sq = squared_norm(u_row, dim)
+    if manifold == LORENTZ:
+        u0 = sqrt(1.0 + u_sq)
+    else:
+        alpha = 1.0 - u_sq
+
+    for k in range(n_targets):
+        t_row = embedding + targets[k] * dim
+        sq = 0.0
+        dot = 0.0
+        t_sq = 0.0
+        for i in range(dim):
+            diff = u_row[i] - t_row[i]
+            sq += diff * diff
+            dot += u_row[i] * t_row[i]
+            t_sq += t_row[i] * t_row[i]
+        if manifold == LORENTZ:
+            z = _hyperboloid_z(u_sq, u0, sq, t_sq)
+        else:
+            beta = 1.0 - t_sq
+            z = 2.0 * sq / (alpha * beta)
+        s = sqrt(z * (z + 2.0))
+        # exp(-arcosh(1 + z)) = 1 / (1 + z + sqrt(z (z + 2))): the softmax
+        # needs no exp or log per target. It lies in (0, 1], and points kept
+        # at the norm bound bound z, so the sum neither overflows nor
+        # underflows.
+        exp_terms[k] = 1.0 / (1.0 + z + s)
+        if k == 0:
+            z_parent = z
+        if s <= 0.0:
+            # Identical points: the distance has no gradient there.
+            _set_coefs(coefs + 4 * k, 0.0, 0.0, 0.0, 0.0)
+        elif manifold == LORENTZ:
+            _hyperboloid_gradient(coefs + 4 * k, z, s)
+        else:
+            _ball_gradient(coefs + 4 * k, alpha, beta, s, u_sq, t_sq, dot)
+    return arcosh1p(z_parent)
+
+
+cdef inline double _euclidean_terms(
+    const double* embedding, Py_ssize_t dim, int u, const int* targets,
+    int n_targets, double* exp_terms, double* coefs,
+) noexcept nogil:
+    """The paper's Euclidean baseline: d(u, t) = |u - t|^2, whose gradient
+    is 2 (u - t) at u.
+
+    Distances are unbounded here, so the softmax is shifted by the smallest
+    distance to keep exp() from underflowing to an all-zero sum.
+    """
+    cdef int k
+    cdef double sq, shift
+    cdef const double* u_row = embedding + u * dim
+
+    for k in range(n_targets):
+        # the distance for now, exponentiated below
+        exp_terms[k] = squared_distance(u_row, embedding + targets[k] * dim, dim)
+        _set_coefs(coefs + 4 * k, 2.0, -2.0, 2.0, -2.0)
+    shift = exp_terms[0]
+    for k in range(1, n_targets):
+        if exp_terms[k] < shift:
+            shift = exp_terms[k]
+    sq = exp_terms[0]
+    for k in range(n_targets):
+        exp_terms[k] = exp(shift - exp_terms[k])
+    return sq - shift
+
+
+cdef inline double distance_terms(
+    int manifold, const double* embedding, Py_ssize_t dim, int u,
+    const int* targets, int n_targets, double* exp_terms, double* coefs,
+) noexcept nogil:
+    """Fill ``exp_terms`` and ``coefs`` of the targets of u (see above)."""
+    # the model as a constant, so that the compiler drops the other's code
+    if manifold == LORENTZ:
+        return _hyperbolic_terms(LORENTZ, embedding, dim, u, targets, n_targets,
+                                 exp_terms, coefs)
+    if manifold == EUCLIDEAN:
+        return _euclidean_terms(embedding, dim, u, targets, n_targets,
+                                exp_terms, coefs)
+    return _hyperbolic_terms(POINCARE, embedding, dim, u, targets, n_targets,
+                             exp_terms, coefs)
+
+
+# --------------------------------------------------------------------------
+# Updates: x <- proj(R_x(-learning_rate * g)).
+
+cdef extern from *:
+    """
+    /* Longest step, in hyperbolic units, that one update may take. A step
+       this long only happens with absurd learning rates; capping it keeps
+       cosh and sinh finite instead of producing inf. It is more than twice
+       the largest radius any eps allows (28.3 at eps=1e-12), so a capped step
+       still ends at the norm bound, as an uncapped one would, wherever it
+       starts. */
+    static const double SKLP_MAX_STEP = 64.0;
+    """
+    const double MAX_STEP "SKLP_MAX_STEP"
+
+
+cdef inline void cap_norm(double* row, double sq_norm, double max_norm,
+                          Py_ssize_t dim) noexcept nogil:
+    """proj: shrink ``row`` (of squared norm ``sq_norm``) onto ``max_norm``
+    if longer (_manifolds.project_into_ball in Python)."""
+    cdef Py_ssize_t i
+    cdef double scale
+    if sq_norm > max_norm * max_norm:
+        scale = max_norm / sqrt(sq_norm)
+        for i in range(dim):
+            row[i] *= scale
+
+
+cdef inline double largest_magnitude(const double* values,
+                                     Py_ssize_t dim) noexcept nogil:
+    cdef double largest = 0.0
+    cdef Py_ssize_t i
+    for i in range(dim):
+        if fabs(values[i]) > largest:
+            largest = fabs(values[i])
+    return largest
+
+
+cdef inline double _ball_retraction(double* row, const double* grad,
+                                    double learning_rate, double max_norm,
+                                    Py_ssize_t dim) noexcept nogil:
+    """R_x(v) = x + v, the paper's retraction (and the Euclidean model's
+    plain step): row <- row - learning_rate * grad. Returns |row|^2."""
+    cdef Py_ssize_t i
+    cdef double sq_norm = 0.0, largest
+    for i in range(dim):
+        row[i] -= learning_rate * grad[i]
+        sq_norm += row[i] * row[i]
+    if isinf(sq_norm) and isfinite(max_norm):
+        # The step overflowed the squares (a huge rate or sample weight):
+        # next to it the old point is nothing, and the projection of the
+        # step is the point of norm max_norm along -grad. Shrinking the
+        # overflowed row instead would multiply it by max_norm / inf = 0.
+        largest = largest_magnitude(grad, dim)
+        sq_norm = 0.0
+        for i in range(dim):
+            row[i] = -grad[i] / largest
+            sq_norm += row[i] * row[i]
+    return sq_norm
+
+
+cdef inline double _tangent_length_sq(const double* row, const double* grad,
+                                      double scale, double x_sq,
+                                      Py_ssize_t dim) noexcept nogil:
+    """Lorentz squared length of the tangent vector at row with spatial part
+    grad / scale.
+
+    It is |g|^2 - <g, xs>^2 / x0^2, but far out (x0 ~ 1e8 for eps=1e-8)
+    both terms agree to 16 digits when g points outwards and the difference
+    is rounding noise. Splitting g = a xs + w (w orthogonal to xs) gives the
+    same value as (|g|^2 + |w|^2 |xs|^2) / x0^2, a sum of positive terms.
+    """
+    cdef Py_ssize_t i
+    cdef double g_sq = 0.0, gx = 0.0, w_sq = 0.0, a, g, w
+    # divided, not multiplied by 1 / scale: that overflows for a subnormal
+    # scale (and dividing by 1.0 changes nothing)
+    for i in range(dim):
+        g = grad[i] / scale
+        g_sq += g * g
+        gx += g * row[i]
+    if x_sq > 0.0:
+        a = gx / x_sq
+        for i in range(dim):
+            w = grad[i] / scale - a * row[i]
+            w_sq += w * w
+    return (g_sq + w_sq * x_sq) / (1.0 + x_sq)
+
+
+cdef inline double _exponential_map(double* row, const double* grad,
+                                    double learning_rate,
+                                    Py_ssize_t dim) noexcept nogil:
+    """row <- exp_row(-learning_rate * grad) on the hyperboloid (Nickel &
+    Kiela, 2018). Returns |row|^2.
+
+    The exact exponential map: a step of hyperbolic length h moves a point
+    by h wherever it is, with no retraction error and no shrinking steps
+    near the boundary. With v = -learning_rate * grad and h its Lorentz
+    length (see ``_tangent_length_sq``), the spatial part of the map is
+    cosh(h) xs + sinh(h) / h vs, which never needs v0.
+    """
+    cdef Py_ssize_t i
+    cdef double x_sq = 0.0, h_sq, h, c, sh, rate, step
+    cdef double sq_norm = 0.0, largest = 1.0, unit_length
+    for i in range(dim):
+        x_sq += row[i] * row[i]
+    h_sq = _tangent_length_sq(row, grad, 1.0, x_sq, dim)
+    h_sq *= learning_rate * learning_rate
+    rate = learning_rate
+    if not isfinite(h_sq):
+        # The squares overflowed (a huge rate or sample weight), or a tiny
+        # gradient's squares underflowed to 0 times a rate whose square
+        # overflowed: measure grad / largest instead, whose squares cannot,
+        # and take the step along it, capped at MAX_STEP.
+        largest = largest_magnitude(grad, dim)
+        h_sq = 0.0  # a zero gradient times a rate whose square overflowed
+        if largest > 0.0:
+            unit_length = sqrt(_tangent_length_sq(row, grad, largest, x_sq, dim))
+            h = learning_rate * largest * unit_length
+            if h > MAX_STEP:
+                rate = MAX_STEP / unit_length / largest
+                h = MAX_STEP
+            h_sq = h * h
+        else:
+            largest = 1.0
+    if h_sq < 1e-4:
+        # Taylor series to fourth order: exact to ~1e-15 here, and most
+        # updates (those of negatives far away) are this small.
+        c = 1.0 + h_sq * (0.5 + h_sq / 24.0)
+        sh = 1.0 + h_sq * (1.0 / 6.0 + h_sq / 120.0)
+    else:
+        h = sqrt(h_sq)
+        if h > MAX_STEP:
+            rate = learning_rate * MAX_STEP / h
+            h = MAX_STEP
+        c = cosh(h)
+        sh = sinh(h) / h
+    # sh * rate * largest stays finite where sh * rate alone can overflow
+    # (largest < 1 after a rescaled, capped step)
+    step = sh * (rate * largest)
+    if largest == 1.0:
+        for i in range(dim):
+            row[i] = c * row[i] - step * grad[i]
+            sq_norm += row[i] * row[i]
+    else:  # along grad / largest: 1 / largest overflows for a subnormal one
+        for i in range(dim):
+            row[i] = c * row[i] - step * (grad[i] / largest)
+            sq_norm += row[i] * row[i]
+    return sq_norm
+
+
+cdef inline void riemannian_step(int manifold, double* row, const double* grad,
+                                 double learning_rate, double max_norm,
+                                 Py_ssize_t dim) noexcept nogil:
+    """row <- proj(R_row(-learning_rate * grad)) for the Riemannian gradient
+    ``grad`` at ``row``; ``max_norm`` is infinite for the Euclidean model
+    (no projection)."""
+    cdef double sq_norm
+    # proj in each branch: so written, GCC inlines the whole step into the
+    # epoch loop (not with one cap_norm after the branches)
+    if manifold == LORENTZ:
+        sq_norm = _exponential_map(row, grad, learning_rate, dim)
+        cap_norm(row, sq_norm, max_norm, dim)
+    else:
+        sq_norm = _ball_retraction(row, grad, learning_rate, max_norm, dim)
+        cap_norm(row, sq_norm, max_norm, dim)
