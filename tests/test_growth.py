@@ -7,6 +7,7 @@ import pytest
 
 from sklpoincare import PoincareEmbedder
 from sklpoincare._growth import extend_graph, graph_from_adjacency, place_new_nodes
+from sklpoincare._manifolds import get_geometry
 from sklpoincare._relations import check_relations
 from sklpoincare.datasets import make_balanced_tree
 from sklpoincare.metrics import ranking_scores
@@ -79,8 +80,8 @@ def _placement(relations, embedding, hyperbolic=True, seed=0):
     embedding = np.array(embedding, dtype=float)
     placed = ~np.isnan(embedding[:, 0])
     before = embedding[placed].copy()
-    place_new_nodes(embedding, placed, graph, np.random.RandomState(seed), 1e-3,
-                    hyperbolic=hyperbolic)
+    geometry = get_geometry("poincare" if hyperbolic else "euclidean")
+    place_new_nodes(embedding, placed, graph, np.random.RandomState(seed), 1e-3, geometry)
     np.testing.assert_array_equal(embedding[placed], before)  # known rows stay
     return embedding
 
