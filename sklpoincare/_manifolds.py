@@ -269,6 +269,14 @@ class _Model:
         """Training coordinates projected onto :meth:`norm_bound` (a new array)."""
         return project_into_ball(coordinates, self.norm_bound(eps))
 
+    def is_a_scores(self, points, parents):
+        """``d(x, origin) - d(x, p)`` for each row x of ``points`` and p of
+        ``parents``: how much nearer x lies to p than to the origin."""
+        # the same formula for both terms, so that a parent at the origin
+        # scores 0 exactly
+        from_origin = self.paired_distances(points, np.zeros_like(points))
+        return from_origin - self.paired_distances(points, parents)
+
     def to_training(self, points):
         """Training coordinates of output points."""
         return points

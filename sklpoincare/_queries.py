@@ -147,6 +147,21 @@ class EmbeddingQueriesMixin:
         points[known] = embedding[ids[known]]
         return points
 
+    def _pair_points(self, a, b, names):
+        """``(points_a, points_b, is_single, geometry)`` of the label pairs
+        (a[i], b[i]); a single label pairs with every label of the other."""
+        ids_a, single_a = self._locate(a, names[0])
+        ids_b, single_b = self._locate(b, names[1])
+        if not (single_a or single_b) and len(ids_a) != len(ids_b):
+            raise ValueError(
+                f"{names[0]} and {names[1]} must hold as many labels as each other, "
+                f"or one of them a single label; got {len(ids_a)} and {len(ids_b)} labels"
+            )
+        embedding, _, _, geometry = self._query_geometry()
+        ids_a, ids_b = np.broadcast_arrays(ids_a, ids_b)
+        points_a, points_b = self._points(embedding, ids_a), self._points(embedding, ids_b)
+        return points_a, points_b, single_a and single_b, geometry
+
     def _chains(self, ids, smaller, max_depth):
         """Chains of closest more general (``smaller``) or more specific
         node ids, one list per query id; ids of -1 start at the origin."""
@@ -357,19 +372,8 @@ class EmbeddingQueriesMixin:
         >>> embedder.distance("dog", ["mammal", "eagle", "dog"]).shape
         (3,)
         """
-        ids_a, single_a = self._locate(a, "a")
-        ids_b, single_b = self._locate(b, "b")
-        if not (single_a or single_b) and len(ids_a) != len(ids_b):
-            raise ValueError(
-                f"a and b must hold as many labels as each other, or one of them "
-                f"a single label; got {len(ids_a)} and {len(ids_b)} labels"
-            )
-        embedding, _, _, geometry = self._query_geometry()
-        ids_a, ids_b = np.broadcast_arrays(ids_a, ids_b)
-        distances = geometry.paired_distances(
-            self._points(embedding, ids_a), self._points(embedding, ids_b)
-        )
-        return _single_or_array(distances, single_a and single_b)
+        points_a, points_b, is_single, geometry = self._pair_points(a, b, ("a", "b"))
+        return _single_or_array(geometry.paired_distances(points_a, points_b), is_single)
 
     def similarity(self, a, b):
         """gensim's similarity of nodes: ``1 / (1 + distance(a, b))``.
@@ -404,6 +408,54 @@ class EmbeddingQueriesMixin:
         True
         """
         return 1.0 / (1.0 + self.distance(a, b))
+
+    def is_a_score(self, child, parent):
+        """How strongly ``child[i]`` is a kind of ``parent[i]``, on one scale.
+
+        ``d(child, origin) - d(child, parent)``: how much nearer the child
+        lies to the parent than to the origin, the most general point.
+        Training puts a node's descendants in the direction of the node,
+        farther out, so this is large for is-a pairs, deep or shallow, and
+        small for unrelated pairs and for pairs in the wrong order (at most
+        minus the distance of the two, when the parent is the more specific
+        node). Unlike the distance, it puts is-a pairs before the others
+        whatever their depth, so that one threshold, tuned on labelled pairs,
+        classifies them (see :ref:`is-a-benchmark`). With
+        ``manifold="euclidean"`` the distances are Euclidean. A label unknown
+        with ``handle_unknown="ignore"`` stands for the origin, which scores
+        0 as a parent.
+
+        Parameters
+        ----------
+        child : label or array-like of shape (n_pairs,)
+            The more specific node of each pair.
+        parent : label or array-like of shape (n_pairs,)
+            The more general node of each pair; single labels pair as in
+            :meth:`distance`.
+
+        Returns
+        -------
+        scores : float or ndarray of shape (n_pairs,)
+            A float when both are single labels. Greater means more likely
+            an is-a pair; :data:`sklpoincare.metrics.is_a_average_precision_scorer`
+            tunes for it.
+
+        Examples
+        --------
+        >>> from sklpoincare import PoincareEmbedder
+        >>> relations = [("mammal", "animal"), ("bird", "animal"),
+        ...              ("dog", "mammal"), ("eagle", "bird")]
+        >>> embedder = PoincareEmbedder(n_components=2, n_epochs=100, burn_in=10,
+        ...                             random_state=0).fit(relations)
+        >>> bool(embedder.is_a_score("dog", "animal") > 0)
+        True
+        >>> bool(embedder.is_a_score("dog", "bird") < 0)
+        True
+        """
+        points, parents, is_single, geometry = self._pair_points(
+            child, parent, ("child", "parent")
+        )
+        return _single_or_array(geometry.is_a_scores(points, parents), is_single)
 
     def norms(self, X):
         """Euclidean norm of each node's point: its depth in the hierarchy.

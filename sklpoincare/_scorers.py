@@ -8,6 +8,10 @@ relations, so a correct parent seen in training never counts against it.
 A label never seen in training counts as ranked last. On the training
 relations themselves this is the reconstruction protocol of
 :func:`sklpoincare.metrics.ranking_scores`.
+
+The is-a scorer instead scores labelled pairs (link classification): how
+well :meth:`~sklpoincare.PoincareEmbedder.is_a_score` puts the is-a pairs
+before the others.
 """
 
 import warnings
@@ -17,12 +21,13 @@ import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
 from ._manifolds import get_geometry
-from ._relations import as_relation_table
+from ._relations import as_label_table, as_relation_table, lookup_labels
 from ._ranking import _rank_relations, _relation_ids
 from ._threads import n_threads as _n_threads
 
 __all__ = [
     "hits_at_k_scorer",
+    "is_a_average_precision_scorer",
     "make_hits_at_k_scorer",
     "mean_average_precision_scorer",
     "neg_mean_rank_scorer",
@@ -77,6 +82,128 @@ mean_average_precision_scorer = _RankingScorer("map", "mean_average_precision")
 
 neg_mean_rank_scorer = _RankingScorer("neg_mean_rank", "neg_mean_rank")
 """Scorer: minus the mean filtered rank of held-out parents (greater is better)."""
+
+
+# Corrupted pairs per held-out relation, half with a random parent, half with
+# a random child, as in the link-classification protocol of Ganea et al.
+# (2018); a fixed seed, so that every candidate is scored on the same pairs.
+_IS_A_CORRUPTED = 10
+_IS_A_SEED = 0
+# A corrupted pair that hits a known relation is redrawn at most this often,
+# then left out (the children of a root of everything have no other parent).
+_IS_A_REDRAWS = 50
+
+
+def _pair_keys(children, parents, n_nodes):
+    return children.astype(np.int64) * n_nodes + parents
+
+
+def corrupted_pairs(children, parents, known_keys, n_nodes, n_corrupted, rng):
+    """``(children, parents)`` of ``n_corrupted`` pairs per relation, with a
+    random parent for the first half and a random child for the rest, none
+    a known relation (``known_keys``, sorted) nor a self-loop."""
+    n_parent = n_corrupted // 2
+    corrupt_parent = np.tile(np.arange(n_corrupted) < n_parent, len(children))
+    fixed_child = np.repeat(children, n_corrupted)
+    fixed_parent = np.repeat(parents, n_corrupted)
+    out_children, out_parents = fixed_child.copy(), fixed_parent.copy()
+    todo = np.arange(len(out_children))
+    for _ in range(_IS_A_REDRAWS):
+        draws = rng.randint(0, n_nodes, len(todo))
+        out_parents[todo] = np.where(corrupt_parent[todo], draws, fixed_parent[todo])
+        out_children[todo] = np.where(corrupt_parent[todo], fixed_child[todo], draws)
+        keys = _pair_keys(out_children[todo], out_parents[todo], n_nodes)
+        found = np.searchsorted(known_keys, keys)
+        hit = known_keys[np.minimum(found, len(known_keys) - 1)] == keys
+        todo = todo[hit | (out_children[todo] == out_parents[todo])]
+        if not len(todo):
+            break
+    keep = np.ones(len(out_children), dtype=bool)
+    keep[todo] = False
+    return out_children[keep], out_parents[keep]
+
+
+class _IsAScorer:
+    """Callable ``scorer(estimator, X, y=None)``: average precision of the
+    is-a scores (a module-level class, so that it pickles)."""
+
+    def __call__(self, estimator, X, y=None, sample_weight=None):
+        check_is_fitted(estimator)
+        table, _ = as_label_table(as_relation_table(X))
+        if table.ndim != 2 or table.shape[1] < 2:
+            raise ValueError(
+                f"the is-a scorer needs X as (child, parent) pairs; got shape {table.shape}"
+            )
+        nodes = estimator.nodes_
+        children = lookup_labels(nodes, table[:, 0])
+        parents = lookup_labels(nodes, table[:, 1])
+        if y is None:
+            labels, children, parents = self._with_corrupted_pairs(
+                estimator, children, parents
+            )
+            weights = None
+        else:
+            labels, weights = np.asarray(y), sample_weight
+            if labels.shape != (len(table),):
+                raise ValueError(
+                    f"y must hold one label per pair of X ({len(table)}), 1 for an "
+                    f"is-a pair and 0 for another; got shape {labels.shape}"
+                )
+        from sklearn.metrics import average_precision_score
+
+        return float(average_precision_score(
+            labels, self._scores(estimator, children, parents), sample_weight=weights
+        ))
+
+    @staticmethod
+    def _scores(estimator, children, parents):
+        """Is-a scores of id pairs; a pair with a label never seen in training
+        scores lowest, as the ranking scorers rank such a parent last."""
+        known = (children >= 0) & (parents >= 0)
+        scores = np.empty(len(children))
+        embedding = estimator.embedding_
+        scores[known] = get_geometry(estimator.manifold).is_a_scores(
+            embedding[children[known]], embedding[parents[known]]
+        )
+        scores[~known] = np.min(scores[known], initial=0.0) - 1.0
+        return scores
+
+    @staticmethod
+    def _with_corrupted_pairs(estimator, children, parents):
+        """``(labels, children, parents)``: the relations (label 1) and their
+        corrupted pairs (label 0), relations neither in training nor in X."""
+        n_nodes = len(estimator.nodes_)
+        adjacency = estimator.adjacency_.tocoo()
+        known = (children >= 0) & (parents >= 0)
+        known_keys = np.unique(np.concatenate([
+            _pair_keys(adjacency.row, adjacency.col, n_nodes),
+            _pair_keys(children[known], parents[known], n_nodes),
+        ]))
+        rng = np.random.RandomState(_IS_A_SEED)
+        # relations with an unseen label are scored (lowest) but not corrupted
+        bad_children, bad_parents = corrupted_pairs(
+            children[known], parents[known], known_keys, n_nodes, _IS_A_CORRUPTED, rng
+        )
+        labels = np.r_[np.ones(len(children)), np.zeros(len(bad_children))]
+        return labels, np.r_[children, bad_children], np.r_[parents, bad_parents]
+
+    def __repr__(self):
+        return "<sklpoincare scorer is_a_average_precision>"
+
+
+is_a_average_precision_scorer = _IsAScorer()
+"""Scorer: average precision of :meth:`~sklpoincare.PoincareEmbedder.is_a_score`
+(link classification).
+
+Called with held-out relations ``X`` only, as in cross-validation, it scores
+each against 10 corrupted pairs (5 with a random parent, 5 with a random
+child, none a relation known in training or in ``X``; the same pairs for every
+candidate), the protocol of Ganea et al. (2018): ``GridSearchCV(PoincareEmbedder(closure=False),
+grid, scoring=is_a_average_precision_scorer).fit(relations)``. Called with
+labels ``y`` (1 for an is-a pair, 0 for another), it scores the pairs of ``X``
+as labelled. Held-out relations must not be implied by the training ones,
+so cross-validation needs ``closure=False``.
+"""
 
 
 def make_hits_at_k_scorer(k=10):

@@ -13,7 +13,9 @@ For model selection on held-out relations, :func:`ranking_scorers` and the
 scorers :data:`mean_average_precision_scorer`, :data:`neg_mean_rank_scorer`
 and :func:`make_hits_at_k_scorer` rank in the *filtered* setting of link
 prediction, excluding the parents known from training (see
-:meth:`sklpoincare.PoincareEmbedder.score`).
+:meth:`sklpoincare.PoincareEmbedder.score`). For link classification,
+:data:`is_a_average_precision_scorer` scores labelled pairs by
+:meth:`~sklpoincare.PoincareEmbedder.is_a_score`.
 
 The ranking runs in blocks in Cython: memory stays O(n_nodes) per thread, so
 the full WordNet noun hierarchy needs no n_nodes x n_nodes matrix.
@@ -30,6 +32,7 @@ from ._ranking_fast import one_minus_squared_norms as _one_minus_squared_norms
 from ._ranking_fast import pairwise_distances as _pairwise_distances
 from ._scorers import (
     hits_at_k_scorer,
+    is_a_average_precision_scorer,
     make_hits_at_k_scorer,
     mean_average_precision_scorer,
     neg_mean_rank_scorer,
@@ -41,6 +44,7 @@ from ._threads import n_threads as _n_threads
 __all__ = [
     "RankingScores",
     "hits_at_k_scorer",
+    "is_a_average_precision_scorer",
     "make_hits_at_k_scorer",
     "mean_average_precision",
     "mean_average_precision_scorer",

@@ -141,6 +141,56 @@ def test_a_and_b_of_different_lengths_raise(ball):
         ball.distance(["n000", "n001", "n002"], ["n000", "n001"])
 
 
+
+# ------------------------------------------------------------------ is-a score
+
+
+@pytest.mark.parametrize("manifold", ["poincare", "euclidean"])
+def test_is_a_score_is_distance_to_origin_minus_distance(ball, manifold):
+    est = _with_embedding(ball.embedding_, manifold=manifold)
+    naive = _naive_euclidean if manifold == "euclidean" else _naive_poincare
+    rng = np.random.RandomState(2)
+    i, j = rng.randint(40, size=30), rng.randint(40, size=30)
+    D = naive(est.embedding_, est.embedding_)
+    from_origin = naive(est.embedding_, np.zeros((1, 3)))[:, 0]
+    np.testing.assert_allclose(
+        est.is_a_score(est.nodes_[i], est.nodes_[j]), from_origin[i] - D[i, j],
+        rtol=1e-10, atol=1e-12,
+    )
+    assert isinstance(est.is_a_score("n001", "n002"), float)
+    np.testing.assert_allclose(
+        est.is_a_score("n001", ["n002", "n003"]), from_origin[1] - D[1, [2, 3]], rtol=1e-10
+    )
+
+
+def test_is_a_score_is_positive_inside_the_cone_and_ordered():
+    # a parent on the ray of the child, nearer the origin: the child is
+    # nearer to it than to the origin; a point across the ball is not
+    est = _with_embedding([[0.5, 0.0], [0.9, 0.0], [-0.5, 0.0]])
+    r = 2 * np.arctanh(np.array([0.5, 0.9]))
+    assert est.is_a_score("n001", "n000") == pytest.approx(r[0], rel=1e-9)
+    assert est.is_a_score("n001", "n002") == pytest.approx(-r[0], rel=1e-9)
+    # the wrong order, on one ray: r0 - d(n000, n001) = r0 - (r1 - r0)
+    assert est.is_a_score("n000", "n001") == pytest.approx(2 * r[0] - r[1], rel=1e-9)
+    assert est.is_a_score("n000", "n001") < est.is_a_score("n001", "n000")
+    # an unknown parent stands for the origin with handle_unknown="ignore": 0
+    est.set_params(handle_unknown="ignore")
+    assert est.is_a_score("n001", "missing") == 0.0
+
+
+def test_is_a_score_puts_every_is_a_pair_of_a_fitted_tree_first(fitted, tree):
+    from sklearn.metrics import average_precision_score
+
+    closure = set(map(tuple, np.asarray(tree).tolist()))
+    nodes = fitted.nodes_
+    pairs = np.array([(a, b) for a in nodes for b in nodes if a != b])
+    is_a = np.array([tuple(pair) in closure for pair in pairs.tolist()])
+    scores = fitted.is_a_score(pairs[:, 0], pairs[:, 1])
+    assert average_precision_score(is_a, scores) > 0.99
+    # which the distance alone does not do across depths
+    assert average_precision_score(is_a, -fitted.distance(pairs[:, 0], pairs[:, 1])) < 0.6
+
+
 # ----------------------------------------------------------------- kneighbors
 
 

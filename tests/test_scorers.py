@@ -7,10 +7,11 @@ import numpy as np
 import pytest
 from sklearn.exceptions import NotFittedError
 from sklearn.metrics import average_precision_score
-from sklearn.model_selection import KFold, cross_val_score
+from sklearn.model_selection import GridSearchCV, KFold, cross_val_score
 
 from sklpoincare import PoincareEmbedder
 from sklpoincare.metrics import (
+    is_a_average_precision_scorer,
     make_hits_at_k_scorer,
     mean_average_precision_scorer,
     neg_mean_rank_scorer,
@@ -208,3 +209,92 @@ def test_scorers_work_with_cross_val_score(tree, fast_params):
     )
     assert scores.shape == (3,)
     assert np.all((scores >= 0) & (scores <= 1))
+
+
+# ---------------------------------------------------------- is-a (labelled pairs)
+
+
+def _labelled_pairs(relations, n_negatives, seed=0):
+    """The relations (label 1) and random pairs that are not relations (0)."""
+    rng = np.random.RandomState(seed)
+    nodes = np.unique(relations)
+    known = set(map(tuple, np.asarray(relations).tolist()))
+    negatives = []
+    while len(negatives) < n_negatives:
+        a, b = rng.choice(nodes, 2, replace=False)
+        if (a, b) not in known:
+            negatives.append((a, b))
+    X = np.vstack([relations, negatives])
+    y = np.r_[np.ones(len(relations), int), np.zeros(n_negatives, int)]
+    return X, y
+
+
+def test_is_a_scorer_is_the_average_precision_of_is_a_score(fitted, tree):
+    X, y = _labelled_pairs(tree, 200)
+    expected = average_precision_score(y, fitted.is_a_score(X[:, 0], X[:, 1]))
+    assert is_a_average_precision_scorer(fitted, X, y) == pytest.approx(expected, rel=1e-12)
+    assert repr(is_a_average_precision_scorer) == "<sklpoincare scorer is_a_average_precision>"
+    assert pickle.loads(pickle.dumps(is_a_average_precision_scorer))(fitted, X, y) == (
+        is_a_average_precision_scorer(fitted, X, y)
+    )
+
+
+def test_is_a_scorer_puts_pairs_with_unseen_labels_last(fitted, tree):
+    X, y = _labelled_pairs(tree, 50)
+    X = np.vstack([X, [[1000, 0], [0, 1001]]])
+    scores_y = np.r_[y, 0, 0]
+    # unseen labels in negative pairs ranked last: the AP is unchanged
+    assert is_a_average_precision_scorer(fitted, X, scores_y) == pytest.approx(
+        is_a_average_precision_scorer(fitted, X[:-2], y), rel=1e-12
+    )
+    # an is-a pair with an unseen label counts against the embedder
+    assert is_a_average_precision_scorer(fitted, X, np.r_[y, 1, 0]) < (
+        is_a_average_precision_scorer(fitted, X[:-2], y)
+    )
+
+
+def test_is_a_scorer_corrupts_held_out_relations(fitted, tree):
+    from sklpoincare._scorers import corrupted_pairs
+
+    # the corrupted pairs: 10 per relation, half with the child kept, none a
+    # relation nor a self-loop, the same at each call
+    ids = np.arange(len(tree))
+    known = np.unique(tree[:, 0].astype(np.int64) * 40 + tree[:, 1])
+    children, parents = corrupted_pairs(
+        tree[:, 0], tree[:, 1], known, 40, 10, np.random.RandomState(0)
+    )
+    keys = children.astype(np.int64) * 40 + parents
+    assert not np.isin(keys, known).any() and not np.any(children == parents)
+    # the children of the root 0 (every node's ancestor) have no random
+    # child to take: those draws are left out, the others kept
+    expected = 10 * len(ids) - 5 * np.sum(tree[:, 1] == 0)
+    assert len(children) == expected
+    X = tree[tree[:, 1] != 0]
+    first = is_a_average_precision_scorer(fitted, X)
+    assert first == is_a_average_precision_scorer(fitted, X)
+    # the same as scoring the labelled pairs by hand
+    bad_children, bad_parents = corrupted_pairs(
+        X[:, 0], X[:, 1], known, 40, 10, np.random.RandomState(0)
+    )
+    pairs = np.vstack([X, np.stack([bad_children, bad_parents], axis=1)])
+    labels = np.r_[np.ones(len(X)), np.zeros(len(bad_children))]
+    assert first == pytest.approx(average_precision_score(
+        labels, fitted.is_a_score(pairs[:, 0], pairs[:, 1])), rel=1e-12)
+
+
+def test_is_a_scorer_checks_its_input(fitted, tree):
+    with pytest.raises(ValueError, match="one label per pair of X"):
+        is_a_average_precision_scorer(fitted, tree, np.ones(3))
+    with pytest.raises(ValueError, match=r"needs X as \(child, parent\) pairs"):
+        is_a_average_precision_scorer(fitted, [1, 2, 3])
+    with pytest.raises(NotFittedError):
+        is_a_average_precision_scorer(PoincareEmbedder(), tree)
+
+
+def test_grid_search_tunes_for_is_a_on_held_out_relations(tree, fast_params):
+    search = GridSearchCV(
+        PoincareEmbedder(**fast_params, closure=False), {"n_components": [2, 5]},
+        scoring=is_a_average_precision_scorer, cv=KFold(3, shuffle=True, random_state=0),
+    ).fit(tree)
+    scores = search.cv_results_["mean_test_score"]
+    assert np.all(np.isfinite(scores)) and np.all((scores > 0) & (scores <= 1))
