@@ -60,6 +60,17 @@ def comma_list(text):
     return [item.strip() for item in text.split(",") if item.strip()]
 
 
+def comma_floats(parser, option, text):
+    """A comma list of numbers in [0, 1]; ``parser.error`` naming ``option``."""
+    try:
+        values = [float(v) for v in comma_list(text)]
+    except ValueError:
+        parser.error(f"{option} must be a comma list of numbers, got {text!r}")
+    if not values or min(values) < 0 or max(values) > 1:
+        parser.error(f"{option} must name at least one share, each in [0, 1]")
+    return values
+
+
 def parse_datasets_and_dims(parser, datasets_text, dims_text):
     """``--datasets`` and ``--dims`` as lists; ``parser.error`` on bad values."""
     datasets = comma_list(datasets_text)
