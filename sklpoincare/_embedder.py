@@ -38,10 +38,9 @@ from ._threads import n_threads as _n_threads
 # paper's c = 10.
 _BURN_IN_RATE_FACTOR = 0.1
 # For this share of the relations (u, v), subtree negatives come from the
-# subtree of a random ancestor of v (u's cousins), not of v (u's siblings).
-# Nouns, 10-d, 200 epochs, 2 seeds: MAP 0.791 / 0.790 against 0.780 / 0.779,
-# mean rank 6.30 / 6.93 against 6.95 / 7.96; organism: 0.893 / 2.75 against
-# 0.891 / 2.95; 1.0 loses (organism 0.856). See doc/training_choices.rst.
+# subtree of a random ancestor of v (u's cousins), not of v (u's siblings):
+# cousins compete with v for u's first ranks. Measured in
+# doc/training_choices.rst ("half of the subtree draws from an ancestor's").
 _ANCESTOR_SUBTREE_SHARE = 0.5
 # init="auto" lays the hierarchy out from this many dimensions (see ``init``)
 _AUTO_HIERARCHY_MIN_COMPONENTS = 4
@@ -78,8 +77,10 @@ class PoincareEmbedder(
     Parameters
     ----------
     n_components : int, default=10
-        Dimension of the Poincaré ball. Ten dimensions reconstruct WordNet
-        nouns about as well as fifty in the paper, at a fifth of the cost.
+        Dimension of the Poincaré ball. Ten dimensions reconstruct the
+        WordNet nouns about as well as fifty, at a fifth of the cost; two
+        are for pictures. See :ref:`comparison-nouns` and
+        :ref:`benchmarks-parameters`.
 
     manifold : {"poincare", "lorentz", "euclidean"}, default="poincare"
         Model in which training runs. ``"poincare"``: Riemannian SGD in the
@@ -87,22 +88,22 @@ class PoincareEmbedder(
         ``"lorentz"``: the hyperboloid model (Nickel & Kiela, 2018) with its
         exact exponential-map update, which moves a point by the same
         hyperbolic length wherever it is; :attr:`embedding_` is still given
-        in Poincaré-ball coordinates. ``"euclidean"``: the paper's Euclidean
+        in Poincaré-ball coordinates. It matches the ball in quality at a
+        higher cost per step. ``"euclidean"``: the paper's Euclidean
         baseline (squared Euclidean distance, plain SGD, no norm bound);
         :attr:`embedding_` is then ordinary coordinates and :meth:`score`
-        ranks by Euclidean distance.
+        ranks by Euclidean distance. See :ref:`benchmarks-parameters`.
 
     n_epochs : int, default=200
-        Passes over the relations, burn-in included. On the WordNet mammals
-        (1,180 nodes) MAP stops improving after about 200 epochs.
+        Passes over the relations, burn-in included. Beyond 200, mean rank
+        and MAP barely improve. See :ref:`benchmarks-parameters`.
 
     learning_rate : float, default=0.3
         Rate of the Riemannian SGD steps (one step per relation) after
         burn-in. It decays linearly to zero over the epochs that follow
         burn-in, so the last epochs settle the points instead of shaking
-        them. On mammals at 5 dimensions (mean of 3 seeds), 0.3 gives MAP
-        0.981; 0.2 and 0.5 give 0.970 and 0.978, 0.1 and 1.0 give 0.938 and
-        0.955.
+        them. Much smaller rates need many more epochs. See
+        :ref:`benchmarks-parameters`.
 
     n_negatives : int, default=50
         Non-parents sampled for each relation, as in the paper.
@@ -114,41 +115,32 @@ class PoincareEmbedder(
         descendants of v (u's siblings and their descendants), for the
         other half among the descendants of a random ancestor of v (u's
         cousins too). These are the non-parents hardest to keep farther
-        from u than v, and uniform negatives alone, as in the paper, see
-        them rarely on a large hierarchy. A small share is enough and a
-        large one costs mean rank: on the WordNet nouns at 10 dimensions
-        (hierarchical start with leaves at radius 10, ``eps=1e-5``, 200
-        epochs, seed 0) ``0``, ``0.02``, ``0.05``,
-        ``0.1`` and ``0.2`` give mean rank / MAP 4.32 / 0.921, 4.21 /
-        0.940, 4.35 / 0.946, 4.65 / 0.945 and 5.21 / 0.937. ``0`` is the
-        paper's sampling.
+        from u than v, and uniform draws alone (``0``, the paper's
+        sampling) see them rarely on a large hierarchy. A small share is
+        enough; a large one costs mean rank. See
+        :ref:`benchmarks-parameters`.
 
     burn_in : int, default=50
         With a random start (see ``init``), the number of initial epochs run
         at a tenth of ``learning_rate``, with negatives sampled in proportion
-        to node degree (the paper's burn-in, which gives a good angular
-        layout before points move outwards). A random start needs it: on
-        mammals at 5 dimensions (mean of 3 seeds), 200 epochs give mean rank 16.6 / MAP 0.646 without
-        burn-in, 1.69 / 0.947 with 20 epochs of it and 1.09 / 0.981 with 50.
+        to node degree (the paper's burn-in). It finds the angular layout
+        that a random start lacks, before points move outwards; the
+        hierarchical start has that layout and skips it. See
+        :ref:`benchmarks-parameters`.
 
     init : {"auto", "hierarchy", "random"}, default="auto"
         Where training starts. ``"random"``: coordinates uniform in
         ``[-init_range, init_range]``, as in the paper, followed by
-        ``burn_in``. ``"hierarchy"``: a layout computed from the relations
-        (in well under a second on the WordNet nouns), with each node along
-        a spanning forest at a radius that grows with how specific it is,
-        inside its parent's cone; nodes with several direct parents start
-        between them. Direct parents are read off the transitive closure
-        of the relations, so a closure that misses some implied relations
-        (held out, say) is laid out like the complete one. It needs no
-        burn-in. ``"auto"``: ``"hierarchy"`` with 4 or more dimensions,
-        ``"random"`` below, where the layout has too little room (mammals,
-        200 epochs, seeds 0 and 1, MAP from the layout against the random
-        start: 0.993 / 0.994 against 0.986 / 0.983 at 5 dimensions, 0.991 /
-        0.988 against 0.981 / 0.981 at 4, 0.951 / 0.939 against 0.977 /
-        0.972 at 3; WordNet nouns at 4 dimensions, seed 0: 0.841 against
-        0.781). On the WordNet nouns at 10 dimensions the layout alone,
-        before any training, has MAP 0.88 (leaves at radius 10).
+        ``burn_in``. ``"hierarchy"``: a layout computed from the relations,
+        with each node along a spanning forest at a radius that grows with
+        how specific it is, inside its parent's cone; nodes with several
+        direct parents start between them. Direct parents are read off the
+        transitive closure of the relations, so a closure that misses some
+        implied relations (held out, say) is laid out like the complete
+        one. It needs no burn-in, and on a large hierarchy it reaches what
+        a random start never does. ``"auto"``: ``"hierarchy"`` with 4 or
+        more dimensions, ``"random"`` below, where the layout has too
+        little room. See :ref:`benchmarks-parameters`.
 
     init_range : float, default=1e-3
         With ``init="random"``, initial coordinates are drawn uniformly in
@@ -159,12 +151,11 @@ class PoincareEmbedder(
         Points are kept at norm at most ``1 - eps``, strictly inside the ball
         (with ``manifold="lorentz"``, at the hyperboloid points that map
         there): within hyperbolic radius 19.1 for 1e-8, 12.2 for the paper's
-        1e-5. Ignored with ``manifold="euclidean"``. More room spreads a
-        hierarchy better: mammals (2 seeds) at 2 dimensions reach MAP 0.854
-        instead of 0.714 with 1e-5, at 5 dimensions 0.99 instead of 0.98.
-        The hierarchical start puts the leaves at radius 14, or 2 inside
-        the bound when that is nearer. Closer to the boundary than 1e-12,
-        ``1 - |x|^2`` drowns in the rounding error of ``|x|^2``.
+        1e-5. More room spreads a hierarchy better; closer to the boundary
+        than 1e-12, ``1 - |x|^2`` drowns in the rounding error of
+        ``|x|^2``. The hierarchical start puts the leaves at radius 14, or 2
+        inside the bound when that is nearer. Ignored with
+        ``manifold="euclidean"``. See :ref:`benchmarks-parameters`.
 
     closure : bool, default=True
         Train on the transitive closure of the relations: every
@@ -176,7 +167,8 @@ class PoincareEmbedder(
         the cycle. ``False`` trains on the relations exactly as given, as
         the paper does (it gives the closure): for graphs that are not
         hierarchies, and for link prediction, where held-out relations must
-        not be implied by the training ones.
+        not be implied by the training ones. See
+        :ref:`benchmarks-direct-links`.
 
     max_closure_size : int, default=100_000_000
         With ``closure=True``, the largest number of pairs the closure may
@@ -201,9 +193,8 @@ class PoincareEmbedder(
           hyperbolic half-space is linear; values reach ``2 / eps``.
         - ``"embedding"``: the rows of :attr:`embedding_`.
 
-        Measured on subtree classification of unseen nodes in
-        :doc:`/benchmarks`. Ignored with ``manifold="euclidean"``, whose
-        coordinates are returned as they are.
+        Ignored with ``manifold="euclidean"``, whose coordinates are
+        returned as they are. See :ref:`benchmarks-features`.
 
     n_landmarks : int, default=128
         With ``features="landmarks"``, how many of the most general nodes
@@ -293,9 +284,9 @@ class PoincareEmbedder(
     ``-d(u, v)`` against ``-d(u, v')`` for the sampled non-parents ``v'``;
     every point involved follows its Riemannian gradient and is projected back
     inside the ball. After training, the few nodes that ended nearer the
-    origin than one of their parents (none on the WordNet mammals at 10
-    dimensions, 0 to 6 of 1,180 at 2) are moved out along their direction to
-    just beyond it, so that the norm orders every relation.
+    origin than one of their parents are moved out along their direction to
+    just beyond it, so that the norm orders every relation (see
+    :ref:`training-choices-order-radii`).
 
     References
     ----------

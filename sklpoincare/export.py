@@ -27,16 +27,9 @@ width. ``"ball"`` coordinates are exact in float32 only for embeddings that
 stay within hyperbolic radius 10.6 (fitted with ``eps >= 5e-5``); deeper
 points are pulled in to that radius.
 
-Measured on the WordNet mammals (1,180 nodes, 10 dimensions, default
-parameters, seed 0) against the float64 distances, over the training
-relations, 20,000 random pairs and each node with its nearest neighbour, in
-float32: ``"tangent"``, ``"hyperboloid"`` and ``"polar"`` stay within
-``3e-6`` relative on every pair (``"polar"`` within ``2e-7``; the smallest
-angle between two nodes is ``1.8e-3`` rad), while a plain float32 cast of
-the ball coordinates puts rows on or outside the boundary (1 to 4, with
-the order of summation), makes 0.3 to 0.7 % of these distances infinite and
-61 to 68 % of them off by more than ``1e-3``. In 2 dimensions (smallest
-angle ``5e-5`` rad), ``"tangent"`` stays within ``1.3e-4``.
+A plain float32 cast of the ball coordinates, by contrast, puts rows on or
+outside the boundary and makes distances infinite; the errors of each
+representation on the WordNet mammals are in :ref:`benchmarks-float32`.
 """
 
 import numpy as np
