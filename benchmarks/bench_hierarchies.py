@@ -36,6 +36,8 @@ VARIANTS = {
     "paper-sampling": {"subtree_negatives": 0.0},
     "more-subtree": {"subtree_negatives": 0.2},
     "lorentz": {"manifold": "lorentz"},
+    "random-start": {"init": "random"},
+    "hierarchy-start": {"init": "hierarchy"},
 }
 
 

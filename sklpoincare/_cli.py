@@ -78,7 +78,7 @@ def _delimiter(text):
 
 def _build_parser():
     # the estimator's defaults are ours
-    from ._embedder import _AUTO_HIERARCHY_MIN_COMPONENTS, PoincareEmbedder
+    from ._embedder import _AUTO_RANDOM_START_COMPONENTS, PoincareEmbedder
     from ._manifolds import MANIFOLDS
 
     defaults = PoincareEmbedder().get_params()
@@ -129,7 +129,8 @@ def _build_parser():
     fit.add_argument(
         "--burn-in", type=_non_negative_int, default=defaults["burn_in"],
         help="epochs at a tenth of the rate at the start, after a random start "
-        f"(below {_AUTO_HIERARCHY_MIN_COMPONENTS} dimensions) only (default: %(default)s)",
+        f"(in {' or '.join(map(str, _AUTO_RANDOM_START_COMPONENTS))} dimensions) only "
+        "(default: %(default)s)",
     )
     fit.add_argument(
         "--manifold", choices=MANIFOLDS,

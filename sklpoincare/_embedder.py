@@ -42,8 +42,10 @@ _BURN_IN_RATE_FACTOR = 0.1
 # cousins compete with v for u's first ranks. Measured in
 # doc/training_choices.rst ("half of the subtree draws from an ancestor's").
 _ANCESTOR_SUBTREE_SHARE = 0.5
-# init="auto" lays the hierarchy out from this many dimensions (see ``init``)
-_AUTO_HIERARCHY_MIN_COMPONENTS = 4
+# init="auto" starts from random points at these dimensions, where the
+# layouts lose to it (see ``init``); at 2 the plane's wedge layout, from 4
+# the cone layout
+_AUTO_RANDOM_START_COMPONENTS = (1, 3)
 
 # Smallest eps: at norm 1 - eps, 1 - |x|^2 ~ 2 eps must stay well above the
 # rounding error of a sum of n_components squares (~n_components * 1.1e-16).
@@ -133,14 +135,15 @@ class PoincareEmbedder(
         ``[-init_range, init_range]``, as in the paper, followed by
         ``burn_in``. ``"hierarchy"``: a layout computed from the relations,
         with each node along a spanning forest at a radius that grows with
-        how specific it is, inside its parent's cone; nodes with several
-        direct parents start between them. Direct parents are read off the
+        how specific it is, inside its parent's cone (in 2 dimensions, in
+        a wedge of the disk shared among siblings by subtree size); nodes
+        with several direct parents start between them. Direct parents are read off the
         transitive closure of the relations, so a closure that misses some
         implied relations (held out, say) is laid out like the complete
         one. It needs no burn-in, and on a large hierarchy it reaches what
-        a random start never does. ``"auto"``: ``"hierarchy"`` with 4 or
-        more dimensions, ``"random"`` below, where the layout has too
-        little room. See :ref:`benchmarks-parameters`.
+        a random start never does. ``"auto"``: ``"hierarchy"``, except
+        ``"random"`` in 1 and 3 dimensions, where the layout has too little
+        room. See :ref:`benchmarks-parameters`.
 
     init_range : float, default=1e-3
         With ``init="random"``, initial coordinates are drawn uniformly in
@@ -490,7 +493,7 @@ class PoincareEmbedder(
 
     def _starts_from_hierarchy(self):
         if self.init == "auto":
-            return int(self.n_components) >= _AUTO_HIERARCHY_MIN_COMPONENTS
+            return int(self.n_components) not in _AUTO_RANDOM_START_COMPONENTS
         return self.init == "hierarchy"
 
     def _burn_in_epochs(self):

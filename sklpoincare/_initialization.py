@@ -73,6 +73,10 @@ def hierarchical_embedding(graph, n_components, rng, max_norm, ancestors=None):
     radius = np.log(n_nodes / sizes)
     if n_nodes > 1:
         radius *= leaf_radius(max_norm) / np.log(n_nodes)
+    if n_components == 2:
+        angles = wedge_angles(tree_parent, levels, sizes, rng)
+        radii = np.tanh(radius / 2)
+        return np.stack([np.cos(angles), np.sin(angles)], axis=1) * radii[:, None]
     direct = direct_parents(graph, tree_parent, ancestors)
     n_direct = np.diff(direct.indptr)
 
@@ -96,6 +100,35 @@ def hierarchical_embedding(graph, n_components, rng, max_norm, ancestors=None):
         embedding[level] = _point_at(centres, angles, norm_of_radius(radius[level]), rng)
         units[level] = unit_rows(embedding[level])
     return embedding
+
+
+def wedge_angles(tree_parent, levels, sizes, rng):
+    """Polar angle of each node in a radial layout of the forest.
+
+    In the plane a cone has no room for a random turn: the circle is cut
+    into wedges instead, the roots sharing it and each node's children
+    sharing its wedge, in proportion to their subtree sizes, and each node
+    sits in the middle of its wedge. Subtrees then start side by side and
+    never interleave. The circle starts at a random angle.
+    """
+    start = np.zeros(len(tree_parent))
+    width = np.zeros(len(tree_parent))
+    roots = levels[0]
+    width[roots] = 2 * np.pi * sizes[roots] / sizes[roots].sum()
+    start[roots] = rng.uniform(0, 2 * np.pi) + np.cumsum(width[roots]) - width[roots]
+    for level in levels[1:]:
+        parents = tree_parent[level]
+        order = np.argsort(parents, kind="stable")
+        level, parents = level[order], parents[order]
+        # each child's share of its parent's wedge; the children of a node
+        # hold all of its subtree but itself
+        share = width[parents] * sizes[level] / (sizes[parents] - 1)
+        before = np.cumsum(share) - share
+        first = np.r_[True, parents[1:] != parents[:-1]]
+        before -= np.repeat(before[first], np.diff(np.r_[np.flatnonzero(first), len(level)]))
+        start[level] = start[parents] + before
+        width[level] = share
+    return start + width / 2
 
 
 # After training, a child is moved out to at least this far (in hyperbolic

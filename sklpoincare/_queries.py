@@ -420,7 +420,7 @@ class EmbeddingQueriesMixin:
         minus the distance of the two, when the parent is the more specific
         node). Unlike the distance, it puts is-a pairs before the others
         whatever their depth, so that one threshold, tuned on labelled pairs,
-        classifies them (see :ref:`is-a-benchmark`). With
+        classifies them (see :ref:`benchmarks-is-a`). With
         ``manifold="euclidean"`` the distances are Euclidean. A label unknown
         with ``handle_unknown="ignore"`` stands for the origin, which scores
         0 as a parent.

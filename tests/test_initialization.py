@@ -301,9 +301,9 @@ def test_layout_alone_ranks_a_tree_well():
 
 
 @pytest.mark.parametrize(
-    "n_components, from_hierarchy", [(2, False), (3, False), (4, True), (10, True)]
+    "n_components, from_hierarchy", [(1, False), (2, True), (3, False), (4, True), (10, True)]
 )
-def test_auto_init_lays_out_the_hierarchy_from_four_dimensions(
+def test_auto_init_lays_out_the_hierarchy_except_in_1_and_3_dimensions(
     n_components, from_hierarchy
 ):
     relations = make_balanced_tree(4, 4)
@@ -407,3 +407,39 @@ def test_order_radii_stops_at_the_norm_bound_and_skips_cycles():
     points = np.array([[0.5, 0.0], [0.0, 0.1]])
     assert order_radii(points, cycle, MAX_NORM) == 0
     np.testing.assert_array_equal(points, [[0.5, 0.0], [0.0, 0.1]])
+
+
+def test_the_plane_layout_shares_each_wedge_among_children_by_size():
+    from sklpoincare.hierarchy import forest_levels, subtree_sizes
+    from sklpoincare._initialization import wedge_angles
+
+    # two roots (0: subtree of 5, 5: subtree of 3); 0 -> 1, 2; 1 -> 3, 4; 5 -> 6, 7
+    tree_parent = np.array([-1, 0, 0, 1, 1, -1, 5, 5])
+    levels = forest_levels(tree_parent)
+    sizes = subtree_sizes(tree_parent, levels)
+    angles = wedge_angles(tree_parent, levels, sizes, np.random.RandomState(0))
+    offset = angles[0] - 2 * np.pi * 5 / 8 / 2  # the random start of the circle
+    turn = 2 * np.pi
+    # roots: wedges of 5/8 and 3/8 of the circle, each at its middle
+    np.testing.assert_allclose(angles[[0, 5]] - offset, [turn * 5 / 16, turn * (5 / 8 + 3 / 16)])
+    # 0's wedge [0, 5/8) goes to 1 (3 nodes) and 2 (1 node): 3/4 and 1/4 of it
+    np.testing.assert_allclose(angles[[1, 2]] - offset, turn * 5 / 8 * np.array([3 / 8, 7 / 8]))
+    # 1's wedge [0, 15/32) is halved between its leaves 3 and 4
+    np.testing.assert_allclose(angles[[3, 4]] - offset, turn * 15 / 32 * np.array([1 / 4, 3 / 4]))
+    np.testing.assert_allclose(angles[[6, 7]] - offset, turn * (5 / 8 + 3 / 8 * np.array([1 / 4, 3 / 4])))
+
+
+def test_two_dimensional_layout_puts_subtrees_side_by_side():
+    relations = make_balanced_tree(3, 3)  # root 0, children 1, 2, 3
+    layout = PoincareEmbedder(
+        n_components=2, n_epochs=1, learning_rate=1e-9, random_state=0
+    ).fit(relations)
+    point = dict(zip(layout.nodes_, layout.embedding_))
+    norm = {node: np.linalg.norm(x) for node, x in point.items()}
+    assert all(norm[c] > norm[p] for c, p in relations)
+    # each child of the root holds a third of the circle: its subtree lies
+    # within pi / 3 of its direction, so the three never interleave
+    for top in (1, 2, 3):
+        for member in [c for c, p in relations if p == top]:
+            cosine = point[member] @ point[top] / (norm[member] * norm[top])
+            assert np.arccos(np.clip(cosine, -1, 1)) < np.pi / 3

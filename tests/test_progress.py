@@ -277,7 +277,7 @@ def test_a_shorter_terminal_line_wipes_the_end_of_the_longer_one(monkeypatch, te
 
 def test_estimator_verbose_1_prints_the_reporter_lines(capsys, small_tree):
     PoincareEmbedder(n_components=2, n_epochs=20, burn_in=5, n_negatives=5,
-                     random_state=0, verbose=1).fit(small_tree)
+                     init="random", random_state=0, verbose=1).fit(small_tree)
     lines = capsys.readouterr().out.splitlines()
     assert [re.search(r"epoch (\d+)/20", line).group(1) for line in lines] == [
         str(k) for k in range(2, 21, 2)
