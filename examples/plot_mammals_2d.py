@@ -56,7 +56,8 @@ args = parser.parse_args()
 # -------------
 #
 # The relations are the transitive closure: every (descendant, ancestor)
-# pair. The defaults train 200 epochs, the first 50 of them burn-in.
+# pair. The defaults train 200 epochs from a layout of the hierarchy in the
+# disk: each node's children share its wedge in proportion to their subtrees.
 
 relations = load_mammals().data
 embedder = PoincareEmbedder(n_components=2, random_state=args.seed)
