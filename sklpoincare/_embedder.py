@@ -17,7 +17,7 @@ from sklearn.utils.validation import check_is_fitted
 from ._growth import extend_graph, graph_from_adjacency, place_new_nodes
 from ._features import FEATURES, landmark_rows, node_features
 from ._initialization import hierarchical_embedding, order_radii, random_embedding
-from .hierarchy import MAX_RELATIONS, close_graph
+from .hierarchy import MAX_RELATIONS, ancestor_closure, close_graph
 from ._relations import (
     alias_table,
     as_label_table,
@@ -170,7 +170,9 @@ class PoincareEmbedder(
         the cycle. ``False`` trains on the relations exactly as given, as
         the paper does (it gives the closure): for graphs that are not
         hierarchies, and for link prediction, where held-out relations must
-        not be implied by the training ones. See
+        not be implied by the training ones. Its negatives still leave out
+        the ancestors the relations imply, which training would otherwise
+        push away (see :ref:`benchmarks-is-a`). See
         :ref:`benchmarks-direct-links`.
 
     max_closure_size : int, default=100_000_000
@@ -518,6 +520,20 @@ class PoincareEmbedder(
             embedding = random_embedding(graph.n_nodes, n_components, self.init_range, rng)
         return self._geometry().project(embedding, self.eps)
 
+    def _not_negatives(self, graph):
+        """CSR ``(indptr, indices)`` of the nodes never drawn as negatives of
+        each node: its parents and, with ``closure=False``, every node its
+        relations reach upwards, so that training does not push apart what
+        the relations imply (only its parents when those pairs would number
+        more than ``max_closure_size``)."""
+        if self.closure:  # the parents are the ancestors already
+            return graph.parent_indptr, graph.parent_indices
+        ancestors = ancestor_closure(graph, max_steps=np.inf, max_pairs=self.max_closure_size)
+        if ancestors is None:
+            return graph.parent_indptr, graph.parent_indices
+        ancestors.sort_indices()
+        return ancestors.indptr.astype(np.int32), ancestors.indices.astype(np.int32)
+
     def _geometry(self):
         """The geometry of ``manifold`` (see ``_manifolds.py``)."""
         return get_geometry(self.manifold)
@@ -552,6 +568,7 @@ class PoincareEmbedder(
         child_indptr, child_indices = graph.child_csr()
         n_relations = len(graph.children)
         total_weight = graph.weights.sum()
+        not_negative_indptr, not_negatives = self._not_negatives(graph)
 
         losses = []
         progress = ProgressReporter(
@@ -569,8 +586,8 @@ class PoincareEmbedder(
                     graph.parents,
                     graph.weights,
                     rng.permutation(n_relations).astype(np.int32),
-                    graph.parent_indptr,
-                    graph.parent_indices,
+                    not_negative_indptr,
+                    not_negatives,
                     burn_in_prob if in_burn_in else no_prob,
                     burn_in_alias if in_burn_in else no_alias,
                     manifold=geometry.kernel_code,

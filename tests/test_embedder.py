@@ -428,3 +428,42 @@ def test_integer_labels_keep_an_integer_nodes_dtype(fast_params):
     back = pickle.loads(pickle.dumps(est))
     assert back.nodes_.dtype == np.int64
     np.testing.assert_array_equal(back.transform([3, 0]), rows)
+
+
+@pytest.mark.parametrize("closure", [False, True])
+def test_implied_ancestors_are_never_negatives(monkeypatch, closure, fast_params):
+    """Without the closure, training still does not push a node away from
+    the ancestors its relations imply."""
+    import sklpoincare._embedder as embedder_module
+
+    seen = []
+    real = embedder_module.train_epoch
+
+    def spy(embedding, children, parents, weights, order, indptr, indices, *args, **kwargs):
+        seen.append((np.asarray(indptr).copy(), np.asarray(indices).copy()))
+        return real(embedding, children, parents, weights, order, indptr, indices,
+                    *args, **kwargs)
+
+    monkeypatch.setattr(embedder_module, "train_epoch", spy)
+    chain = [("d", "c"), ("c", "b"), ("b", "a")]
+    est = PoincareEmbedder(n_components=2, **fast_params, closure=closure).fit(chain)
+    assert est.adjacency_.nnz == (6 if closure else 3)  # trained as given
+    ids = {label: i for i, label in enumerate(est.nodes_)}
+    indptr, indices = seen[0]
+    excluded = {
+        label: {est.nodes_[j] for j in indices[indptr[i] : indptr[i + 1]]}
+        for label, i in ids.items()
+    }
+    assert excluded == {"a": set(), "b": {"a"}, "c": {"a", "b"}, "d": {"a", "b", "c"}}
+
+
+def test_a_graph_with_a_cycle_excludes_what_it_reaches(fast_params):
+    cycle = [("a", "b"), ("b", "c"), ("c", "a"), ("d", "a")]
+    est = PoincareEmbedder(n_components=2, **fast_params, closure=False).fit(cycle)
+    assert np.isfinite(est.embedding_).all()
+    from sklpoincare._relations import check_relations
+
+    graph, _ = check_relations(np.array(cycle, dtype=object))
+    indptr, indices = est._not_negatives(graph)
+    # d reaches a, b and c upwards; a node on the cycle reaches the other two
+    assert [len(indices[indptr[i] : indptr[i + 1]]) for i in range(4)] == [2, 2, 2, 3]
