@@ -16,7 +16,8 @@
    Dispatch: where GCC's target_clones attribute works (x86-64, glibc), each
    SKLP_CLONED function exists as an AVX-512, an AVX2 and a baseline x86-64
    (SSE2) version, and the dynamic loader picks the best one the CPU runs
-   (an ifunc), once, when the module loads. Elsewhere the functions are
+   (an ifunc), once, when the module loads. Elsewhere, or with the macro
+   SKLP_NO_CLONES defined (CFLAGS=-DSKLP_NO_CLONES), the functions are
    compiled once, for the target of the build. */
 
 #ifndef SKLP_BATCH_H
@@ -26,7 +27,7 @@
 #include <stddef.h>
 
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) \
-    && defined(__linux__) && defined(__GLIBC__)
+    && defined(__linux__) && defined(__GLIBC__) && !defined(SKLP_NO_CLONES)
 #define SKLP_CLONED \
     __attribute__((target_clones("avx512f", "avx2", "default"), unused))
 #elif defined(__GNUC__)
