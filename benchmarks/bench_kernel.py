@@ -4,7 +4,8 @@ This is a script to run by hand, not a test. It times one training epoch
 of sklpoincare's kernel (``sklpoincare._sgd_fast.train_epoch``, Poincare
 ball, one thread, uniform negatives) and one epoch of
 ``reference_epoch.c``, the paper's update written as the obvious scalar C
-loop (arcosh, exp and log per target; see that file), on the same
+loop (with the library's one trick: softmax weights without ``exp``; see
+that file), on the same
 relations, from the same starting embedding, with the same number of
 negatives and the same sampler. The reference is compiled here with the C
 compiler of the package's extensions and ``-O3`` (no ``-march``), as
@@ -16,14 +17,15 @@ round and the ratio library / reference. Each epoch starts from the same
 copy of an embedding trained for a few epochs (``--warm-epochs``), so the
 points sit where training puts them, not at the origin.
 
-``--only library|reference`` runs that epoch alone (``--rounds`` times),
-for instruction counts that do not depend on other jobs, e.g.::
+``--only library|reference`` runs that epoch alone (``--rounds`` times,
+after the warm-up epochs), for instruction counts that do not depend on
+other jobs: the instructions of one epoch are half the difference between
+the totals of ``--rounds 3`` and ``--rounds 1``, e.g.::
 
-    valgrind --tool=callgrind --collect-atstart=no \\
-        --toggle-collect='*_train_share*' \\
-        python benchmarks/bench_kernel.py --only library --rounds 1
+    valgrind --tool=callgrind --callgrind-out-file=/dev/null \
+        python benchmarks/bench_kernel.py --only library --rounds 3
 
-and ``--toggle-collect=reference_epoch`` with ``--only reference``.
+(valgrind runs no AVX-512: under it the kernel takes its AVX2 version).
 
 Examples
 --------
