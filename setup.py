@@ -49,7 +49,12 @@ class BuildExtWithOptionalOpenMP(build_ext):
         if not use_openmp:
             print("sklpoincare: building without OpenMP (single-threaded kernels)")
         for ext in self.extensions:
-            ext.extra_compile_args = ["-O3"] + (["-fopenmp"] if use_openmp else [])
+            # -ffp-contract=off: no fused multiply-adds, so that the vector
+            # versions of _batch.h round as the scalar code does (the same
+            # bits on every CPU); -fno-math-errno lets sqrt vectorise.
+            ext.extra_compile_args = ["-O3", "-ffp-contract=off", "-fno-math-errno"] + (
+                ["-fopenmp"] if use_openmp else []
+            )
             ext.extra_link_args = ["-fopenmp"] if use_openmp else []
         super().build_extensions()
 
@@ -66,7 +71,8 @@ extensions = [
     Extension(
         f"sklpoincare.{name}",
         [f"sklpoincare/{name}.pyx"],
-        include_dirs=[np.get_include()],
+        include_dirs=[np.get_include(), "sklpoincare"],
+        depends=["sklpoincare/_batch.h", "sklpoincare/_geometry.pxd"],
         define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")],
     )
     for name in KERNELS

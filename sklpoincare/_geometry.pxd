@@ -87,126 +87,58 @@ cdef inline double one_minus_squared_norm(const double* x,
 # For the parent (k = 0) and each negative t_k of a relation (u, v),
 # distance_terms fills
 #     exp_terms[k] = exp(shift - d(u, t_k))
-# and four numbers coefs[4k:4k+4] = (a, b, c, e) such that the Riemannian
-# gradient of d(u, t_k) is a u + b t_k at u and c t_k + e u at t_k. It
-# returns d(u, v) - shift.
+# and four numbers coefs[k], coefs[stride + k], coefs[2 stride + k],
+# coefs[3 stride + k] = (a, b, c, e) such that the Riemannian gradient of
+# d(u, t_k) is a u + b t_k at u and c t_k + e u at t_k. It returns
+# d(u, v) - shift. The ball and the hyperboloid compute these for all
+# targets at once, vectorised, in _batch.h (whose comments derive the
+# gradients).
 
-cdef inline void _set_coefs(double* coefs, double a, double b, double c,
-                            double e) noexcept nogil:
-    coefs[0] = a
-    coefs[1] = b
-    coefs[2] = c
-    coefs[3] = e
-
-
-cdef inline void _ball_gradient(double* coefs, double alpha, double beta,
-                                double s, double u_sq, double t_sq,
-                                double dot) noexcept nogil:
-    """The paper's Riemannian gradient, ((1 - |x|^2)^2 / 4) grad_E.
-
-    With z = 2 |u - t|^2 / (alpha beta) and s = sqrt(z (z + 2)), the
-    Euclidean gradient of d(u, t) = arcosh(1 + z) at u is
-
-        grad_E = (4 / (beta s)) ((1 + |t|^2 - 2 <u, t>) u / alpha^2 - t / alpha)
-
-    and the metric factor alpha^2 / 4 cancels its 1 / alpha^2:
-
-        grad_R = ((1 + |t|^2 - 2 <u, t>) u - alpha t) / (beta s),
-
-    the form computed here, with no large factor next to the boundary.
-    At t, u and t swap roles.
-    """
-    _set_coefs(coefs,
-               (1.0 + t_sq - 2.0 * dot) / (beta * s), -alpha / (beta * s),
-               (1.0 + u_sq - 2.0 * dot) / (alpha * s), -beta / (alpha * s))
+cdef extern from "_batch.h":
+    Py_ssize_t sklp_stride(Py_ssize_t n) noexcept nogil
+    void sklp_ball_terms(const double* embedding, int* targets, int n_targets,
+                         Py_ssize_t dim, const double* u_row, double u_sq,
+                         double alpha, double* exp_terms, double* coefs,
+                         double* z, double* sums) noexcept nogil
+    void sklp_hyperboloid_terms(const double* embedding, int* targets,
+                                int n_targets, Py_ssize_t dim,
+                                const double* u_row, double u_sq, double u0,
+                                double* exp_terms, double* coefs, double* z,
+                                double* sums) noexcept nogil
 
 
-cdef inline double _hyperboloid_z(double u_sq, double u0, double sq,
-                                  double t_sq) noexcept nogil:
-    """z = -<u, t>_L - 1 of hyperboloid points given by their spatial parts.
-
-    A point is x = (x0, xs) with x0 = sqrt(1 + |xs|^2); only xs is stored,
-    so an embedding row has n_components numbers in every model. Here
-        z = (|us - ts|^2 - (u0 - t0)^2) / 2,  u0 - t0 = (|us|^2 - |ts|^2) / (u0 + t0),
-    a form without the cancellation of u0 t0 - <us, ts> - 1 between nearby
-    points far from the origin.
-    """
-    cdef double t0 = sqrt(1.0 + t_sq)
-    cdef double d0 = (u_sq - t_sq) / (u0 + t0)
-    cdef double z = 0.5 * (sq - d0 * d0)
-    if z < 0.0:
-        z = 0.0   # rounding; the true value is >= 0
-    return z
-
-
-cdef inline void _hyperboloid_gradient(double* coefs, double z,
-                                       double s) noexcept nogil:
-    """The Riemannian gradient of d(u, t) at u on the hyperboloid.
-
-    It is (alpha u - t) / s with alpha = -<u, t>_L = 1 + z and
-    s = sqrt(alpha^2 - 1) = sqrt(z (z + 2)): a tangent vector of unit
-    length. Only its spatial part is kept; the time part follows from
-    tangency (<x, v>_L = 0) when it is needed.
-    """
-    _set_coefs(coefs, (1.0 + z) / s, -1.0 / s, (1.0 + z) / s, -1.0 / s)
+cdef inline Py_ssize_t terms_size(int n_targets) noexcept nogil:
+    """Doubles of scratch that distance_terms needs for n_targets targets:
+    exp terms, four coefficients, z and three sums per target (lane)."""
+    return 9 * sklp_stride(n_targets)
 
 
 cdef inline double _hyperbolic_terms(
     int manifold, const double* embedding, Py_ssize_t dim, int u,
-    const int* targets, int n_targets, double* exp_terms, double* coefs,
+    int* targets, int n_targets, double* scratch,
 ) noexcept nogil:
     """The Poincare ball and the hyperboloid, shift 0: d = arcosh(1 + z) in
     both, with the model's z and gradient."""
-    cdef Py_ssize_t i
-    cdef int k
-    cdef double u_sq, alpha = 0.0, u0 = 0.0, beta = 0.0
-    cdef double sq, dot, t_sq, diff, z, s
-    cdef double z_parent = 0.0
+    cdef Py_ssize_t stride = sklp_stride(n_targets)
+    cdef double* exp_terms = scratch
+    cdef double* coefs = scratch + stride
+    cdef double* z = scratch + 5 * stride
+    cdef double* sums = scratch + 6 * stride
     cdef const double* u_row = embedding + u * dim
-    cdef const double* t_row
+    cdef double u_sq = squared_norm(u_row, dim)
 
-    u_sq = squared_norm(u_row, dim)
     if manifold == LORENTZ:
-        u0 = sqrt(1.0 + u_sq)
+        sklp_hyperboloid_terms(embedding, targets, n_targets, dim, u_row, u_sq,
+                               sqrt(1.0 + u_sq), exp_terms, coefs, z, sums)
     else:
-        alpha = 1.0 - u_sq
-
-    for k in range(n_targets):
-        t_row = embedding + targets[k] * dim
-        sq = 0.0
-        dot = 0.0
-        t_sq = 0.0
-        for i in range(dim):
-            diff = u_row[i] - t_row[i]
-            sq += diff * diff
-            dot += u_row[i] * t_row[i]
-            t_sq += t_row[i] * t_row[i]
-        if manifold == LORENTZ:
-            z = _hyperboloid_z(u_sq, u0, sq, t_sq)
-        else:
-            beta = 1.0 - t_sq
-            z = 2.0 * sq / (alpha * beta)
-        s = sqrt(z * (z + 2.0))
-        # exp(-arcosh(1 + z)) = 1 / (1 + z + sqrt(z (z + 2))): the softmax
-        # needs no exp or log per target. It lies in (0, 1], and points kept
-        # at the norm bound bound z, so the sum neither overflows nor
-        # underflows.
-        exp_terms[k] = 1.0 / (1.0 + z + s)
-        if k == 0:
-            z_parent = z
-        if s <= 0.0:
-            # Identical points: the distance has no gradient there.
-            _set_coefs(coefs + 4 * k, 0.0, 0.0, 0.0, 0.0)
-        elif manifold == LORENTZ:
-            _hyperboloid_gradient(coefs + 4 * k, z, s)
-        else:
-            _ball_gradient(coefs + 4 * k, alpha, beta, s, u_sq, t_sq, dot)
-    return arcosh1p(z_parent)
+        sklp_ball_terms(embedding, targets, n_targets, dim, u_row, u_sq,
+                        1.0 - u_sq, exp_terms, coefs, z, sums)
+    return arcosh1p(z[0])
 
 
 cdef inline double _euclidean_terms(
     const double* embedding, Py_ssize_t dim, int u, const int* targets,
-    int n_targets, double* exp_terms, double* coefs,
+    int n_targets, double* scratch,
 ) noexcept nogil:
     """The paper's Euclidean baseline: d(u, t) = |u - t|^2, whose gradient
     is 2 (u - t) at u.
@@ -214,6 +146,9 @@ cdef inline double _euclidean_terms(
     Distances are unbounded here, so the softmax is shifted by the smallest
     distance to keep exp() from underflowing to an all-zero sum.
     """
+    cdef Py_ssize_t stride = sklp_stride(n_targets)
+    cdef double* exp_terms = scratch
+    cdef double* coefs = scratch + stride
     cdef int k
     cdef double sq, shift
     cdef const double* u_row = embedding + u * dim
@@ -221,7 +156,10 @@ cdef inline double _euclidean_terms(
     for k in range(n_targets):
         # the distance for now, exponentiated below
         exp_terms[k] = squared_distance(u_row, embedding + targets[k] * dim, dim)
-        _set_coefs(coefs + 4 * k, 2.0, -2.0, 2.0, -2.0)
+        coefs[k] = 2.0
+        coefs[stride + k] = -2.0
+        coefs[2 * stride + k] = 2.0
+        coefs[3 * stride + k] = -2.0
     shift = exp_terms[0]
     for k in range(1, n_targets):
         if exp_terms[k] < shift:
@@ -234,18 +172,21 @@ cdef inline double _euclidean_terms(
 
 cdef inline double distance_terms(
     int manifold, const double* embedding, Py_ssize_t dim, int u,
-    const int* targets, int n_targets, double* exp_terms, double* coefs,
+    int* targets, int n_targets, double* scratch,
 ) noexcept nogil:
-    """Fill ``exp_terms`` and ``coefs`` of the targets of u (see above)."""
+    """Fill the exp terms and coefficients of the targets of u (see above)
+    in ``scratch`` (``terms_size`` doubles): exp terms at ``scratch``,
+    coefficients from ``scratch + sklp_stride(n_targets)``. ``targets`` has
+    room for ``sklp_stride(n_targets)`` entries (vector lanes; the entries
+    past n_targets are overwritten)."""
     # the model as a constant, so that the compiler drops the other's code
     if manifold == LORENTZ:
         return _hyperbolic_terms(LORENTZ, embedding, dim, u, targets, n_targets,
-                                 exp_terms, coefs)
+                                 scratch)
     if manifold == EUCLIDEAN:
-        return _euclidean_terms(embedding, dim, u, targets, n_targets,
-                                exp_terms, coefs)
+        return _euclidean_terms(embedding, dim, u, targets, n_targets, scratch)
     return _hyperbolic_terms(POINCARE, embedding, dim, u, targets, n_targets,
-                             exp_terms, coefs)
+                             scratch)
 
 
 # --------------------------------------------------------------------------
@@ -413,3 +354,4 @@ cdef inline void riemannian_step(int manifold, double* row, const double* grad,
     else:
         sq_norm = _ball_retraction(row, grad, learning_rate, max_norm, dim)
         cap_norm(row, sq_norm, max_norm, dim)
+

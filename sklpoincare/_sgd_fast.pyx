@@ -38,6 +38,8 @@ from ._geometry cimport (
     POINCARE,
     distance_terms,
     riemannian_step,
+    sklp_stride,
+    terms_size,
 )
 
 import numpy as np
@@ -116,12 +118,6 @@ cdef inline double _sum(const double* values, int n) noexcept nogil:
     return total
 
 
-cdef inline void _zero(double* values, Py_ssize_t n) noexcept nogil:
-    cdef Py_ssize_t i
-    for i in range(n):
-        values[i] = 0.0
-
-
 # --------------------------------------------------------------------------
 # The softmax loss of one relation, the same for every model: the model's
 # distances and Riemannian gradients come from _geometry.pxd.
@@ -129,45 +125,38 @@ cdef inline void _zero(double* values, Py_ssize_t n) noexcept nogil:
 MANIFOLD_CODES = {"poincare": POINCARE, "lorentz": LORENTZ, "euclidean": EUCLIDEAN}
 
 
+cdef extern from "_batch.h":
+    void sklp_loss_gradients(const double* embedding, const int* targets,
+                             int n_targets, Py_ssize_t dim, const double* u_row,
+                             const double* exp_terms, double total, double weight,
+                             const double* coefs, double* grad_u,
+                             double* grad_targets) noexcept nogil
+
+
 cdef double _relation_gradients(
     int manifold, const double* embedding, Py_ssize_t dim, int u,
-    const int* targets, int n_targets, double weight, double* scratch,
+    int* targets, int n_targets, double weight, double* scratch,
     double* grad_u, double* grad_targets,
 ) noexcept nogil:
     """Weighted loss of one relation; fills the Riemannian gradients of u and
-    of each target (one row per slot). ``scratch`` holds 5 * n_targets doubles.
+    of each target (one row per slot). ``scratch`` holds
+    ``terms_size(n_targets)`` doubles; ``targets`` has room for
+    ``sklp_stride(n_targets)`` entries (see distance_terms).
 
     The loss is the softmax cross-entropy -log softmax_0 over -d(u, t_k):
-    L = d(u, v) + log sum_k exp(-d(u, t_k)).
+    L = d(u, v) + log sum_k exp(-d(u, t_k)); its derivative in d(u, t_k),
+    [k == 0] - softmax_k, times the gradients of the distances gives those
+    of the points (sklp_loss_gradients in _batch.h).
     """
     cdef double* exp_terms = scratch
-    cdef double* coefs = scratch + n_targets
-    cdef const double* u_row = embedding + u * dim
-    cdef const double* t_row
-    cdef double parent_term, total, g, a, b, c, e
-    cdef Py_ssize_t i
-    cdef int k
+    cdef double parent_term, total
 
     parent_term = distance_terms(manifold, embedding, dim, u, targets, n_targets,
-                                 exp_terms, coefs)
+                                 scratch)
     total = _sum(exp_terms, n_targets)
-
-    _zero(grad_u, dim)
-    for k in range(n_targets):
-        # dL/dd_k = [k == 0] - softmax_k, times the relation's weight
-        g = -exp_terms[k] / total
-        if k == 0:
-            g += 1.0
-        g *= weight
-        # the gradient of d(u, t_k) is a u + b t_k at u, c t_k + e u at t_k
-        a = g * coefs[4 * k]
-        b = g * coefs[4 * k + 1]
-        c = g * coefs[4 * k + 2]
-        e = g * coefs[4 * k + 3]
-        t_row = embedding + targets[k] * dim
-        for i in range(dim):
-            grad_u[i] += a * u_row[i] + b * t_row[i]
-            grad_targets[k * dim + i] = c * t_row[i] + e * u_row[i]
+    sklp_loss_gradients(embedding, targets, n_targets, dim, embedding + u * dim,
+                        exp_terms, total, weight, scratch + sklp_stride(n_targets),
+                        grad_u, grad_targets)
     return weight * (parent_term + log(total))
 
 
@@ -175,9 +164,8 @@ cdef double _relation_gradients(
 # One epoch.
 
 cdef inline Py_ssize_t _scratch_size(int n_negatives, Py_ssize_t dim) noexcept nogil:
-    # exp terms and four gradient coefficients per target, the gradient of
-    # u and one gradient row per target
-    return 5 * (n_negatives + 1) + dim + (n_negatives + 1) * dim
+    # the distance terms, the gradient of u and one gradient row per target
+    return terms_size(n_negatives + 1) + dim + (n_negatives + 1) * dim
 
 cdef double _train_share(
     int manifold,
@@ -201,7 +189,7 @@ cdef double _train_share(
     int n_negatives,
     double max_norm,
     uint64_t seed,
-    int* targets,        # scratch, n_negatives + 1
+    int* targets,        # scratch, sklp_stride(n_negatives + 1)
     double* scratch,     # scratch, _scratch_size(n_negatives, dim)
 ) noexcept nogil:
     """SGD over ``order[start:stop]``; returns the summed weighted loss.
@@ -220,7 +208,7 @@ cdef double _train_share(
     cdef const int* parent_ptr = &parent_indices[0]
     cdef const double* prob_ptr = NULL
     cdef const int* alias_ptr = NULL
-    cdef double* grad_u = scratch + 5 * (n_negatives + 1)
+    cdef double* grad_u = scratch + terms_size(n_negatives + 1)
     cdef double* grad_targets = grad_u + dim
 
     if alias_prob.shape[0] > 0:
@@ -341,7 +329,8 @@ def train_epoch(
     cdef uint64_t[::1] seeds = np.empty(n_workers, dtype=np.uint64)
     cdef uint64_t state = seed
     # Per-thread scratch, one row per share.
-    cdef int[:, ::1] targets = np.empty((n_workers, n_negatives + 1), dtype=np.intc)
+    cdef int[:, ::1] targets = np.empty(
+        (n_workers, sklp_stride(n_negatives + 1)), dtype=np.intc)
     cdef double[:, ::1] scratch = np.empty(
         (n_workers, _scratch_size(n_negatives, dim)))
 
@@ -373,11 +362,13 @@ def relation_loss_and_gradients(const double[:, ::1] embedding, int u,
     """
     cdef Py_ssize_t dim = embedding.shape[1]
     cdef int n_targets = targets.shape[0]
-    cdef double[::1] scratch = np.empty(5 * n_targets)
+    cdef int[::1] padded = np.empty(sklp_stride(n_targets), dtype=np.intc)
+    cdef double[::1] scratch = np.empty(terms_size(n_targets))
     cdef double[::1] grad_u = np.empty(dim)
     cdef double[:, ::1] grad_targets = np.empty((n_targets, dim))
+    padded[:n_targets] = targets
     cdef double loss = _relation_gradients(
-        manifold, &embedding[0, 0], dim, u, &targets[0], n_targets, weight,
+        manifold, &embedding[0, 0], dim, u, &padded[0], n_targets, weight,
         &scratch[0], &grad_u[0], &grad_targets[0, 0])
     return loss, np.asarray(grad_u), np.asarray(grad_targets)
 

@@ -1,0 +1,182 @@
+"""Speed of the training kernel against the paper's update as a plain C loop.
+
+This is a script to run by hand, not a test. It times one training epoch
+of sklpoincare's kernel (``sklpoincare._sgd_fast.train_epoch``, Poincare
+ball, one thread, uniform negatives) and one epoch of
+``reference_epoch.c``, the paper's update written as the obvious scalar C
+loop (with the library's one trick: softmax weights without ``exp``; see
+that file), on the same
+relations, from the same starting embedding, with the same number of
+negatives and the same sampler. The reference is compiled here with the C
+compiler of the package's extensions and ``-O3`` (no ``-march``), as
+``setup.py`` builds the kernels, and loaded with ctypes.
+
+The two run in alternation, A/B then B/A, several rounds in one process, so
+that a busy machine slows both alike; the table gives relations/s of each
+round and the ratio library / reference. Each epoch starts from the same
+copy of an embedding trained for a few epochs (``--warm-epochs``), so the
+points sit where training puts them, not at the origin.
+
+``--only library|reference`` runs that epoch alone (``--rounds`` times,
+after the warm-up epochs), for instruction counts that do not depend on
+other jobs: the instructions of one epoch are half the difference between
+the totals of ``--rounds 3`` and ``--rounds 1``, e.g.::
+
+    valgrind --tool=callgrind --callgrind-out-file=/dev/null \
+        python benchmarks/bench_kernel.py --only library --rounds 3
+
+(valgrind runs no AVX-512: under it the kernel takes its AVX2 version).
+
+Examples
+--------
+Mammals, 10 dimensions, 50 negatives, 7 rounds::
+
+    python benchmarks/bench_kernel.py
+"""
+
+import argparse
+import ctypes
+import os
+import shlex
+import subprocess
+import sysconfig
+import tempfile
+import time
+
+import numpy as np
+
+from _report import print_table, progress, run_header, thousands
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+MAX_NORM = 1.0 - 1e-8
+
+
+def mammal_relations():
+    """children, parents (int32 codes) and the sorted parent CSR of u."""
+    from sklpoincare.datasets import load_mammals
+
+    labels = load_mammals().data
+    nodes, codes = np.unique(labels, return_inverse=True)
+    codes = codes.reshape(labels.shape).astype(np.int32)
+    children, parents = codes[:, 0].copy(), codes[:, 1].copy()
+    by_child = np.lexsort((parents, children))
+    indptr = np.zeros(len(nodes) + 1, dtype=np.int32)
+    np.add.at(indptr, children + 1, 1)
+    return (len(nodes), children, parents, np.cumsum(indptr).astype(np.int32),
+            parents[by_child].copy())
+
+
+def build_reference(directory):
+    """Compile reference_epoch.c into a shared library; return it (ctypes)."""
+    cc = shlex.split(sysconfig.get_config_var("CC") or "cc")
+    target = os.path.join(directory, "reference_epoch.so")
+    subprocess.run(cc + ["-O3", "-fPIC", "-shared", os.path.join(HERE, "reference_epoch.c"),
+                         "-o", target, "-lm"], check=True)
+    library = ctypes.CDLL(target)
+    library.reference_epoch.restype = ctypes.c_double
+    p = ctypes.c_void_p
+    library.reference_epoch.argtypes = [
+        p, ctypes.c_int, ctypes.c_int, p, p, p, ctypes.c_long, p, p,
+        ctypes.c_int, ctypes.c_double, ctypes.c_double, ctypes.c_uint64, p, p, p, p]
+    return library
+
+
+def warm_embedding(n_nodes, data, dim, args):
+    """Start from points that a few epochs of the library moved out."""
+    rng = np.random.RandomState(args.seed)
+    embedding = rng.uniform(-1e-3, 1e-3, size=(n_nodes, dim))
+    run = library_epoch(data, args)
+    for epoch in range(args.warm_epochs):
+        run(embedding, rng.permutation(len(data[1])).astype(np.int32), args.seed + epoch)
+    return embedding
+
+
+def library_epoch(data, args):
+    from sklpoincare._sgd_fast import train_epoch
+
+    n_nodes, children, parents, indptr, indices = data
+    weights = np.ones(len(children))
+    no_prob, no_alias = np.empty(0), np.empty(0, dtype=np.int32)
+
+    def run(embedding, order, seed):
+        return train_epoch(embedding, children, parents, weights, order, indptr, indices,
+                           no_prob, no_alias, lr_start=args.learning_rate,
+                           lr_end=args.learning_rate, n_negatives=args.negatives,
+                           max_norm=MAX_NORM, seed=seed, n_threads=1)
+
+    return run
+
+
+def reference_epoch(data, args, library):
+    n_nodes, children, parents, indptr, indices = data
+    n_targets = args.negatives + 1
+    targets = np.empty(n_targets, dtype=np.int32)
+    work = np.empty(5 * n_targets)
+
+    def ptr(a):
+        return a.ctypes.data
+
+    def run(embedding, order, seed):
+        dim = embedding.shape[1]
+        grad_u, grad_t = np.empty(dim), np.empty(n_targets * dim)
+        return library.reference_epoch(
+            ptr(embedding), n_nodes, dim, ptr(children), ptr(parents), ptr(order),
+            len(order), ptr(indptr), ptr(indices), args.negatives, args.learning_rate,
+            MAX_NORM, seed, ptr(targets), ptr(work), ptr(grad_u), ptr(grad_t))
+
+    return run
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(
+        description="Relations/s of sklpoincare's training kernel and of the paper's "
+        "update as a plain scalar C loop, alternating, one thread.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    parser.add_argument("--dim", type=int, default=10)
+    parser.add_argument("--negatives", type=int, default=50)
+    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--learning-rate", type=float, default=0.3)
+    parser.add_argument("--warm-epochs", type=int, default=5)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--only", choices=["library", "reference"],
+                        help="run this epoch alone, --rounds times (for callgrind)")
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    data = mammal_relations()
+    n_relations = len(data[1])
+    with tempfile.TemporaryDirectory() as tmp:
+        systems = {"library": library_epoch(data, args),
+                   "reference": reference_epoch(data, args, build_reference(tmp))}
+        start = warm_embedding(data[0], data, args.dim, args)
+        order = np.random.RandomState(args.seed + 1).permutation(n_relations).astype(np.int32)
+        if args.only:
+            for _ in range(args.rounds):
+                systems[args.only](start.copy(), order, args.seed)
+            return
+
+        run_header(argv)
+        rows, ratios = [], []
+        for i in range(args.rounds):
+            rates = {}
+            names = ["library", "reference"][:: 1 if i % 2 == 0 else -1]
+            for name in names:
+                embedding = start.copy()
+                begin = time.perf_counter()
+                systems[name](embedding, order, args.seed)
+                rates[name] = n_relations / (time.perf_counter() - begin)
+            ratios.append(rates["library"] / rates["reference"])
+            rows.append([str(i + 1), " → ".join(names), thousands(rates["library"]),
+                         thousands(rates["reference"]), f"{ratios[-1]:.2f}"])
+            progress(" | ".join(rows[-1]))
+    print_table(["round", "order", "library relations/s", "reference relations/s",
+                 "library ÷ reference"], rows, {"order"})
+    print(f"\nmammals ({n_relations:,} relations), {args.dim} dimensions, {args.negatives} "
+          f"negatives, one thread; median ratio {np.median(ratios):.2f} "
+          f"(range {min(ratios):.2f}–{max(ratios):.2f})")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,210 @@
+/* The loops over the targets of a relation (its parent and negatives):
+   their distances to the node for _geometry.pxd, and the gradients of the
+   loss for _sgd_fast.pyx, written so that the compiler vectorises them, and
+   compiled for several instruction sets with one chosen when the module
+   loads.
+
+   A sum over coordinates is vectorised across targets, one lane per target:
+   the loops run over coordinates i outside and targets k inside, so that one
+   vector holds coordinate i of several targets. A sum over targets is
+   vectorised across coordinates. Either way every lane does the operations
+   of the scalar code in the same order (sums run i = 0, 1, ... or
+   k = 0, 1, ...), so it rounds as the scalar code would: the results are the
+   same bits on every instruction set, given that the module is built with
+   -ffp-contract=off (no fused multiply-adds; see setup.py).
+
+   Dispatch: where GCC's target_clones attribute works (x86-64, glibc), each
+   SKLP_CLONED function exists as an AVX-512, an AVX2 and a baseline x86-64
+   (SSE2) version, and the dynamic loader picks the best one the CPU runs
+   (an ifunc), once, when the module loads. Elsewhere, or with the macro
+   SKLP_NO_CLONES defined (CFLAGS=-DSKLP_NO_CLONES), the functions are
+   compiled once, for the target of the build. */
+
+#ifndef SKLP_BATCH_H
+#define SKLP_BATCH_H
+
+#include <math.h>
+#include <stddef.h>
+
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) \
+    && defined(__linux__) && defined(__GLIBC__) && !defined(SKLP_NO_CLONES)
+#define SKLP_CLONED \
+    __attribute__((target_clones("avx512f", "avx2", "default"), unused))
+#elif defined(__GNUC__)
+#define SKLP_CLONED __attribute__((unused))
+#else
+#define SKLP_CLONED
+#endif
+
+/* Lanes of one AVX-512 vector of doubles: the buffers of the targets are
+   padded to a multiple of it. */
+#define SKLP_LANES 8
+
+/* Length of the per-target buffers for n targets. */
+static inline ptrdiff_t sklp_stride(ptrdiff_t n)
+{
+    return (n + SKLP_LANES - 1) / SKLP_LANES * SKLP_LANES;
+}
+
+/* The distance terms of _geometry.pxd (distance_terms) for the Poincare ball
+   (lorentz = 0) or the hyperboloid (lorentz = 1), for all targets at once:
+   exp_terms[k] and the gradient coefficients coefs[j * stride + k] (j = 0..3
+   for a, b, c, e); z[k] is the z of target k. ``u_sq`` is |u|^2, ``alpha``
+   1 - |u|^2 (ball) and ``u0`` sqrt(1 + |u|^2) (hyperboloid). ``targets``
+   has room for stride = sklp_stride(n_targets) entries: the padding lanes
+   are set to the parent, computed and ignored. ``sums`` is scratch of
+   3 stride doubles.
+
+   In both models d(u, t) = arcosh(1 + z), and
+   exp(-arcosh(1 + z)) = 1 / (1 + z + sqrt(z (z + 2))): the softmax needs no
+   exp or log per target. It lies in (0, 1], and points kept at the norm
+   bound bound z, so the sum neither overflows nor underflows.
+
+   Ball: z = 2 |u - t|^2 / (alpha beta), beta = 1 - |t|^2. With
+   s = sqrt(z (z + 2)), the Euclidean gradient of d(u, t) at u is
+
+       grad_E = (4 / (beta s)) ((1 + |t|^2 - 2 <u, t>) u / alpha^2 - t / alpha)
+
+   and the paper's Riemannian gradient, (alpha^2 / 4) grad_E, loses the
+   1 / alpha^2:
+
+       grad_R = ((1 + |t|^2 - 2 <u, t>) u - alpha t) / (beta s),
+
+   the form computed here, with no large factor next to the boundary. At t,
+   u and t swap roles.
+
+   Hyperboloid: a point is x = (x0, xs) with x0 = sqrt(1 + |xs|^2); only xs
+   is stored, so an embedding row has n_components numbers in every model.
+   z = -<u, t>_L - 1 is computed as
+       z = (|us - ts|^2 - (u0 - t0)^2) / 2,  u0 - t0 = (|us|^2 - |ts|^2) / (u0 + t0),
+   a form without the cancellation of u0 t0 - <us, ts> - 1 between nearby
+   points far from the origin (z < 0 is rounding: the true value is >= 0).
+   The Riemannian gradient of d at u is (alpha u - t) / s with
+   alpha = -<u, t>_L = 1 + z and s = sqrt(alpha^2 - 1) = sqrt(z (z + 2)): a
+   tangent vector of unit length. Only its spatial part is kept; the time
+   part follows from tangency (<x, v>_L = 0) when it is needed. */
+static inline void sklp_hyperbolic_terms_body(
+    int lorentz, const double *restrict embedding, int *restrict targets,
+    int n_targets, ptrdiff_t dim, const double *restrict u_row, double u_sq,
+    double alpha, double u0, double *restrict exp_terms, double *restrict coefs,
+    double *restrict z_out, double *restrict sums)
+{
+    const ptrdiff_t stride = sklp_stride(n_targets);
+    double *restrict sq = sums, *restrict dot = sums + stride;
+    double *restrict t_sq = sums + 2 * stride;
+    ptrdiff_t i, k;
+    for (k = n_targets; k < stride; k++)
+        targets[k] = targets[0];
+    for (k = 0; k < stride; k++) {
+        sq[k] = 0.0;
+        dot[k] = 0.0;
+        t_sq[k] = 0.0;
+    }
+    for (i = 0; i < dim; i++) {
+        const double ui = u_row[i];
+        for (k = 0; k < stride; k++) {
+            const double t = embedding[(ptrdiff_t)targets[k] * dim + i];
+            double diff = ui - t;
+            sq[k] += diff * diff;
+            dot[k] += ui * t;
+            t_sq[k] += t * t;
+        }
+    }
+    for (k = 0; k < stride; k++) {
+        double z, s, beta = 0.0, t0, d0;
+        if (lorentz) {
+            t0 = sqrt(1.0 + t_sq[k]);
+            d0 = (u_sq - t_sq[k]) / (u0 + t0);
+            z = 0.5 * (sq[k] - d0 * d0);
+            z = z < 0.0 ? 0.0 : z;
+        } else {
+            beta = 1.0 - t_sq[k];
+            z = 2.0 * sq[k] / (alpha * beta);
+        }
+        s = sqrt(z * (z + 2.0));
+        exp_terms[k] = 1.0 / (1.0 + z + s);
+        z_out[k] = z;
+        if (lorentz) {
+            coefs[k] = (1.0 + z) / s;
+            coefs[stride + k] = -1.0 / s;
+            coefs[2 * stride + k] = (1.0 + z) / s;
+            coefs[3 * stride + k] = -1.0 / s;
+        } else {
+            coefs[k] = (1.0 + t_sq[k] - 2.0 * dot[k]) / (beta * s);
+            coefs[stride + k] = -alpha / (beta * s);
+            coefs[2 * stride + k] = (1.0 + u_sq - 2.0 * dot[k]) / (alpha * s);
+            coefs[3 * stride + k] = -beta / (alpha * s);
+        }
+        sq[k] = s;
+    }
+    /* Identical points (s = 0): the distance has no gradient there (a NaN s
+       goes through). Apart, as a branch in the loop above would keep it
+       from being vectorised. */
+    for (k = 0; k < stride; k++) {
+        if (sq[k] <= 0.0) {
+            coefs[k] = 0.0;
+            coefs[stride + k] = 0.0;
+            coefs[2 * stride + k] = 0.0;
+            coefs[3 * stride + k] = 0.0;
+        }
+    }
+}
+
+SKLP_CLONED
+static void sklp_ball_terms(const double *embedding, int *targets, int n_targets,
+                            ptrdiff_t dim, const double *u_row, double u_sq,
+                            double alpha, double *exp_terms, double *coefs, double *z,
+                            double *sums)
+{
+    sklp_hyperbolic_terms_body(0, embedding, targets, n_targets, dim, u_row, u_sq,
+                               alpha, 0.0, exp_terms, coefs, z, sums);
+}
+
+SKLP_CLONED
+static void sklp_hyperboloid_terms(const double *embedding, int *targets,
+                                   int n_targets, ptrdiff_t dim, const double *u_row,
+                                   double u_sq, double u0, double *exp_terms,
+                                   double *coefs, double *z, double *sums)
+{
+    sklp_hyperbolic_terms_body(1, embedding, targets, n_targets, dim, u_row, u_sq,
+                               0.0, u0, exp_terms, coefs, z, sums);
+}
+
+/* The Riemannian gradients of the loss of one relation, given its distance
+   terms (see _relation_gradients in _sgd_fast.pyx): grad_u, and one row per
+   target in grad_targets. */
+SKLP_CLONED
+static void sklp_loss_gradients(const double *restrict embedding,
+                                const int *restrict targets, int n_targets,
+                                ptrdiff_t dim, const double *restrict u_row,
+                                const double *restrict exp_terms, double total,
+                                double weight, const double *restrict coefs,
+                                double *restrict grad_u, double *restrict grad_targets)
+{
+    const ptrdiff_t stride = sklp_stride(n_targets);
+    ptrdiff_t i;
+    int k;
+    for (i = 0; i < dim; i++)
+        grad_u[i] = 0.0;
+    for (k = 0; k < n_targets; k++) {
+        const double *restrict t_row = embedding + (ptrdiff_t)targets[k] * dim;
+        double *restrict grad_t = grad_targets + (ptrdiff_t)k * dim;
+        double g, a, b, c, e;
+        /* dL/dd_k = [k == 0] - softmax_k, times the relation's weight */
+        g = -exp_terms[k] / total;
+        if (k == 0)
+            g += 1.0;
+        g *= weight;
+        /* the gradient of d(u, t_k) is a u + b t_k at u, c t_k + e u at t_k */
+        a = g * coefs[k];
+        b = g * coefs[stride + k];
+        c = g * coefs[2 * stride + k];
+        e = g * coefs[3 * stride + k];
+        for (i = 0; i < dim; i++) {
+            grad_u[i] += a * u_row[i] + b * t_row[i];
+            grad_t[i] = c * t_row[i] + e * u_row[i];
+        }
+    }
+}
+
+#endif
