@@ -66,10 +66,10 @@ def topological_levels(graph):
         levels.append(level)
         n_placed += len(level)
         starts, ends = child_indptr[level], child_indptr[level + 1]
-        children = child_indices[_ranges(starts, ends)]
-        waiting -= np.bincount(children, minlength=n_nodes)
-        candidates = np.unique(children)
-        level = candidates[waiting[candidates] == 0]
+        reached = np.bincount(child_indices[_ranges(starts, ends)], minlength=n_nodes)
+        waiting -= reached
+        # the counts are there already: cheaper than a np.unique of the children
+        level = np.flatnonzero((reached > 0) & (waiting == 0))
     if n_placed < n_nodes:
         cycle = _find_cycle(graph, waiting > 0)
         raise HierarchyCycleError(_describe_cycle(cycle), cycle)
