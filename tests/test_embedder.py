@@ -428,3 +428,19 @@ def test_integer_labels_keep_an_integer_nodes_dtype(fast_params):
     back = pickle.loads(pickle.dumps(est))
     assert back.nodes_.dtype == np.int64
     np.testing.assert_array_equal(back.transform([3, 0]), rows)
+
+
+@pytest.mark.parametrize("init, built", [("hierarchy", False), ("random", True)])
+def test_burn_in_table_is_built_only_for_burn_in(monkeypatch, init, built):
+    # a hierarchical start has no burn-in, so no degree table (seconds on
+    # 10 million nodes) is built for it
+    from sklpoincare import _embedder
+
+    calls = []
+    real = _embedder.alias_table
+    monkeypatch.setattr(_embedder, "alias_table", lambda p: calls.append(p) or real(p))
+    relations = [("b", "a"), ("c", "a"), ("d", "b")]
+    PoincareEmbedder(n_components=4, n_epochs=3, burn_in=1, init=init, random_state=0).fit(
+        relations
+    )
+    assert len(calls) == int(built)
