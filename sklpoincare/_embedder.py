@@ -437,6 +437,7 @@ class PoincareEmbedder(
                 stage.detail = "hierarchy" if self._starts_from_hierarchy() else "random"
                 embedding = self._initial_embedding(graph, rng, ancestors)
                 burn_in, loss_curve = self._burn_in_epochs(), []
+        del ancestors  # 8 bytes per pair of the closure that training does not need
         epochs = [
             (burn_in > 0 and epoch < burn_in, *self._epoch_rates(epoch, burn_in))
             for epoch in range(self.n_epochs)
@@ -499,6 +500,7 @@ class PoincareEmbedder(
         else:
             graph, ancestors = self._training_graph(new)
             embedding = self._initial_embedding(graph, rng, ancestors)
+            del ancestors  # as in fit
             loss_curve = []
         epoch = len(loss_curve)
         in_burn_in = epoch < self._burn_in_epochs()
