@@ -37,8 +37,6 @@ Example::
 """
 
 import argparse
-import resource
-import sys
 import time
 import tracemalloc
 
