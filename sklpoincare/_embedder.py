@@ -27,7 +27,7 @@ from ._relations import (
     lookup_labels,
 )
 from ._manifolds import MANIFOLDS, get_geometry
-from ._progress import ProgressReporter
+from ._progress import ProgressReporter, report_stage
 from ._queries import EmbeddingQueriesMixin
 from ._scorers import filtered_ranks
 from ._sgd_fast import train_epoch
@@ -222,7 +222,9 @@ class PoincareEmbedder(
         results are not reproducible.
 
     verbose : int, default=0
-        0 is silent, 1 reports about ten times during training, 2 every epoch.
+        0 is silent, 1 reports about ten times during training, 2 every
+        epoch and, before training, the size and time of each stage of
+        :meth:`fit` (relations, closure, start).
 
     callback : callable, default=None
         Called after every epoch as ``callback(epoch, loss, embedding, nodes)``
@@ -411,16 +413,27 @@ class PoincareEmbedder(
         self : PoincareEmbedder
             The fitted embedder.
         """
-        graph, names = check_relations(X, sample_weight)
-        graph, ancestors = self._training_graph(graph)
+        with self._stage("relations") as stage:
+            graph, names = check_relations(X, sample_weight)
+            stage.detail = f"{len(graph.children):,} among {graph.n_nodes:,} nodes"
+        if self.closure:
+            with self._stage("closure") as stage:
+                graph, ancestors = self._training_graph(graph)
+                stage.detail = f"{len(graph.children):,} pairs"
+        else:
+            ancestors = None
         rng = check_random_state(self.random_state)
         warm = self.warm_start and hasattr(self, "embedding_")
-        if warm:
-            embedding = self._continued_embedding(graph, rng)
-            burn_in, loss_curve = 0, list(self.loss_curve_)
-        else:
-            embedding = self._initial_embedding(graph, rng, ancestors)
-            burn_in, loss_curve = self._burn_in_epochs(), []
+        with self._stage("start") as stage:
+            if warm:
+                stage.detail = "from the fitted embedding"
+                embedding = self._continued_embedding(graph, rng)
+                burn_in, loss_curve = 0, list(self.loss_curve_)
+            else:
+                stage.detail = "hierarchy" if self._starts_from_hierarchy() else "random"
+                embedding = self._initial_embedding(graph, rng, ancestors)
+                burn_in, loss_curve = self._burn_in_epochs(), []
+        del ancestors  # 8 bytes per pair of the closure that training does not need
         epochs = [
             (burn_in > 0 and epoch < burn_in, *self._epoch_rates(epoch, burn_in))
             for epoch in range(self.n_epochs)
@@ -483,6 +496,7 @@ class PoincareEmbedder(
         else:
             graph, ancestors = self._training_graph(new)
             embedding = self._initial_embedding(graph, rng, ancestors)
+            del ancestors  # as in fit
             loss_curve = []
         epoch = len(loss_curve)
         in_burn_in = epoch < self._burn_in_epochs()
@@ -492,6 +506,10 @@ class PoincareEmbedder(
         )
         self._set_fitted_state(graph, embedding, loss_curve, names)
         return self
+
+    def _stage(self, name):
+        """Times a stage of ``fit``, and prints it with ``verbose >= 2``."""
+        return report_stage(name, self.verbose)
 
     def _starts_from_hierarchy(self):
         if self.init == "auto":
@@ -563,8 +581,12 @@ class PoincareEmbedder(
         geometry = self._geometry()
         n_threads = _n_threads(self.n_jobs)
         # Burn-in draws negatives by degree, the rest of training uniformly.
-        burn_in_prob, burn_in_alias = alias_table(graph.degrees().astype(np.float64))
+        # The table is built only when some epoch needs it: on 10 million
+        # nodes it takes seconds, and a hierarchical start has no burn-in.
         no_prob, no_alias = np.empty(0), np.empty(0, dtype=np.int32)
+        burn_in_prob, burn_in_alias = no_prob, no_alias
+        if any(in_burn_in for in_burn_in, _, _ in epochs):
+            burn_in_prob, burn_in_alias = alias_table(graph.degrees().astype(np.float64))
         child_indptr, child_indices = graph.child_csr()
         n_relations = len(graph.children)
         total_weight = graph.weights.sum()

@@ -467,3 +467,17 @@ def test_a_graph_with_a_cycle_excludes_what_it_reaches(fast_params):
     indptr, indices = est._not_negatives(graph)
     # d reaches a, b and c upwards; a node on the cycle reaches the other two
     assert [len(indices[indptr[i] : indptr[i + 1]]) for i in range(4)] == [2, 2, 2, 3]
+@pytest.mark.parametrize("init, built", [("hierarchy", False), ("random", True)])
+def test_burn_in_table_is_built_only_for_burn_in(monkeypatch, init, built):
+    # a hierarchical start has no burn-in, so no degree table (seconds on
+    # 10 million nodes) is built for it
+    from sklpoincare import _embedder
+
+    calls = []
+    real = _embedder.alias_table
+    monkeypatch.setattr(_embedder, "alias_table", lambda p: calls.append(p) or real(p))
+    relations = [("b", "a"), ("c", "a"), ("d", "b")]
+    PoincareEmbedder(n_components=4, n_epochs=3, burn_in=1, init=init, random_state=0).fit(
+        relations
+    )
+    assert len(calls) == int(built)

@@ -107,6 +107,20 @@ def test_levels_are_the_longest_path_to_a_root():
 
 
 @pytest.mark.parametrize("seed", range(5))
+def test_levels_match_longest_paths_of_a_random_dag(seed):
+    edges = _random_dag(seed)
+    graph, _ = check_relations(np.asarray(edges))
+    depth = {}
+    for child, parent in sorted(edges, key=lambda e: e[0]):  # parents have lower ids
+        depth[child] = max(depth.get(child, 0), depth.get(parent, 0) + 1)
+    levels = topological_levels(graph)
+    assert sum(len(level) for level in levels) == graph.n_nodes
+    for k, level in enumerate(levels):
+        assert np.all(np.diff(level) > 0)  # sorted ids, each once
+        assert all(depth.get(node, 0) == k for node in graph.nodes[level])
+
+
+@pytest.mark.parametrize("seed", range(5))
 def test_closure_size_bounds_hold(seed):
     graph = _graph(_random_dag(seed))
     lower, upper = closure_size_bounds(graph, topological_levels(graph))

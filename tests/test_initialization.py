@@ -443,3 +443,22 @@ def test_two_dimensional_layout_puts_subtrees_side_by_side():
         for member in [c for c, p in relations if p == top]:
             cosine = point[member] @ point[top] / (norm[member] * norm[top])
             assert np.arccos(np.clip(cosine, -1, 1)) < np.pi / 3
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("with_closure", [False, True])
+def test_spanning_forest_picks_the_parent_with_fewest_below_then_smallest_id(
+    seed, with_closure
+):
+    # many ties in the counts, and nodes without parents
+    rng = np.random.RandomState(seed)
+    pairs = rng.randint(25, size=(60, 2))
+    pairs = np.unique(np.sort(pairs[pairs[:, 0] != pairs[:, 1]], axis=1)[:, ::-1], axis=0)
+    graph, _ = check_relations(pairs)
+    ancestors = ancestor_closure(graph) if with_closure else None
+    below = graph.parent_matrix(weighted=False) if ancestors is None else ancestors
+    n_below = np.bincount(below.indices, minlength=graph.n_nodes)
+    expected = np.full(graph.n_nodes, -1)
+    for u in range(graph.n_nodes):
+        own = graph.parent_indices[graph.parent_indptr[u] : graph.parent_indptr[u + 1]]
+        if len(own):
+            expected[u] = min(own, key=lambda p: (n_below[p], p))
+    np.testing.assert_array_equal(spanning_forest(graph, ancestors), expected)

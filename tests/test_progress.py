@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from sklpoincare import PoincareEmbedder
-from sklpoincare._progress import ProgressReporter, format_duration
+from sklpoincare._progress import ProgressReporter, format_duration, report_stage
 
 ETA = re.compile(r"ETA \d+:\d\d(:\d\d)?")
 
@@ -307,5 +307,46 @@ def test_estimator_on_a_terminal_draws_the_bar(monkeypatch, terminal, small_tree
 def test_verbose_reports_progress(tree, fast_params, capsys):
     PoincareEmbedder(verbose=2, init="random", **fast_params).fit(tree)
     lines = capsys.readouterr().out.strip().splitlines()
-    assert len(lines) == fast_params["n_epochs"]
-    assert "burn-in" in lines[0] and "loss" in lines[-1]
+    epochs = [line for line in lines if " epoch " in line]
+    assert len(epochs) == fast_params["n_epochs"] == len(lines) - 3
+    assert "burn-in" in epochs[0] and "loss" in epochs[-1]
+
+
+STAGE_LINE = r"\[PoincareEmbedder\] {}: {} in \d+\.\d s"
+
+
+def test_verbose_2_reports_the_stages_before_training(capsys):
+    # a chain a <- b <- c: 2 direct relations, 3 pairs in the closure
+    PoincareEmbedder(n_components=4, n_epochs=2, verbose=2, random_state=0).fit(
+        [("c", "b"), ("b", "a")]
+    )
+    lines = capsys.readouterr().out.splitlines()
+    assert re.fullmatch(STAGE_LINE.format("relations", "2 among 3 nodes"), lines[0])
+    assert re.fullmatch(STAGE_LINE.format("closure", "3 pairs"), lines[1])
+    assert re.fullmatch(STAGE_LINE.format("start", "hierarchy"), lines[2])
+    assert [" epoch " in line for line in lines] == [False] * 3 + [True] * 2
+
+
+def test_verbose_2_stages_without_closure_and_warm(capsys):
+    embedder = PoincareEmbedder(n_components=2, n_epochs=1, closure=False,
+                                warm_start=True, verbose=2, random_state=0)
+    embedder.fit([("c", "b"), ("b", "a")])
+    embedder.fit([("c", "b"), ("b", "a")])
+    lines = capsys.readouterr().out.splitlines()
+    assert not any("closure" in line for line in lines)
+    assert re.fullmatch(STAGE_LINE.format("start", "random"), lines[1])
+    assert re.fullmatch(STAGE_LINE.format("start", "from the fitted embedding"), lines[4])
+
+
+def test_verbose_1_prints_no_stage_line(capsys, small_tree):
+    PoincareEmbedder(n_components=4, n_epochs=2, verbose=1, random_state=0).fit(small_tree)
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 2 and all(" epoch " in line for line in lines)
+
+
+def test_report_stage_prints_nothing_for_a_block_that_raises():
+    out = io.StringIO()
+    with pytest.raises(KeyError):
+        with report_stage("closure", verbose=2, stream=out):
+            raise KeyError("x")
+    assert out.getvalue() == ""

@@ -380,6 +380,28 @@ def test_child_csr_lists_sorted_children():
         assert indices[indptr[i]:indptr[i + 1]].tolist() == expected
 
 
+@pytest.mark.parametrize("seed", range(3))
+def test_child_csr_matches_a_sort_by_parent_then_child(seed):
+    # also for a graph read back from an adjacency whose rows are unsorted
+    from sklpoincare._growth import graph_from_adjacency
+
+    rng = np.random.RandomState(seed)
+    pairs = rng.randint(40, size=(300, 2))
+    pairs = pairs[pairs[:, 0] != pairs[:, 1]]
+    graph = _graph(pairs)
+    adjacency = graph.parent_matrix()
+    for row in range(graph.n_nodes):  # reverse each row's parents
+        start, end = adjacency.indptr[row], adjacency.indptr[row + 1]
+        adjacency.indices[start:end] = adjacency.indices[start:end][::-1].copy()
+        adjacency.data[start:end] = adjacency.data[start:end][::-1].copy()
+    for g in (graph, graph_from_adjacency(graph.nodes, adjacency)):
+        indptr, indices = g.child_csr()
+        order = np.lexsort((g.children, g.parents))
+        assert indptr.dtype == indices.dtype == np.int32
+        np.testing.assert_array_equal(indices, g.children[order])
+        np.testing.assert_array_equal(np.diff(indptr), np.bincount(g.parents, minlength=g.n_nodes))
+
+
 def test_train_epoch_ancestor_subtree_negatives_come_from_an_ancestors_subtree():
     # g = 1 has the children v = 2, c = 3 and their descendants u = 0 (of v)
     # and d = 4 (of c); 5..9 are unrelated. For (u, v) with subtree_share=1
