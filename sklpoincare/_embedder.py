@@ -178,8 +178,9 @@ class PoincareEmbedder(
     max_closure_size : int, default=100_000_000
         With ``closure=True``, the largest number of pairs the closure may
         hold; a larger one raises a ``ValueError`` (before it is built when
-        its size can be bounded from below in advance). Training keeps
-        about 24 bytes per pair.
+        its size can be bounded from below in advance). ``fit`` needs about
+        70 bytes per pair at its peak (the hierarchical start), training
+        about 24 (see :ref:`benchmarks-scale`).
 
     features : {"landmarks", "tangent", "hyperboloid", "embedding"}, \
             default="landmarks"

@@ -222,7 +222,8 @@ def _too_large(size, max_size):
     return ValueError(
         f"the transitive closure of the relations holds {size} (descendant, "
         f"ancestor) pairs, more than max_closure_size={max_size:,}. Raise "
-        "max_closure_size (training memory grows by about 24 bytes per pair), "
+        "max_closure_size (fit needs about 70 bytes of memory per pair at its "
+        "peak), "
         "or set closure=False to train on the relations exactly as given"
     )
 
