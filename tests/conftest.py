@@ -8,8 +8,9 @@ leading underscore: ``sklpoincare/_growth.py`` is tested in
 ``test_ranking_fast.py``), ``sklpoincare/datasets/`` in ``test_datasets.py``
 with its WordNet reader in ``test_wordnet.py``, and ``__main__.py`` with the
 command line in ``test_cli.py``. ``_ranking.py``, the ranking behind the
-metrics, is tested with them in ``test_metrics.py``; ``_hyperbolic.pxd``, C
-helpers of both kernels, through the kernels' tests. A test goes to the
+metrics, is tested with them in ``test_metrics.py``; ``_geometry.pxd`` and
+``_batch.h``, C helpers of both kernels, through the kernels' tests, and
+the geometry objects of ``_manifolds.py`` in ``test_manifolds.py``. A test goes to the
 module whose behaviour it checks, whichever public function it calls to get
 there.
 
@@ -23,7 +24,9 @@ hyperboloid and Euclidean models from kernel to estimator, with the
 conversions of ``_manifolds.py``), ``test_pinned.py``
 (the bits of a few fits) and ``test_package.py`` (the package as installed).
 
-Fixtures and settings that more than one module uses live here, once. A
+Fixtures and settings that more than one module uses live here, once;
+reference formulas written out in NumPy (distance matrices, random points
+of the ball) in ``_reference.py``. A
 fixture that fits is session-scoped and must not be changed by the tests
 that use it (its arrays are read-only to make sure); a test that needs to
 change a fit makes its own.

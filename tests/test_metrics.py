@@ -13,23 +13,11 @@ from sklpoincare.metrics import (
     poincare_distances,
     ranking_scores,
 )
+from _reference import poincare_distance_matrix as _naive_distances
+from _reference import random_ball as _random_ball
+
 
 # ------------------------------------------------------------------ helpers
-
-
-def _naive_distances(X, Y):
-    X, Y = np.asarray(X, dtype=float), np.asarray(Y, dtype=float)
-    sq_dist = np.sum((X[:, None, :] - Y[None, :, :]) ** 2, axis=-1)
-    alpha = 1.0 - np.sum(X**2, axis=1)
-    beta = 1.0 - np.sum(Y**2, axis=1)
-    return np.arccosh(1.0 + 2.0 * sq_dist / (alpha[:, None] * beta[None, :]))
-
-
-def _random_ball(rng, n, dim, max_norm=0.95):
-    """Points with a norm uniform in [0, max_norm) and a random direction."""
-    direction = rng.normal(size=(n, dim))
-    direction /= np.linalg.norm(direction, axis=1, keepdims=True)
-    return direction * rng.uniform(0, max_norm, size=(n, 1))
 
 
 def _naive_ranking(embedding, relations):

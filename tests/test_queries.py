@@ -7,30 +7,12 @@ from sklearn.exceptions import NotFittedError
 import sklpoincare._queries as queries_module
 from sklpoincare import PoincareEmbedder
 from sklpoincare.datasets import make_balanced_tree
+from _reference import euclidean_distance_matrix as _naive_euclidean
+from _reference import poincare_distance_matrix as _naive_poincare
+from _reference import random_ball as _random_ball
 
 
 # ------------------------------------------------------------------ helpers
-
-
-def _naive_poincare(X, Y):
-    """The textbook formula, written out: full matrix of Poincaré distances."""
-    X, Y = np.atleast_2d(X), np.atleast_2d(Y)
-    sq_dist = np.sum((X[:, None, :] - Y[None, :, :]) ** 2, axis=-1)
-    alpha = 1.0 - np.sum(X**2, axis=1)
-    beta = 1.0 - np.sum(Y**2, axis=1)
-    return np.arccosh(1.0 + 2.0 * sq_dist / (alpha[:, None] * beta[None, :]))
-
-
-def _naive_euclidean(X, Y):
-    X, Y = np.atleast_2d(X), np.atleast_2d(Y)
-    return np.sqrt(np.sum((X[:, None, :] - Y[None, :, :]) ** 2, axis=-1))
-
-
-def _random_ball(rng, n, dim, max_norm=0.95):
-    """Points with a norm uniform in [0, max_norm) and a random direction."""
-    direction = rng.normal(size=(n, dim))
-    direction /= np.linalg.norm(direction, axis=1, keepdims=True)
-    return direction * rng.uniform(0, max_norm, size=(n, 1))
 
 
 def _with_embedding(embedding, nodes=None, **params):
@@ -139,7 +121,6 @@ def test_norms_are_euclidean_norms(ball):
 def test_a_and_b_of_different_lengths_raise(ball):
     with pytest.raises(ValueError, match="got 3 and 2 labels"):
         ball.distance(["n000", "n001", "n002"], ["n000", "n001"])
-
 
 
 # ------------------------------------------------------------------ is-a score

@@ -5,6 +5,8 @@ are tested in test_metrics.py, test_scorers.py and test_queries.py."""
 import numpy as np
 import pytest
 
+from _reference import random_ball
+
 from sklpoincare._ranking_fast import (
     closest_by_norm,
     distance_keys,
@@ -15,10 +17,7 @@ from sklpoincare._ranking_fast import (
 
 
 def _points(seed, n, dim, max_norm=0.9):
-    rng = np.random.RandomState(seed)
-    direction = rng.normal(size=(n, dim))
-    direction /= np.linalg.norm(direction, axis=1, keepdims=True)
-    return direction * rng.uniform(0, max_norm, size=(n, 1))
+    return random_ball(np.random.RandomState(seed), n, dim, max_norm)
 
 
 def _keys(X, Y, euclidean=False):
