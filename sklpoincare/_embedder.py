@@ -422,7 +422,7 @@ class PoincareEmbedder(
                 graph, ancestors = self._training_graph(graph)
                 stage.detail = f"{len(graph.children):,} pairs"
         else:
-            ancestors = None
+            graph, ancestors = self._training_graph(graph)
         rng = check_random_state(self.random_state)
         warm = self.warm_start and hasattr(self, "embedding_")
         with self._stage("start") as stage:
@@ -434,12 +434,13 @@ class PoincareEmbedder(
                 stage.detail = "hierarchy" if self._starts_from_hierarchy() else "random"
                 embedding = self._initial_embedding(graph, rng, ancestors)
                 burn_in, loss_curve = self._burn_in_epochs(), []
+        not_negatives = self._not_negatives(graph, ancestors)
         del ancestors  # 8 bytes per pair of the closure that training does not need
         epochs = [
             (burn_in > 0 and epoch < burn_in, *self._epoch_rates(epoch, burn_in))
             for epoch in range(self.n_epochs)
         ]
-        loss_curve += self._train(graph, embedding, rng, epochs)
+        loss_curve += self._train(graph, embedding, rng, epochs, not_negatives)
         self._set_fitted_state(graph, embedding, loss_curve, names)
         return self
 
@@ -488,22 +489,25 @@ class PoincareEmbedder(
             )
             # the closure of a closure is itself: repeated calls with known
             # relations (one epoch each) need not recompute it
+            ancestors = None
             if not (
                 adds_nothing and self.closure and getattr(self, "_adjacency_is_closure", False)
             ):
-                graph, _ = self._training_graph(graph)
+                graph, ancestors = self._training_graph(graph)
             embedding = self._continued_embedding(graph, rng)
             loss_curve = list(self.loss_curve_)
         else:
             graph, ancestors = self._training_graph(new)
             embedding = self._initial_embedding(graph, rng, ancestors)
-            del ancestors  # as in fit
             loss_curve = []
+        not_negatives = self._not_negatives(graph, ancestors)
+        del ancestors  # as in fit
         epoch = len(loss_curve)
         in_burn_in = epoch < self._burn_in_epochs()
         rate = self.learning_rate * (_BURN_IN_RATE_FACTOR if in_burn_in else 1.0)
         loss_curve += self._train(
-            graph, embedding, rng, [(in_burn_in, rate, rate)], first_epoch=epoch
+            graph, embedding, rng, [(in_burn_in, rate, rate)], not_negatives,
+            first_epoch=epoch,
         )
         self._set_fitted_state(graph, embedding, loss_curve, names)
         return self
@@ -522,10 +526,13 @@ class PoincareEmbedder(
         return 0 if self._starts_from_hierarchy() else self.burn_in
 
     def _training_graph(self, graph):
-        """``(graph, ancestors)``: the relations training runs on and, with
-        ``closure=True``, their ancestor closure (else None)."""
+        """``(graph, ancestors)``: the relations training runs on and their
+        ancestor closure, which the layout and the negatives read. With
+        ``closure=False`` the relations stay as given, and ``ancestors`` is
+        None where computing them costs too much (see
+        :func:`~sklpoincare.hierarchy.ancestor_closure`)."""
         if not self.closure:
-            return graph, None
+            return graph, ancestor_closure(graph, max_pairs=self.max_closure_size)
         return close_graph(graph, self.max_closure_size)
 
     def _initial_embedding(self, graph, rng, ancestors=None):
@@ -539,16 +546,13 @@ class PoincareEmbedder(
             embedding = random_embedding(graph.n_nodes, n_components, self.init_range, rng)
         return self._geometry().project(embedding, self.eps)
 
-    def _not_negatives(self, graph):
+    def _not_negatives(self, graph, ancestors):
         """CSR ``(indptr, indices)`` of the nodes never drawn as negatives of
-        each node: its parents and, with ``closure=False``, every node its
-        relations reach upwards, so that training does not push apart what
-        the relations imply (only its parents when those pairs would number
-        more than ``max_closure_size``)."""
-        if self.closure:  # the parents are the ancestors already
-            return graph.parent_indptr, graph.parent_indices
-        ancestors = ancestor_closure(graph, max_steps=np.inf, max_pairs=self.max_closure_size)
-        if ancestors is None:
+        each node: its ancestors (``ancestors``, from :meth:`_training_graph`),
+        so that training with ``closure=False`` does not push apart what the
+        relations imply; its parents where they are the ancestors already
+        (``closure=True``) or the ancestors are unknown."""
+        if self.closure or ancestors is None:
             return graph.parent_indptr, graph.parent_indices
         ancestors.sort_indices()
         return ancestors.indptr.astype(np.int32), ancestors.indices.astype(np.int32)
@@ -573,8 +577,10 @@ class PoincareEmbedder(
         place_new_nodes(embedding, known, graph, rng, self.init_range, geometry)
         return geometry.project(geometry.to_training(embedding), self.eps)
 
-    def _train(self, graph, embedding, rng, epochs, first_epoch=0):
+    def _train(self, graph, embedding, rng, epochs, not_negatives, first_epoch=0):
         """Run ``epochs``, a list of ``(in_burn_in, lr_start, lr_end)``, in place.
+
+        ``not_negatives`` is the CSR of :meth:`_not_negatives`.
 
         Returns the loss per epoch. Raises before anything is fitted when
         training diverges.
@@ -591,7 +597,7 @@ class PoincareEmbedder(
         child_indptr, child_indices = graph.child_csr()
         n_relations = len(graph.children)
         total_weight = graph.weights.sum()
-        not_negative_indptr, not_negatives = self._not_negatives(graph)
+        not_negative_indptr, not_negative_indices = not_negatives
 
         losses = []
         progress = ProgressReporter(
@@ -610,7 +616,7 @@ class PoincareEmbedder(
                     graph.weights,
                     rng.permutation(n_relations).astype(np.int32),
                     not_negative_indptr,
-                    not_negatives,
+                    not_negative_indices,
                     burn_in_prob if in_burn_in else no_prob,
                     burn_in_alias if in_burn_in else no_alias,
                     manifold=geometry.kernel_code,

@@ -464,7 +464,7 @@ def test_a_graph_with_a_cycle_excludes_what_it_reaches(fast_params):
     from sklpoincare._relations import check_relations
 
     graph, _ = check_relations(np.array(cycle, dtype=object))
-    indptr, indices = est._not_negatives(graph)
+    indptr, indices = est._not_negatives(*est._training_graph(graph))
     # d reaches a, b and c upwards; a node on the cycle reaches the other two
     assert [len(indices[indptr[i] : indptr[i + 1]]) for i in range(4)] == [2, 2, 2, 3]
 @pytest.mark.parametrize("init, built", [("hierarchy", False), ("random", True)])
