@@ -28,6 +28,7 @@ Example::
 import argparse
 
 import numpy as np
+from sklearn.metrics import precision_recall_curve
 from _data import DATASETS, check_data, comma_floats, load_dataset, parse_datasets_and_dims
 from _report import Table, Timer, progress, run_header
 
@@ -47,16 +48,11 @@ PUBLISHED_SHARES = (0.0, 0.1, 0.25)
 
 
 def best_threshold(scores, is_a):
-    """``(F1, threshold)``: the threshold of ``score >= threshold`` that
-    maximises F1 on these labelled scores."""
-    order = np.argsort(-scores, kind="stable")
-    ranked = is_a[order]
-    true_positives = np.cumsum(ranked)
-    f1 = 2 * true_positives / (np.arange(1, len(ranked) + 1) + is_a.sum())
-    # only where the next score differs can a threshold cut
-    cut = np.r_[scores[order][1:] != scores[order][:-1], True]
-    best = np.argmax(np.where(cut, f1, -1.0))
-    return f1[best], scores[order][best]
+    """The threshold of ``score >= threshold`` that maximises F1 on these
+    labelled scores."""
+    precision, recall, thresholds = precision_recall_curve(is_a, scores)
+    f1 = 2 * precision * recall / np.maximum(precision + recall, np.finfo(float).tiny)
+    return thresholds[np.argmax(f1[:-1])]
 
 
 def f1_at(scores, is_a, threshold):
@@ -136,7 +132,7 @@ def main(argv=None):
                 for score in (est.is_a_score, lambda a, b: -est.distance(a, b)):
                     on_val = score(nodes[val_pairs[:, 0]], nodes[val_pairs[:, 1]])
                     on_test = score(nodes[test_pairs[:, 0]], nodes[test_pairs[:, 1]])
-                    _, threshold = best_threshold(on_val, val_is_a)
+                    threshold = best_threshold(on_val, val_is_a)
                     cells.append((100 * f1_at(on_test, test_is_a, threshold), threshold))
                 table.row(dataset, dim, f"{share:.0%}", "yes" if args.closure else "no",
                           f"{len(train):,}", f"{len(test_pairs):,}", f"{fit.seconds:.0f}",
