@@ -96,15 +96,24 @@ cdef inline int _sample_node(uint64_t* state, int n_nodes,
 
 cdef inline bint _contains(const int* sorted_values, Py_ssize_t lo,
                            Py_ssize_t hi, int value) noexcept nogil:
-    """Binary search of ``value`` in ``sorted_values[lo:hi]``."""
-    cdef Py_ssize_t mid, end = hi
-    while lo < hi:
-        mid = (lo + hi) >> 1
-        if sorted_values[mid] < value:
-            lo = mid + 1
-        else:
-            hi = mid
-    return lo < end and sorted_values[lo] == value
+    """Whether ``value`` is in ``sorted_values[lo:hi]``.
+
+    Without branches on the values: whether a random candidate is one of
+    u's parents is a coin the branch predictor cannot learn, and its misses
+    cost more than the comparisons. A short list is scanned whole; a long
+    one (a deep closure) is halved with conditional moves.
+    """
+    cdef Py_ssize_t j, half, n = hi - lo
+    cdef int found = 0
+    if n <= 16:
+        for j in range(lo, hi):
+            found |= sorted_values[j] == value
+        return found
+    while n > 1:
+        half = n >> 1
+        lo = lo + half if sorted_values[lo + half - 1] < value else lo
+        n -= half
+    return sorted_values[lo] == value
 
 
 # --------------------------------------------------------------------------

@@ -261,25 +261,31 @@ def test_train_epoch_tiny_learning_rate_decreases_loss():
         assert loss_after < loss_before
 
 
-def test_train_epoch_never_draws_child_or_its_parents_as_negatives():
+@pytest.mark.parametrize("n_other_parents", [1, 40])
+def test_train_epoch_never_draws_child_or_its_parents_as_negatives(n_other_parents):
     # every non-parent of child 0 sits at one point: whichever negatives are
-    # drawn, the loss is known; a drawn parent or u itself would change it
-    embedding = np.zeros((10, 2))
+    # drawn, the loss is known; a drawn parent or u itself would change it.
+    # 41 parents take the kernel's search for long parent lists; five times
+    # as many candidates keep every draw of 6 negatives within its tries.
+    n_nodes = 6 * (n_other_parents + 2)
+    embedding = np.zeros((n_nodes, 2))
     embedding[0] = [0.1, 0.0]   # the child
     embedding[1] = [0.5, 0.2]   # parent, the relation trained
-    embedding[2] = [-0.6, 0.1]  # another parent of 0: never a negative
-    embedding[3:] = [0.0, -0.4]  # the candidates
-    # nodes 3..9 take part in no relation: a sparse matrix keeps them as nodes
-    A = sp.lil_matrix((10, 10))
+    others = np.arange(2, 2 + n_other_parents)
+    embedding[others] = [-0.6, 0.1]  # other parents of 0: never negatives
+    candidates = 2 + n_other_parents
+    embedding[candidates:] = [0.0, -0.4]  # the candidates
+    # the candidates take part in no relation: a sparse matrix keeps them as nodes
+    A = sp.lil_matrix((n_nodes, n_nodes))
     A[0, 1] = 1.0
-    A[0, 2] = 1.0
+    A[0, others] = 1.0
     graph = _graph(A.tocsr())
     relation = int(np.nonzero((graph.children == 0) & (graph.parents == 1))[0][0])
     n_negatives = 6
-    targets = np.array([1] + [3] * n_negatives, dtype=np.intc)
+    targets = np.array([1] + [candidates] * n_negatives, dtype=np.intc)
     expected = relation_loss_and_gradients(embedding, 0, targets)[0]
     for seed in range(20):
-        for alias in (None, alias_table(np.arange(1, 11, dtype=float))):
+        for alias in (None, alias_table(np.arange(1, n_nodes + 1, dtype=float))):
             loss = _epoch(
                 embedding.copy(), graph, lr=0.0, seed=seed, order=[relation],
                 n_negatives=n_negatives, alias=alias,
