@@ -95,19 +95,33 @@ static inline void sklp_hyperbolic_terms_body(
     ptrdiff_t i, k;
     for (k = n_targets; k < stride; k++)
         targets[k] = targets[0];
-    for (k = 0; k < stride; k++) {
-        sq[k] = 0.0;
-        dot[k] = 0.0;
-        t_sq[k] = 0.0;
-    }
-    for (i = 0; i < dim; i++) {
-        const double ui = u_row[i];
-        for (k = 0; k < stride; k++) {
-            const double t = embedding[(ptrdiff_t)targets[k] * dim + i];
-            double diff = ui - t;
-            sq[k] += diff * diff;
-            dot[k] += ui * t;
-            t_sq[k] += t * t;
+    /* One block of SKLP_LANES targets at a time, so that the three sums
+       stay in registers across the coordinates instead of going through
+       memory at each one. */
+    for (k = 0; k < stride; k += SKLP_LANES) {
+        const double *rows[SKLP_LANES];
+        double block_sq[SKLP_LANES], block_dot[SKLP_LANES], block_t_sq[SKLP_LANES];
+        int lane;
+        for (lane = 0; lane < SKLP_LANES; lane++) {
+            rows[lane] = embedding + (ptrdiff_t)targets[k + lane] * dim;
+            block_sq[lane] = 0.0;
+            block_dot[lane] = 0.0;
+            block_t_sq[lane] = 0.0;
+        }
+        for (i = 0; i < dim; i++) {
+            const double ui = u_row[i];
+            for (lane = 0; lane < SKLP_LANES; lane++) {
+                const double t = rows[lane][i];
+                double diff = ui - t;
+                block_sq[lane] += diff * diff;
+                block_dot[lane] += ui * t;
+                block_t_sq[lane] += t * t;
+            }
+        }
+        for (lane = 0; lane < SKLP_LANES; lane++) {
+            sq[k + lane] = block_sq[lane];
+            dot[k + lane] = block_dot[lane];
+            t_sq[k + lane] = block_t_sq[lane];
         }
     }
     for (k = 0; k < stride; k++) {
