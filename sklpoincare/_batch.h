@@ -186,38 +186,58 @@ static void sklp_hyperboloid_terms(const double *embedding, int *targets,
 
 /* The Riemannian gradients of the loss of one relation, given its distance
    terms (see _relation_gradients in _sgd_fast.pyx): grad_u, and one row per
-   target in grad_targets. */
+   target in grad_targets. ``scratch`` holds 2 sklp_stride(n_targets)
+   doubles. */
 SKLP_CLONED
 static void sklp_loss_gradients(const double *restrict embedding,
                                 const int *restrict targets, int n_targets,
                                 ptrdiff_t dim, const double *restrict u_row,
                                 const double *restrict exp_terms, double total,
                                 double weight, const double *restrict coefs,
-                                double *restrict grad_u, double *restrict grad_targets)
+                                double *restrict grad_u, double *restrict grad_targets,
+                                double *restrict scratch)
 {
     const ptrdiff_t stride = sklp_stride(n_targets);
-    ptrdiff_t i;
-    int k;
-    for (i = 0; i < dim; i++)
-        grad_u[i] = 0.0;
+    /* the coefficients a and b of each target (scratch: 2 stride doubles) */
+    double *restrict a = scratch, *restrict b = scratch + stride;
+    ptrdiff_t i, start;
+    int k, lane;
     for (k = 0; k < n_targets; k++) {
-        const double *restrict t_row = embedding + (ptrdiff_t)targets[k] * dim;
-        double *restrict grad_t = grad_targets + (ptrdiff_t)k * dim;
-        double g, a, b, c, e;
         /* dL/dd_k = [k == 0] - softmax_k, times the relation's weight */
-        g = -exp_terms[k] / total;
+        double g = -exp_terms[k] / total;
         if (k == 0)
             g += 1.0;
         g *= weight;
         /* the gradient of d(u, t_k) is a u + b t_k at u, c t_k + e u at t_k */
-        a = g * coefs[k];
-        b = g * coefs[stride + k];
-        c = g * coefs[2 * stride + k];
-        e = g * coefs[3 * stride + k];
-        for (i = 0; i < dim; i++) {
-            grad_u[i] += a * u_row[i] + b * t_row[i];
-            grad_t[i] = c * t_row[i] + e * u_row[i];
+        a[k] = g * coefs[k];
+        b[k] = g * coefs[stride + k];
+        {
+            const double c = g * coefs[2 * stride + k], e = g * coefs[3 * stride + k];
+            const double *restrict t_row = embedding + (ptrdiff_t)targets[k] * dim;
+            double *restrict grad_t = grad_targets + (ptrdiff_t)k * dim;
+            for (i = 0; i < dim; i++)
+                grad_t[i] = c * t_row[i] + e * u_row[i];
         }
+    }
+    /* grad_u sums over the targets, k = 0, 1, ... for every coordinate:
+       SKLP_LANES coordinates at a time, kept in registers across k */
+    for (start = 0; start + SKLP_LANES <= dim; start += SKLP_LANES) {
+        double sums[SKLP_LANES];
+        for (lane = 0; lane < SKLP_LANES; lane++)
+            sums[lane] = 0.0;
+        for (k = 0; k < n_targets; k++) {
+            const double *restrict t_row = embedding + (ptrdiff_t)targets[k] * dim + start;
+            for (lane = 0; lane < SKLP_LANES; lane++)
+                sums[lane] += a[k] * u_row[start + lane] + b[k] * t_row[lane];
+        }
+        for (lane = 0; lane < SKLP_LANES; lane++)
+            grad_u[start + lane] = sums[lane];
+    }
+    for (i = start; i < dim; i++) {
+        double sum = 0.0;
+        for (k = 0; k < n_targets; k++)
+            sum += a[k] * u_row[i] + b[k] * embedding[(ptrdiff_t)targets[k] * dim + i];
+        grad_u[i] = sum;
     }
 }
 

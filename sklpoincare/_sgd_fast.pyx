@@ -139,7 +139,12 @@ cdef extern from "_batch.h":
                              int n_targets, Py_ssize_t dim, const double* u_row,
                              const double* exp_terms, double total, double weight,
                              const double* coefs, double* grad_u,
-                             double* grad_targets) noexcept nogil
+                             double* grad_targets, double* scratch) noexcept nogil
+
+
+cdef inline Py_ssize_t _relation_scratch_size(int n_targets) noexcept nogil:
+    # the distance terms, then two coefficients per target (lane)
+    return terms_size(n_targets) + 2 * sklp_stride(n_targets)
 
 
 cdef double _relation_gradients(
@@ -149,7 +154,7 @@ cdef double _relation_gradients(
 ) noexcept nogil:
     """Weighted loss of one relation; fills the Riemannian gradients of u and
     of each target (one row per slot). ``scratch`` holds
-    ``terms_size(n_targets)`` doubles; ``targets`` has room for
+    ``_relation_scratch_size(n_targets)`` doubles; ``targets`` has room for
     ``sklp_stride(n_targets)`` entries (see distance_terms).
 
     The loss is the softmax cross-entropy -log softmax_0 over -d(u, t_k):
@@ -165,7 +170,7 @@ cdef double _relation_gradients(
     total = _sum(exp_terms, n_targets)
     sklp_loss_gradients(embedding, targets, n_targets, dim, embedding + u * dim,
                         exp_terms, total, weight, scratch + sklp_stride(n_targets),
-                        grad_u, grad_targets)
+                        grad_u, grad_targets, scratch + terms_size(n_targets))
     return weight * (parent_term + log(total))
 
 
@@ -174,7 +179,7 @@ cdef double _relation_gradients(
 
 cdef inline Py_ssize_t _scratch_size(int n_negatives, Py_ssize_t dim) noexcept nogil:
     # the distance terms, the gradient of u and one gradient row per target
-    return terms_size(n_negatives + 1) + dim + (n_negatives + 1) * dim
+    return _relation_scratch_size(n_negatives + 1) + dim + (n_negatives + 1) * dim
 
 cdef double _train_share(
     int manifold,
@@ -217,7 +222,7 @@ cdef double _train_share(
     cdef const int* parent_ptr = &parent_indices[0]
     cdef const double* prob_ptr = NULL
     cdef const int* alias_ptr = NULL
-    cdef double* grad_u = scratch + terms_size(n_negatives + 1)
+    cdef double* grad_u = scratch + _relation_scratch_size(n_negatives + 1)
     cdef double* grad_targets = grad_u + dim
 
     if alias_prob.shape[0] > 0:
@@ -372,7 +377,7 @@ def relation_loss_and_gradients(const double[:, ::1] embedding, int u,
     cdef Py_ssize_t dim = embedding.shape[1]
     cdef int n_targets = targets.shape[0]
     cdef int[::1] padded = np.empty(sklp_stride(n_targets), dtype=np.intc)
-    cdef double[::1] scratch = np.empty(terms_size(n_targets))
+    cdef double[::1] scratch = np.empty(_relation_scratch_size(n_targets))
     cdef double[::1] grad_u = np.empty(dim)
     cdef double[:, ::1] grad_targets = np.empty((n_targets, dim))
     padded[:n_targets] = targets
