@@ -14,12 +14,15 @@ measured on the WordNet nouns (see ``doc/training_choices.rst``):
   cone of points closer to the parent than to the origin, so a subtree
   starts inside its parent's cone and no two subtrees start interleaved.
 
-A node with several direct parents (WordNet has many) starts in the
-direction between them. Which parents are direct is read off the transitive
-closure of the relations, so a closure with some relations missing (a
-held-out share, say) is laid out like the whole one. Training then only has to separate siblings and
-reconcile the extra parents, instead of discovering the whole nesting from
-a cloud of points near the origin.
+A node with several direct parents (WordNet has many) starts in the cone
+of one of them, its parent in the spanning forest, and training pulls it
+towards the others: starting in the direction between its parents instead
+ranked worse once trained (``doc/training_choices.rst``). The forest is
+read off the transitive closure of the relations, so a closure with some
+relations missing (a held-out share, say) is laid out like the whole one.
+Training then only has to separate siblings and reconcile the extra
+parents, instead of discovering the whole nesting from a cloud of points
+near the origin.
 """
 
 import numpy as np
@@ -30,7 +33,6 @@ from .hierarchy import (
     HierarchyCycleError,
     _ranges,
     ancestor_closure,
-    direct_parents,
     forest_levels,
     spanning_forest,
     subtree_sizes,
@@ -77,28 +79,17 @@ def hierarchical_embedding(graph, n_components, rng, max_norm, ancestors=None):
         angles = wedge_angles(tree_parent, levels, sizes, rng)
         radii = np.tanh(radius / 2)
         return np.stack([np.cos(angles), np.sin(angles)], axis=1) * radii[:, None]
-    direct = direct_parents(graph, tree_parent, ancestors)
-    n_direct = np.diff(direct.indptr)
-
     embedding = np.zeros((n_nodes, n_components))
-    units = np.zeros_like(embedding)  # placed directions; 0 at the origin
     roots = levels[0]
-    units[roots] = unit_rows(rng.standard_normal((len(roots), n_components)))
-    units[roots[radius[roots] == 0]] = 0.0
-    embedding[roots] = units[roots] * norm_of_radius(radius[roots])[:, None]
+    directions = unit_rows(rng.standard_normal((len(roots), n_components)))
+    embedding[roots] = directions * norm_of_radius(radius[roots])[:, None]
     for level in levels[1:]:
+        # a root at the origin gives its children random directions
         parents = tree_parent[level]
         angles = np.minimum(np.exp(-radius[parents] / 2), np.pi / 2)
-        # A node with several direct parents starts between them, so that
-        # it is not far from all but one (a root at the origin gives its
-        # children random directions).
-        centres = embedding[parents]
-        several = np.flatnonzero(n_direct[level] > 1)
-        between = direct[level[several]] @ units
-        moved = np.any(between, axis=1)
-        centres[several[moved]] = between[moved]
-        embedding[level] = _point_at(centres, angles, norm_of_radius(radius[level]), rng)
-        units[level] = unit_rows(embedding[level])
+        embedding[level] = _point_at(
+            embedding[parents], angles, norm_of_radius(radius[level]), rng
+        )
     return embedding
 
 

@@ -266,18 +266,20 @@ def test_leaves_keep_room_under_a_loose_bound():
     assert leaf_radius(0.5) == pytest.approx(np.arctanh(0.5))
 
 
-def test_node_with_two_direct_parents_starts_between_them():
+def test_node_with_two_direct_parents_starts_in_its_tree_parents_cone():
+    # x has the parents y and z; y has fewer descendants, so it is x's
+    # parent in the spanning forest and x starts inside y's cone
     relations = [
         ("y", "r"), ("z", "r"), ("x", "y"), ("x", "z"), ("x", "r"),
-        ("y1", "y"), ("y1", "r"), ("z1", "z"), ("z1", "r"),
+        ("z1", "z"), ("z1", "r"), ("z2", "z"), ("z2", "r"),
     ]
     graph = _graph(relations)
+    assert spanning_forest(graph)[_ids(graph, ["x"])[0]] == _ids(graph, ["y"])[0]
     embedding = hierarchical_embedding(graph, 8, np.random.RandomState(1), MAX_NORM)
-    x, y, z, y1, z1 = (embedding[i] for i in _ids(graph, ["x", "y", "z", "y1", "z1"]))
-    # x is closer in angle to each of its parents than their only-children are
-    # to the other parent
-    assert _angle(x, y) < _angle(y1, z)
-    assert _angle(x, z) < _angle(z1, y)
+    x, y, z = (embedding[i] for i in _ids(graph, ["x", "y", "z"]))
+    r_y = 2 * np.arctanh(np.linalg.norm(y))
+    assert _angle(x, y) == pytest.approx(np.exp(-r_y / 2))
+    assert _angle(x, y) < _angle(x, z)
 
 
 def test_layout_is_reproducible():

@@ -30,9 +30,9 @@ DATA = {
 # the hierarchy layout, 2 from its plane (wedge) form, 3 from random points
 # with burn-in
 CASES = {
-    ("mammals", "poincare", 5, 20): "53a5eb7649691c05",
-    ("mammals", "lorentz", 5, 20): "def4726a5adda5d3",
-    ("mammals", "euclidean", 5, 20): "6dec8c5ad1aa9c92",
+    ("mammals", "poincare", 5, 20): "0e69fb8229829ae0",
+    ("mammals", "lorentz", 5, 20): "20f3c20efb546290",
+    ("mammals", "euclidean", 5, 20): "a151d35c4a802a6b",
     ("mammals", "poincare", 2, 20): "7c35f5eee9d736f6",
     ("mammals", "lorentz", 2, 20): "1559d71cadf1bc46",
     ("mammals", "poincare", 3, 20): "968b174f7d17ac0a",
