@@ -86,3 +86,23 @@ def parse_datasets_and_dims(parser, datasets_text, dims_text):
     if not dims or min(dims) < 1:
         parser.error("--dims must name at least one dimension, each >= 1")
     return list(dict.fromkeys(datasets)), dims
+
+
+def add_data_arguments(parser, dims="10"):
+    """``--data``, ``--datasets`` and ``--dims``, as the benchmarks read them
+    with :func:`data_arguments`."""
+    parser.add_argument("--data", metavar="DIR", help=f"directory holding {NOUN_FILE}")
+    parser.add_argument("--datasets", help=f"comma list among {','.join(DATASETS)} "
+                                           "(default: mammals, and nouns with --data)")
+    parser.add_argument("--dims", default=dims, help="comma list of dimensions")
+
+
+def data_arguments(parser, args):
+    """``(datasets, dims)`` of :func:`add_data_arguments`' options; exits with
+    a message naming the missing file when the nouns cannot be read."""
+    datasets, dims = parse_datasets_and_dims(
+        parser, args.datasets or ("mammals,nouns" if args.data else "mammals"), args.dims
+    )
+    check_data(datasets, args.data)
+    return datasets, dims
+

@@ -30,7 +30,7 @@ import argparse
 
 import numpy as np
 from sklearn.metrics import precision_recall_curve
-from _data import DATASETS, check_data, comma_floats, load_dataset, parse_datasets_and_dims
+from _data import add_data_arguments, comma_floats, data_arguments, load_dataset
 from _report import Table, Timer, progress, run_header
 
 from sklpoincare import PoincareEmbedder
@@ -97,9 +97,7 @@ def labelled(ids, rows, n_nodes, seed):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", metavar="DIR", help="directory holding noun_closure.tsv.gz")
-    parser.add_argument("--datasets", help=f"comma list among {','.join(DATASETS)}")
-    parser.add_argument("--dims", default="10", help="comma list of dimensions")
+    add_data_arguments(parser)
     parser.add_argument("--shares", default="0,0.1,0.25",
                         help="comma list of shares of the non-basic pairs in training")
     parser.add_argument("--epochs", type=int, help="n_epochs (default: the estimator's)")
@@ -108,11 +106,8 @@ def main(argv=None):
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--n-jobs", type=int, default=1)
     args = parser.parse_args(argv)
-    datasets, dims = parse_datasets_and_dims(
-        parser, args.datasets or ("mammals,nouns" if args.data else "mammals"), args.dims
-    )
+    datasets, dims = data_arguments(parser, args)
     shares = comma_floats(parser, "--shares", args.shares)
-    check_data(datasets, args.data)
     run_header(argv)
     table = Table(
         ["dataset", "dim", "share", "closure", "train pairs", "test pairs", "fit s",

@@ -23,7 +23,7 @@ Example::
 import argparse
 
 import numpy as np
-from _data import DATASETS, check_data, load_dataset, parse_datasets_and_dims
+from _data import add_data_arguments, data_arguments, load_dataset
 from _report import Table, Timer, run_header
 
 from sklpoincare import PoincareEmbedder
@@ -56,9 +56,7 @@ def held_out_sample(test, max_children, rng):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", metavar="DIR", help="directory holding noun_closure.tsv.gz")
-    parser.add_argument("--datasets", help=f"comma list among {','.join(DATASETS)}")
-    parser.add_argument("--dims", default="10", help="comma list of dimensions")
+    add_data_arguments(parser)
     parser.add_argument("--test-share", type=float, default=0.1,
                         help="share of all relations held out (from the non-reduction ones)")
     parser.add_argument("--epochs", type=int, help="n_epochs (default: the estimator's)")
@@ -68,10 +66,7 @@ def main(argv=None):
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--n-jobs", type=int, default=1)
     args = parser.parse_args(argv)
-    datasets, dims = parse_datasets_and_dims(
-        parser, args.datasets or ("mammals,nouns" if args.data else "mammals"), args.dims
-    )
-    check_data(datasets, args.data)
+    datasets, dims = data_arguments(parser, args)
     run_header(argv)
     table = Table(
         ["dataset", "dim", "train relations", "held out", "fit s", "children ranked",
