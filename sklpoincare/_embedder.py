@@ -417,12 +417,9 @@ class PoincareEmbedder(
         with self._stage("relations") as stage:
             graph, names = check_relations(X, sample_weight)
             stage.detail = f"{len(graph.children):,} among {graph.n_nodes:,} nodes"
-        if self.closure:
-            with self._stage("closure") as stage:
-                graph, ancestors = self._training_graph(graph)
-                stage.detail = f"{len(graph.children):,} pairs"
-        else:
+        with self._stage("closure") as stage:
             graph, ancestors = self._training_graph(graph)
+            stage.detail = self._closure_detail(graph, ancestors)
         rng = check_random_state(self.random_state)
         warm = self.warm_start and hasattr(self, "embedding_")
         with self._stage("start") as stage:
@@ -534,6 +531,13 @@ class PoincareEmbedder(
         if not self.closure:
             return graph, ancestor_closure(graph, max_pairs=self.max_closure_size)
         return close_graph(graph, self.max_closure_size)
+
+    def _closure_detail(self, graph, ancestors):
+        """What the closure stage of ``fit`` says it made."""
+        if self.closure:
+            return f"{len(graph.children):,} pairs"
+        known = "not computed" if ancestors is None else f"{ancestors.nnz:,}"
+        return f"not trained on (closure=False); ancestor pairs, for the negatives: {known}"
 
     def _initial_embedding(self, graph, rng, ancestors=None):
         """Training coordinates of a fresh start (see ``init``)."""

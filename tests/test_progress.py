@@ -333,9 +333,12 @@ def test_verbose_2_stages_without_closure_and_warm(capsys):
     embedder.fit([("c", "b"), ("b", "a")])
     embedder.fit([("c", "b"), ("b", "a")])
     lines = capsys.readouterr().out.splitlines()
-    assert not any("closure" in line for line in lines)
-    assert re.fullmatch(STAGE_LINE.format("start", "random"), lines[1])
-    assert re.fullmatch(STAGE_LINE.format("start", "from the fitted embedding"), lines[4])
+    # c's ancestors b and a, b's ancestor a: computed for the negatives only
+    closure = r"not trained on \(closure=False\); ancestor pairs, for the negatives: 3"
+    assert re.fullmatch(STAGE_LINE.format("closure", closure), lines[1])
+    assert re.fullmatch(STAGE_LINE.format("start", "random"), lines[2])
+    assert re.fullmatch(STAGE_LINE.format("closure", closure), lines[5])
+    assert re.fullmatch(STAGE_LINE.format("start", "from the fitted embedding"), lines[6])
 
 
 def test_verbose_1_prints_no_stage_line(capsys, small_tree):
