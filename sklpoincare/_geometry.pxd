@@ -354,4 +354,3 @@ cdef inline void riemannian_step(int manifold, double* row, const double* grad,
     else:
         sq_norm = _ball_retraction(row, grad, learning_rate, max_norm, dim)
         cap_norm(row, sq_norm, max_norm, dim)
-

@@ -18,6 +18,7 @@ import warnings
 from numbers import Integral
 
 import numpy as np
+from sklearn.metrics import average_precision_score
 from sklearn.utils.validation import check_is_fitted
 
 from ._manifolds import get_geometry
@@ -149,8 +150,6 @@ class _IsAScorer:
                     f"y must hold one label per pair of X ({len(table)}), 1 for an "
                     f"is-a pair and 0 for another; got shape {labels.shape}"
                 )
-        from sklearn.metrics import average_precision_score
-
         return float(average_precision_score(
             labels, self._scores(estimator, children, parents), sample_weight=weights
         ))
