@@ -137,10 +137,11 @@ class PoincareEmbedder(
         with each node along a spanning forest at a radius that grows with
         how specific it is, inside its parent's cone (in 2 dimensions, in
         a wedge of the disk shared among siblings by subtree size); a node
-        with several direct parents starts in the cone of the one with the
-        fewest descendants. The forest is read off the transitive closure
-        of the relations, so a closure that misses some implied relations
-        (held out, say) is laid out like the complete one. It needs no burn-in, and on a large hierarchy it reaches what
+        with several direct parents starts in the cone of the deepest one
+        (the one with the most ancestors). The forest is read off the
+        transitive closure of the relations, so a closure that misses some
+        implied relations (held out, say) is laid out like the complete
+        one. It needs no burn-in, and on a large hierarchy it reaches what
         a random start never does. ``"auto"``: ``"hierarchy"``, except
         ``"random"`` in 1 and 3 dimensions, where the layout has too little
         room. See :ref:`benchmarks-parameters`.

@@ -15,8 +15,9 @@ measured on the WordNet nouns (see ``doc/training_choices.rst``):
   starts inside its parent's cone and no two subtrees start interleaved.
 
 A node with several direct parents (WordNet has many) starts in the cone
-of one of them, its parent in the spanning forest, and training pulls it
-towards the others: starting in the direction between its parents instead
+of one of them, its parent in the spanning forest (the deepest, so that the
+fewest of its ancestors lie off its path), and training pulls it towards
+the others: starting in the direction between its parents instead
 ranked worse once trained (``doc/training_choices.rst``). The forest is
 read off the transitive closure of the relations, so a closure with some
 relations missing (a held-out share, say) is laid out like the whole one.

@@ -265,29 +265,38 @@ def direct_parents(graph, tree_parent, ancestors=None):
 def spanning_forest(graph, ancestors=None):
     """The tree parent of each node (-1 for a root).
 
-    A node's tree parent is its parent with the fewest descendants, counted
-    in the ancestor closure (see :func:`ancestor_closure`): a parent below
-    another parent has fewer, so that is a direct parent, even when some
-    relations of the closure are missing. Without the closure the number of
-    children in the relations is counted, which does the same in a complete
-    closure or a transitive reduction. Cycles in the relations are cut where
-    they close.
+    A node's tree parent is its parent with the most ancestors, counted in
+    the ancestor closure (see :func:`ancestor_closure`); among equals, the
+    one with the fewest descendants, then the smallest id. A parent that is
+    an ancestor of another parent has fewer ancestors and more descendants,
+    so the tree parent is a direct parent, even when some relations of the
+    closure are missing. Taking the deepest one leaves the fewest of a
+    node's ancestors off its path up the forest: on the WordNet nouns,
+    41,346 (descendant, ancestor) pairs against 78,847 for the parent with
+    the fewest descendants. Without the closure, parents and children in
+    the relations are counted, which does the same in a complete closure.
+    Cycles in the relations are cut where they close.
     """
     n_nodes = graph.n_nodes
     if ancestors is None:
+        n_above = np.diff(graph.parent_indptr)
         n_below = np.bincount(graph.parents, minlength=n_nodes)
     else:
+        n_above = np.diff(ancestors.indptr)
         n_below = np.bincount(ancestors.indices, minlength=n_nodes)
-    # The parent with the fewest descendants, the smallest id among equals:
-    # the least key of each row of the parent CSR (no self-loops, validated).
-    # A segmented minimum, not a sort: linear in the number of relations.
+    # A segmented minimum of each row of the parent CSR (no self-loops,
+    # validated), not a sort: linear in the number of relations. The key
+    # (most above, fewest below) stays below n_nodes**2; the smallest id
+    # among equal keys is a second minimum.
     parents = graph.parent_indices
-    keys = n_below[parents].astype(np.int64) * n_nodes + parents
+    keys = (n_nodes - n_above[parents]).astype(np.int64) * n_nodes + n_below[parents]
     has_parent = np.flatnonzero(np.diff(graph.parent_indptr))
+    starts = graph.parent_indptr[has_parent]
+    best = np.minimum.reduceat(keys, starts)
+    counts = np.diff(graph.parent_indptr)[has_parent]
+    candidates = np.where(keys == np.repeat(best, counts), parents, n_nodes)
     tree_parent = np.full(n_nodes, -1, dtype=np.int64)
-    tree_parent[has_parent] = (
-        np.minimum.reduceat(keys, graph.parent_indptr[has_parent]) % n_nodes
-    )
+    tree_parent[has_parent] = np.minimum.reduceat(candidates, starts)
     _cut_cycles(tree_parent)
     return tree_parent
 

@@ -31,8 +31,8 @@ def _ids(graph, labels):
     return [index[label] for label in labels]
 
 
-def _tree_parent_labels(graph):
-    tree_parent = spanning_forest(graph)
+def _tree_parent_labels(graph, ancestors=None):
+    tree_parent = spanning_forest(graph, ancestors)
     return {
         graph.nodes[u]: (graph.nodes[p] if p >= 0 else None)
         for u, p in enumerate(tree_parent)
@@ -282,6 +282,22 @@ def test_node_with_two_direct_parents_starts_in_its_tree_parents_cone():
     assert _angle(x, y) < _angle(x, z)
 
 
+def test_tree_parent_is_the_deepest_direct_parent():
+    # x has the parents y (under the root) and b (two levels down). y has
+    # fewer descendants, but b has more ancestors: under b, only y is off
+    # x's path up the forest; under y, a and b would be.
+    relations = [
+        ("a", "r"), ("b", "a"), ("b", "r"), ("y", "r"),
+        ("x", "y"), ("x", "b"), ("x", "a"), ("x", "r"),
+        ("b1", "b"), ("b1", "a"), ("b1", "r"),
+    ]
+    graph = _graph(relations)
+    for ancestors in (None, ancestor_closure(graph)):
+        parents = _tree_parent_labels(graph, ancestors)
+        assert parents["x"] == "b"
+        assert parents["b"] == "a"
+
+
 def test_layout_is_reproducible():
     graph = _graph(make_balanced_tree(2, 5))
     first = hierarchical_embedding(graph, 5, np.random.RandomState(3), MAX_NORM)
@@ -447,7 +463,7 @@ def test_two_dimensional_layout_puts_subtrees_side_by_side():
             assert np.arccos(np.clip(cosine, -1, 1)) < np.pi / 3
 @pytest.mark.parametrize("seed", range(4))
 @pytest.mark.parametrize("with_closure", [False, True])
-def test_spanning_forest_picks_the_parent_with_fewest_below_then_smallest_id(
+def test_spanning_forest_picks_the_parent_with_most_above_fewest_below_then_smallest_id(
     seed, with_closure
 ):
     # many ties in the counts, and nodes without parents
@@ -456,11 +472,12 @@ def test_spanning_forest_picks_the_parent_with_fewest_below_then_smallest_id(
     pairs = np.unique(np.sort(pairs[pairs[:, 0] != pairs[:, 1]], axis=1)[:, ::-1], axis=0)
     graph, _ = check_relations(pairs)
     ancestors = ancestor_closure(graph) if with_closure else None
-    below = graph.parent_matrix(weighted=False) if ancestors is None else ancestors
-    n_below = np.bincount(below.indices, minlength=graph.n_nodes)
+    above = graph.parent_matrix(weighted=False) if ancestors is None else ancestors
+    n_above = np.diff(above.indptr)
+    n_below = np.bincount(above.indices, minlength=graph.n_nodes)
     expected = np.full(graph.n_nodes, -1)
     for u in range(graph.n_nodes):
         own = graph.parent_indices[graph.parent_indptr[u] : graph.parent_indptr[u + 1]]
         if len(own):
-            expected[u] = min(own, key=lambda p: (n_below[p], p))
+            expected[u] = min(own, key=lambda p: (-n_above[p], n_below[p], p))
     np.testing.assert_array_equal(spanning_forest(graph, ancestors), expected)
