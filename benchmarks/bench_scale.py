@@ -127,11 +127,12 @@ def run_size(n_nodes, args):
         rng = check_random_state(estimator.random_state)
         with Stage("start", results):
             embedding = estimator._initial_embedding(graph, rng, ancestors)
+        not_negatives = estimator._not_negatives(graph, ancestors)
         del ancestors
         epochs = [(False, *estimator._epoch_rates(e, 0)) for e in range(args.epochs)]
         with Stage("epoch", results):
             start = time.perf_counter()
-            loss_curve = estimator._train(graph, embedding, rng, epochs)
+            loss_curve = estimator._train(graph, embedding, rng, epochs, not_negatives)
         # Seconds per epoch from the callback. The first epoch also holds the
         # set-up of training (the CSR again, the degree table with burn-in):
         # after two or more epochs the first is left out, after one the CSR
