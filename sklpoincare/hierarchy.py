@@ -270,12 +270,12 @@ def spanning_forest(graph, ancestors=None):
     one with the fewest descendants, then the smallest id. A parent that is
     an ancestor of another parent has fewer ancestors and more descendants,
     so the tree parent is a direct parent, even when some relations of the
-    closure are missing. Taking the deepest one leaves the fewest of a
-    node's ancestors off its path up the forest: on the WordNet nouns,
-    41,346 (descendant, ancestor) pairs against 78,847 for the parent with
-    the fewest descendants. Without the closure, parents and children in
-    the relations are counted, which does the same in a complete closure.
-    Cycles in the relations are cut where they close.
+    closure are missing. Taking the deepest one leaves few of a node's
+    ancestors off its path up the forest, outside the cones the layout
+    starts it in (half as many as the most specific parent on the WordNet
+    nouns; see ``doc/training_choices.rst``). Without the closure, parents
+    and children in the relations are counted, which does the same in a
+    complete closure. Cycles in the relations are cut where they close.
     """
     n_nodes = graph.n_nodes
     if ancestors is None:
