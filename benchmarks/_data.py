@@ -105,4 +105,3 @@ def data_arguments(parser, args):
     )
     check_data(datasets, args.data)
     return datasets, dims
-

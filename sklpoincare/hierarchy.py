@@ -278,23 +278,23 @@ def spanning_forest(graph, ancestors=None):
     complete closure. Cycles in the relations are cut where they close.
     """
     n_nodes = graph.n_nodes
+    n_parents = np.diff(graph.parent_indptr)
     if ancestors is None:
-        n_above = np.diff(graph.parent_indptr)
+        n_above = n_parents
         n_below = np.bincount(graph.parents, minlength=n_nodes)
     else:
         n_above = np.diff(ancestors.indptr)
         n_below = np.bincount(ancestors.indices, minlength=n_nodes)
-    # A segmented minimum of each row of the parent CSR (no self-loops,
+    # Segmented minima over the rows of the parent CSR (no self-loops,
     # validated), not a sort: linear in the number of relations. The key
     # (most above, fewest below) stays below n_nodes**2; the smallest id
     # among equal keys is a second minimum.
     parents = graph.parent_indices
     keys = (n_nodes - n_above[parents]).astype(np.int64) * n_nodes + n_below[parents]
-    has_parent = np.flatnonzero(np.diff(graph.parent_indptr))
+    has_parent = np.flatnonzero(n_parents)
     starts = graph.parent_indptr[has_parent]
-    best = np.minimum.reduceat(keys, starts)
-    counts = np.diff(graph.parent_indptr)[has_parent]
-    candidates = np.where(keys == np.repeat(best, counts), parents, n_nodes)
+    best = np.repeat(np.minimum.reduceat(keys, starts), n_parents[has_parent])
+    candidates = np.where(keys == best, parents, n_nodes)
     tree_parent = np.full(n_nodes, -1, dtype=np.int64)
     tree_parent[has_parent] = np.minimum.reduceat(candidates, starts)
     _cut_cycles(tree_parent)
