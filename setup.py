@@ -22,19 +22,25 @@ from setuptools.command.build_ext import build_ext
 KERNELS = ["_sgd_fast", "_ranking_fast"]
 
 
-def _compiler_supports_openmp(compiler_cmd):
-    """Try to compile and link a tiny OpenMP program."""
+def _compiles(compiler_cmd, flag, program):
+    """Whether the compiler builds ``program`` (C source) with ``flag``."""
     tmp = tempfile.mkdtemp()
     try:
-        src = os.path.join(tmp, "omp.c")
+        src = os.path.join(tmp, "probe.c")
         with open(src, "w") as f:
-            f.write("#include <omp.h>\nint main(void){return omp_get_max_threads() < 1;}\n")
-        cmd = [compiler_cmd, "-fopenmp", src, "-o", os.path.join(tmp, "omp")]
+            f.write(program)
+        cmd = [compiler_cmd, flag, src, "-o", os.path.join(tmp, "probe")]
         return subprocess.run(cmd, capture_output=True).returncode == 0
     except OSError:
         return False
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _compiler_supports_openmp(compiler_cmd):
+    """Try to compile and link a tiny OpenMP program."""
+    program = "#include <omp.h>\nint main(void){return omp_get_max_threads() < 1;}\n"
+    return _compiles(compiler_cmd, "-fopenmp", program)
 
 
 class BuildExtWithOptionalOpenMP(build_ext):
@@ -46,15 +52,21 @@ class BuildExtWithOptionalOpenMP(build_ext):
             and compiler is not None
             and _compiler_supports_openmp(compiler[0])
         )
+        openmp_flags = ["-fopenmp"] if use_openmp else []
         if not use_openmp:
             print("sklpoincare: building without OpenMP (single-threaded kernels)")
+            # the vector loops of _batch.h still read their `omp simd` pragmas
+            if compiler is not None and _compiles(
+                compiler[0], "-fopenmp-simd", "int main(void){return 0;}\n"
+            ):
+                openmp_flags = ["-fopenmp-simd"]
         for ext in self.extensions:
             # -ffp-contract=off: no fused multiply-adds, so that the vector
             # versions of _batch.h round as the scalar code does (the same
             # bits on every CPU); -fno-math-errno lets sqrt vectorise.
-            ext.extra_compile_args = ["-O3", "-ffp-contract=off", "-fno-math-errno"] + (
-                ["-fopenmp"] if use_openmp else []
-            )
+            ext.extra_compile_args = [
+                "-O3", "-ffp-contract=off", "-fno-math-errno"
+            ] + openmp_flags
             ext.extra_link_args = ["-fopenmp"] if use_openmp else []
         super().build_extensions()
 

@@ -110,6 +110,11 @@ static inline void sklp_hyperbolic_terms_body(
         }
         for (i = 0; i < dim; i++) {
             const double ui = u_row[i];
+            /* one vector across the lanes, each its own sums: no reordered
+               addition. Without the pragma GCC vectorises the coordinates
+               instead and adds each lane's terms up one scalar at a time.
+               setup.py passes -fopenmp or -fopenmp-simd. */
+#pragma omp simd
             for (lane = 0; lane < SKLP_LANES; lane++) {
                 const double t = rows[lane][i];
                 double diff = ui - t;
@@ -139,15 +144,18 @@ static inline void sklp_hyperbolic_terms_body(
         exp_terms[k] = 1.0 / (1.0 + z + s);
         z_out[k] = z;
         if (lorentz) {
-            coefs[k] = (1.0 + z) / s;
-            coefs[stride + k] = -1.0 / s;
-            coefs[2 * stride + k] = (1.0 + z) / s;
-            coefs[3 * stride + k] = -1.0 / s;
+            const double over_s = 1.0 / s;
+            coefs[k] = (1.0 + z) * over_s;
+            coefs[stride + k] = -over_s;
+            coefs[2 * stride + k] = (1.0 + z) * over_s;
+            coefs[3 * stride + k] = -over_s;
         } else {
-            coefs[k] = (1.0 + t_sq[k] - 2.0 * dot[k]) / (beta * s);
-            coefs[stride + k] = -alpha / (beta * s);
-            coefs[2 * stride + k] = (1.0 + u_sq - 2.0 * dot[k]) / (alpha * s);
-            coefs[3 * stride + k] = -beta / (alpha * s);
+            /* two divisions, not four */
+            const double over_beta_s = 1.0 / (beta * s), over_alpha_s = 1.0 / (alpha * s);
+            coefs[k] = (1.0 + t_sq[k] - 2.0 * dot[k]) * over_beta_s;
+            coefs[stride + k] = -alpha * over_beta_s;
+            coefs[2 * stride + k] = (1.0 + u_sq - 2.0 * dot[k]) * over_alpha_s;
+            coefs[3 * stride + k] = -beta * over_alpha_s;
         }
         sq[k] = s;
     }
@@ -233,11 +241,21 @@ static void sklp_loss_gradients(const double *restrict embedding,
         for (lane = 0; lane < SKLP_LANES; lane++)
             grad_u[start + lane] = sums[lane];
     }
-    for (i = start; i < dim; i++) {
-        double sum = 0.0;
-        for (k = 0; k < n_targets; k++)
-            sum += a[k] * u_row[i] + b[k] * embedding[(ptrdiff_t)targets[k] * dim + i];
-        grad_u[i] = sum;
+    /* the last dim % SKLP_LANES coordinates: their sums side by side, so
+       that they wait on each other's additions no longer */
+    if (start < dim) {
+        const int n_left = (int)(dim - start);
+        double sums[SKLP_LANES];
+        for (lane = 0; lane < n_left; lane++)
+            sums[lane] = 0.0;
+        for (k = 0; k < n_targets; k++) {
+            const double *restrict t_row = embedding + (ptrdiff_t)targets[k] * dim + start;
+#pragma omp simd
+            for (lane = 0; lane < n_left; lane++)
+                sums[lane] += a[k] * u_row[start + lane] + b[k] * t_row[lane];
+        }
+        for (lane = 0; lane < n_left; lane++)
+            grad_u[start + lane] = sums[lane];
     }
 }
 

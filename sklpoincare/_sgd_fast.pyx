@@ -116,6 +116,40 @@ cdef inline bint _contains(const int* sorted_values, Py_ssize_t lo,
     return sorted_values[lo] == value
 
 
+cdef inline int _draw(uint64_t* state, int n_nodes, const double* alias_prob,
+                      const int* alias_index, const int* subtree, int n_subtree,
+                      double subtree_share) noexcept nogil:
+    """A candidate negative: with probability ``subtree_share`` a node of
+    ``subtree`` (when it holds more than one), otherwise a node of the
+    whole graph (see _sample_node)."""
+    if subtree != NULL and _uniform(state) < subtree_share:
+        # a node of the parent's subtree: a sibling, cousin or descendant
+        # of u, the hardest non-parents to rank below v
+        return subtree[<int>(((_next_random(state) >> 32) * <uint64_t>n_subtree) >> 32)]
+    return _sample_node(state, n_nodes, alias_prob, alias_index)
+
+
+cdef inline void _flag_related(const int* targets, int n_targets, int u,
+                               const int* sorted_values, Py_ssize_t lo,
+                               Py_ssize_t hi, int* related) noexcept nogil:
+    """``related[k]``: whether ``targets[k]`` is u or in
+    ``sorted_values[lo:hi]`` (u's parents). A short list is compared with
+    all targets at once, one pass per parent, in vectors; a long one is
+    searched per target."""
+    cdef Py_ssize_t j
+    cdef int k, value
+    for k in range(n_targets):
+        related[k] = targets[k] == u
+    if hi - lo > 16:
+        for k in range(n_targets):
+            related[k] |= _contains(sorted_values, lo, hi, targets[k])
+        return
+    for j in range(lo, hi):
+        value = sorted_values[j]
+        for k in range(n_targets):
+            related[k] |= targets[k] == value
+
+
 # --------------------------------------------------------------------------
 # Small loops.
 
@@ -204,6 +238,7 @@ cdef double _train_share(
     double max_norm,
     uint64_t seed,
     int* targets,        # scratch, sklp_stride(n_negatives + 1)
+    int* related,        # scratch, n_negatives + 1
     double* scratch,     # scratch, _scratch_size(n_negatives, dim)
 ) noexcept nogil:
     """SGD over ``order[start:stop]``; returns the summed weighted loss.
@@ -216,6 +251,7 @@ cdef double _train_share(
     cdef Py_ssize_t pos, n_share = stop - start
     cdef int r, u, candidate, k, tries, n_targets, n_subtree, root = 0
     cdef const int* child_ptr = NULL
+    cdef const int* subtree
     cdef double w, lr, loss, total_loss = 0.0
     cdef uint64_t state = seed
     cdef double* rows = &embedding[0, 0]
@@ -257,26 +293,36 @@ cdef double _train_share(
         SKLP_PREFETCH(rows + u * dim + dim - 1)
         SKLP_PREFETCH(rows + targets[0] * dim)
         SKLP_PREFETCH(rows + targets[0] * dim + dim - 1)
-        for k in range(n_negatives):
-            for tries in range(MAX_NEGATIVE_TRIES):
-                if n_subtree > 1 and _uniform(&state) < subtree_share:
-                    # a node of the parent's subtree: a sibling, cousin or
-                    # descendant of u, the hardest non-parents to rank below v
-                    candidate = child_ptr[child_indptr[root] + <int>(
-                        ((_next_random(&state) >> 32) * <uint64_t>n_subtree) >> 32)]
+        # Every slot draws once, the draws are checked against u and its
+        # parents together, and only the slots that drew one of them draw
+        # again (rarely): a check per draw costs more.
+        subtree = child_ptr + child_indptr[root] if n_subtree > 1 else NULL
+        for k in range(1, n_negatives + 1):
+            candidate = _draw(&state, n_nodes, prob_ptr, alias_ptr, subtree,
+                              n_subtree, subtree_share)
+            targets[k] = candidate
+            # On large graphs the rows are cache misses: start loading both
+            # cache lines of the row while sampling goes on.
+            SKLP_PREFETCH(rows + candidate * dim)
+            SKLP_PREFETCH(rows + candidate * dim + dim - 1)
+        _flag_related(targets, n_negatives + 1, u, parent_ptr, parent_indptr[u],
+                      parent_indptr[u + 1], related)
+        for k in range(1, n_negatives + 1):
+            candidate = targets[k]
+            if related[k]:
+                for tries in range(1, MAX_NEGATIVE_TRIES):
+                    candidate = _draw(&state, n_nodes, prob_ptr, alias_ptr, subtree,
+                                      n_subtree, subtree_share)
+                    if candidate != u and not _contains(
+                            parent_ptr, parent_indptr[u], parent_indptr[u + 1],
+                            candidate):
+                        break
                 else:
-                    candidate = _sample_node(&state, n_nodes, prob_ptr, alias_ptr)
-                if candidate != u and not _contains(
-                        parent_ptr, parent_indptr[u],
-                        parent_indptr[u + 1], candidate):
-                    targets[n_targets] = candidate
-                    n_targets += 1
-                    # On large graphs the rows are cache misses: start
-                    # loading both cache lines of the row while sampling
-                    # goes on.
-                    SKLP_PREFETCH(rows + candidate * dim)
-                    SKLP_PREFETCH(rows + candidate * dim + dim - 1)
-                    break
+                    continue  # every try drew u or a parent: the slot stays empty
+                SKLP_PREFETCH(rows + candidate * dim)
+                SKLP_PREFETCH(rows + candidate * dim + dim - 1)
+            targets[n_targets] = candidate
+            n_targets += 1
 
         loss = _relation_gradients(manifold, rows, dim, u, targets,
                                    n_targets, w, scratch, grad_u,
@@ -345,6 +391,7 @@ def train_epoch(
     # Per-thread scratch, one row per share.
     cdef int[:, ::1] targets = np.empty(
         (n_workers, sklp_stride(n_negatives + 1)), dtype=np.intc)
+    cdef int[:, ::1] related = np.empty((n_workers, n_negatives + 1), dtype=np.intc)
     cdef double[:, ::1] scratch = np.empty(
         (n_workers, _scratch_size(n_negatives, dim)))
 
@@ -362,7 +409,7 @@ def train_epoch(
                 parent_indptr, parent_indices, alias_prob, alias_index,
                 child_indptr, child_indices, subtree_share, ancestor_share,
                 lr_start, lr_end, n_negatives, max_norm, seeds[t],
-                &targets[t, 0], &scratch[t, 0])
+                &targets[t, 0], &related[t, 0], &scratch[t, 0])
     return float(np.sum(share_loss))
 
 

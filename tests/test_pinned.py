@@ -30,16 +30,16 @@ DATA = {
 # the hierarchy layout, 2 from its plane (wedge) form, 3 from random points
 # with burn-in
 CASES = {
-    ("mammals", "poincare", 5, 20): "0e69fb8229829ae0",
-    ("mammals", "lorentz", 5, 20): "20f3c20efb546290",
-    ("mammals", "euclidean", 5, 20): "a151d35c4a802a6b",
-    ("mammals", "poincare", 2, 20): "7c35f5eee9d736f6",
-    ("mammals", "lorentz", 2, 20): "1559d71cadf1bc46",
-    ("mammals", "poincare", 3, 20): "968b174f7d17ac0a",
-    ("tree", "poincare", 4, 200): "4310e41f2ac516c9",
-    ("tree", "lorentz", 4, 200): "b7f7b68f0d016228",
-    ("tree", "euclidean", 4, 200): "0b77a7299b71ef4d",
-    ("tree", "poincare", 2, 200): "83e41977956d8d93",
+    ("mammals", "poincare", 5, 20): "ae8ec1e282bca5ce",
+    ("mammals", "lorentz", 5, 20): "0fcea7e7c092dd67",
+    ("mammals", "euclidean", 5, 20): "5d2b2ebf357a1f8d",
+    ("mammals", "poincare", 2, 20): "bb446967f8ee7865",
+    ("mammals", "lorentz", 2, 20): "d5d1a84b51547df6",
+    ("mammals", "poincare", 3, 20): "98f670e1a65330b4",
+    ("tree", "poincare", 4, 200): "9aa46ff9973d091e",
+    ("tree", "lorentz", 4, 200): "7459bb9eb08eaacb",
+    ("tree", "euclidean", 4, 200): "22fbc87caaa5f788",
+    ("tree", "poincare", 2, 200): "683f1777d85707e5",
 }
 
 

@@ -293,6 +293,21 @@ def test_train_epoch_never_draws_child_or_its_parents_as_negatives(n_other_paren
             np.testing.assert_allclose(loss, expected, rtol=1e-12)
 
 
+def test_train_epoch_leaves_a_slot_empty_when_every_draw_is_a_parent():
+    # child 0's parents are every other node: each slot gives up after its
+    # tries, and the relation trains with its parent alone, whose softmax
+    # loss is 0
+    A = sp.lil_matrix((3, 3))
+    A[0, 1] = A[0, 2] = 1.0
+    graph = _graph(A.tocsr())
+    relation = int(np.nonzero((graph.children == 0) & (graph.parents == 1))[0][0])
+    embedding = np.array([[0.1, 0.0], [0.5, 0.2], [-0.6, 0.1]])
+    start = embedding.copy()
+    loss = _epoch(embedding, graph, lr=0.1, seed=0, order=[relation], n_negatives=5)
+    assert loss == 0.0
+    np.testing.assert_array_equal(embedding[2], start[2])  # never drawn
+
+
 def test_train_epoch_zero_weight_relation_is_skipped():
     A = np.array([[0, 1], [2, 1]])
     graph, _ = check_relations(A, sample_weight=[0.0, 1.0])
