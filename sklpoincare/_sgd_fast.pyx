@@ -60,6 +60,9 @@ cdef extern from *:
 # a node is related to almost every other node.
 cdef int MAX_NEGATIVE_TRIES = 20
 
+# Parent lists up to this long are scanned whole; longer ones are searched.
+cdef int SHORT_LIST = 16
+
 
 # --------------------------------------------------------------------------
 # Random numbers: splitmix64, one 64-bit state per thread.
@@ -105,7 +108,7 @@ cdef inline bint _contains(const int* sorted_values, Py_ssize_t lo,
     """
     cdef Py_ssize_t j, half, n = hi - lo
     cdef int found = 0
-    if n <= 16:
+    if n <= SHORT_LIST:
         for j in range(lo, hi):
             found |= sorted_values[j] == value
         return found
@@ -129,21 +132,27 @@ cdef inline int _draw(uint64_t* state, int n_nodes, const double* alias_prob,
     return _sample_node(state, n_nodes, alias_prob, alias_index)
 
 
+cdef inline bint _is_related(int candidate, int u, const int* parents,
+                             Py_ssize_t lo, Py_ssize_t hi) noexcept nogil:
+    """Whether ``candidate`` is u or one of u's parents,
+    ``parents[lo:hi]``: never a negative of u."""
+    return candidate == u or _contains(parents, lo, hi, candidate)
+
+
 cdef inline void _flag_related(const int* targets, int n_targets, int u,
                                const int* sorted_values, Py_ssize_t lo,
                                Py_ssize_t hi, int* related) noexcept nogil:
-    """``related[k]``: whether ``targets[k]`` is u or in
-    ``sorted_values[lo:hi]`` (u's parents). A short list is compared with
-    all targets at once, one pass per parent, in vectors; a long one is
-    searched per target."""
+    """``related[k]``: :func:`_is_related` of ``targets[k]``. A short list
+    is compared with all targets at once, one pass per parent, in vectors;
+    a long one is searched per target."""
     cdef Py_ssize_t j
     cdef int k, value
+    if hi - lo > SHORT_LIST:
+        for k in range(n_targets):
+            related[k] = _is_related(targets[k], u, sorted_values, lo, hi)
+        return
     for k in range(n_targets):
         related[k] = targets[k] == u
-    if hi - lo > 16:
-        for k in range(n_targets):
-            related[k] |= _contains(sorted_values, lo, hi, targets[k])
-        return
     for j in range(lo, hi):
         value = sorted_values[j]
         for k in range(n_targets):
@@ -313,9 +322,8 @@ cdef double _train_share(
                 for tries in range(1, MAX_NEGATIVE_TRIES):
                     candidate = _draw(&state, n_nodes, prob_ptr, alias_ptr, subtree,
                                       n_subtree, subtree_share)
-                    if candidate != u and not _contains(
-                            parent_ptr, parent_indptr[u], parent_indptr[u + 1],
-                            candidate):
+                    if not _is_related(candidate, u, parent_ptr, parent_indptr[u],
+                                       parent_indptr[u + 1]):
                         break
                 else:
                     continue  # every try drew u or a parent: the slot stays empty
