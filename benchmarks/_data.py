@@ -60,6 +60,11 @@ def comma_list(text):
     return [item.strip() for item in text.split(",") if item.strip()]
 
 
+def learning_rate(text):
+    """An argparse type for ``--learning-rate``: a number, or "auto"."""
+    return text if text == "auto" else float(text)
+
+
 def comma_floats(parser, option, text):
     """A comma list of numbers in [0, 1]; ``parser.error`` naming ``option``."""
     try:

@@ -23,7 +23,7 @@ Example::
 import argparse
 
 import numpy as np
-from _data import add_data_arguments, data_arguments, load_dataset
+from _data import add_data_arguments, data_arguments, learning_rate, load_dataset
 from _report import Table, Timer, run_header
 
 from sklpoincare import PoincareEmbedder
@@ -60,6 +60,8 @@ def main(argv=None):
     parser.add_argument("--test-share", type=float, default=0.1,
                         help="share of all relations held out (from the non-reduction ones)")
     parser.add_argument("--epochs", type=int, help="n_epochs (default: the estimator's)")
+    parser.add_argument("--learning-rate", type=learning_rate,
+                        help="learning_rate (default: the estimator's)")
     parser.add_argument("--init", help="init (default: the estimator's)")
     parser.add_argument("--eval-children", type=int, default=5000,
                         help="rank the held-out relations of at most this many children (0: all)")
@@ -80,6 +82,8 @@ def main(argv=None):
         train, test = relations[train_idx], relations[test_idx]
         for dim in dims:
             options = {} if args.epochs is None else {"n_epochs": args.epochs}
+            if args.learning_rate is not None:
+                options["learning_rate"] = args.learning_rate
             if args.init is not None:
                 options["init"] = args.init
             # closure=False: the closure of the training split would give

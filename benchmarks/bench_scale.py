@@ -143,7 +143,7 @@ def run_size(n_nodes, args):
         else:
             results["epoch"]["seconds"] = float(per_epoch[0] - results["CSR"]["seconds"])
         with Stage("finish", results):
-            estimator._set_fitted_state(graph, embedding, loss_curve, names)
+            estimator._set_fitted_state(graph, embedding, loss_curve, names, not_negatives)
         del graph, embedding
         labels = np.random.RandomState(0).choice(estimator.nodes_, size=10_000)
         with Stage("transform", results):

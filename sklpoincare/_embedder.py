@@ -29,7 +29,7 @@ from ._relations import (
 from ._manifolds import MANIFOLDS, get_geometry
 from ._progress import ProgressReporter, report_stage
 from ._queries import EmbeddingQueriesMixin
-from ._scorers import filtered_ranks
+from ._scorers import choose_is_a_scale, filtered_ranks
 from ._sgd_fast import train_epoch
 from ._threads import N_JOBS_CONSTRAINT
 from ._threads import n_threads as _n_threads
@@ -271,6 +271,14 @@ class PoincareEmbedder(
     n_iter_ : int
         Number of epochs run, ``len(loss_curve_)``.
 
+    is_a_scale_ : float
+        Factor on the distances from the origin before :meth:`is_a_score`
+        compares them, chosen after training among 0.5, 0.55, ..., 1 so that
+        one threshold best separates the training relations from corrupted
+        pairs (random parent or child, not a known relation). Below 1 it
+        widens the cone of descendants the score accepts around each node.
+        1 with ``manifold="euclidean"``.
+
     n_features_in_ : int
         Number of columns of the relations seen in ``fit`` (2).
 
@@ -439,7 +447,7 @@ class PoincareEmbedder(
             for epoch in range(self.n_epochs)
         ]
         loss_curve += self._train(graph, embedding, rng, epochs, not_negatives)
-        self._set_fitted_state(graph, embedding, loss_curve, names)
+        self._set_fitted_state(graph, embedding, loss_curve, names, not_negatives)
         return self
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -507,7 +515,7 @@ class PoincareEmbedder(
             graph, embedding, rng, [(in_burn_in, rate, rate)], not_negatives,
             first_epoch=epoch,
         )
-        self._set_fitted_state(graph, embedding, loss_curve, names)
+        self._set_fitted_state(graph, embedding, loss_curve, names, not_negatives)
         return self
 
     def _stage(self, name):
@@ -659,14 +667,18 @@ class PoincareEmbedder(
             "sample_weight values"
         )
 
-    def _set_fitted_state(self, graph, embedding, loss_curve, names):
+    def _set_fitted_state(self, graph, embedding, loss_curve, names, not_negatives):
         # Fitted attributes are written only once training has succeeded, so
         # a fit that raises (or is interrupted) leaves the previous state.
         self._record_input_columns(names)
         geometry = self._geometry()
         self.embedding_ = geometry.from_training(embedding)
+        self.is_a_scale_ = 1.0  # scaling changes no order of Euclidean scores
         if geometry.hyperbolic:
             order_radii(self.embedding_, graph, 1.0 - self.eps)
+            self.is_a_scale_ = choose_is_a_scale(
+                self.embedding_, geometry, graph.children, graph.parents, *not_negatives
+            )
         self.nodes_ = graph.nodes
         self.adjacency_ = graph.parent_matrix()
         self._adjacency_is_closure = bool(self.closure)

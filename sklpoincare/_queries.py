@@ -455,7 +455,8 @@ class EmbeddingQueriesMixin:
         points, parents, is_single, geometry = self._pair_points(
             child, parent, ("child", "parent")
         )
-        return _single_or_array(geometry.is_a_scores(points, parents), is_single)
+        scores = geometry.is_a_scores(points, parents, self.is_a_scale_)
+        return _single_or_array(scores, is_single)
 
     def norms(self, X):
         """Euclidean norm of each node's point: its depth in the hierarchy.

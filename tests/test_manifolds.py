@@ -21,6 +21,7 @@ from sklpoincare._manifolds import (
     unit_rows,
 )
 from sklpoincare._sgd_fast import MANIFOLD_CODES
+from _reference import random_ball
 
 
 def _ball_points(n, dim, seed, max_norm=0.99):
@@ -146,3 +147,18 @@ def test_lorentz_bound_is_the_ball_bound():
     full = poincare_to_hyperboloid(_ball_points(10, 3, 8))
     np.testing.assert_allclose(full[:, 0] ** 2 - np.sum(full[:, 1:] ** 2, axis=1), 1,
                                rtol=1e-9)
+
+
+def test_is_a_scores_by_scale_are_the_is_a_scores_at_each_scale():
+    geometry = get_geometry("poincare")
+    rng = np.random.RandomState(0)
+    points = random_ball(rng, 200, 5, max_norm=0.999)
+    parents = random_ball(rng, 200, 5, max_norm=0.999)
+    parents[:3] = 0.0  # a parent at the origin scores 0
+    points[3:5] = 0.0
+    table = geometry.is_a_scores_by_scale(points, parents, [1.0, 0.7, 0.5])
+    for row, scale in zip(table, [1.0, 0.7, 0.5]):
+        np.testing.assert_allclose(
+            row, geometry.is_a_scores(points, parents, scale), rtol=1e-7, atol=1e-6
+        )
+    np.testing.assert_allclose(table[:, :3], 0.0, atol=1e-12)

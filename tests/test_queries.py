@@ -129,6 +129,7 @@ def test_a_and_b_of_different_lengths_raise(ball):
 @pytest.mark.parametrize("manifold", ["poincare", "euclidean"])
 def test_is_a_score_is_distance_to_origin_minus_distance(ball, manifold):
     est = _with_embedding(ball.embedding_, manifold=manifold)
+    assert est.is_a_scale_ == 1.0  # a fit on one relation has nothing to choose from
     naive = _naive_euclidean if manifold == "euclidean" else _naive_poincare
     rng = np.random.RandomState(2)
     i, j = rng.randint(40, size=30), rng.randint(40, size=30)
@@ -141,6 +142,22 @@ def test_is_a_score_is_distance_to_origin_minus_distance(ball, manifold):
     assert isinstance(est.is_a_score("n001", "n002"), float)
     np.testing.assert_allclose(
         est.is_a_score("n001", ["n002", "n003"]), from_origin[1] - D[1, [2, 3]], rtol=1e-10
+    )
+
+
+@pytest.mark.parametrize("scale", [0.5, 0.7])
+def test_is_a_score_at_a_scale_is_that_of_points_at_scaled_radii(ball, scale):
+    est = _with_embedding(ball.embedding_)
+    est.is_a_scale_ = scale
+    # the same directions at scale times the radius 2 artanh |x|
+    norms = np.linalg.norm(est.embedding_, axis=1, keepdims=True)
+    moved = est.embedding_ / norms * np.tanh(scale * np.arctanh(norms))
+    i, j = np.arange(40), np.random.RandomState(3).permutation(40)
+    D = _naive_poincare(moved, moved)
+    from_origin = 2 * np.arctanh(np.linalg.norm(moved, axis=1))
+    np.testing.assert_allclose(
+        est.is_a_score(est.nodes_[i], est.nodes_[j]), from_origin[i] - D[i, j],
+        rtol=1e-9, atol=1e-12,
     )
 
 

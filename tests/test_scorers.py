@@ -254,14 +254,14 @@ def test_is_a_scorer_puts_pairs_with_unseen_labels_last(fitted, tree):
 
 
 def test_is_a_scorer_corrupts_held_out_relations(fitted, tree):
-    from sklpoincare._scorers import corrupted_pairs
+    from sklpoincare._scorers import corrupted_pairs, keys_membership
 
     # the corrupted pairs: 10 per relation, half with the child kept, none a
     # relation nor a self-loop, the same at each call
     ids = np.arange(len(tree))
     known = np.unique(tree[:, 0].astype(np.int64) * 40 + tree[:, 1])
     children, parents = corrupted_pairs(
-        tree[:, 0], tree[:, 1], known, 40, 10, np.random.RandomState(0)
+        tree[:, 0], tree[:, 1], keys_membership(known, 40), 40, 10, np.random.RandomState(0)
     )
     keys = children.astype(np.int64) * 40 + parents
     assert not np.isin(keys, known).any() and not np.any(children == parents)
@@ -274,12 +274,85 @@ def test_is_a_scorer_corrupts_held_out_relations(fitted, tree):
     assert first == is_a_average_precision_scorer(fitted, X)
     # the same as scoring the labelled pairs by hand
     bad_children, bad_parents = corrupted_pairs(
-        X[:, 0], X[:, 1], known, 40, 10, np.random.RandomState(0)
+        X[:, 0], X[:, 1], keys_membership(known, 40), 40, 10, np.random.RandomState(0)
     )
     pairs = np.vstack([X, np.stack([bad_children, bad_parents], axis=1)])
     labels = np.r_[np.ones(len(X)), np.zeros(len(bad_children))]
     assert first == pytest.approx(average_precision_score(
         labels, fitted.is_a_score(pairs[:, 0], pairs[:, 1])), rel=1e-12)
+
+
+def test_best_f1_is_the_best_f1_over_thresholds():
+    from sklearn.metrics import f1_score
+
+    from sklpoincare._scorers import best_f1
+
+    rng = np.random.RandomState(0)
+    labels = rng.rand(300) < 0.3
+    scores = np.round(labels + rng.randn(300), 1)  # ties, as scores at a bound have
+    expected = max(f1_score(labels, scores >= t) for t in np.unique(scores))
+    assert best_f1(labels, scores) == pytest.approx(expected, rel=1e-12)
+
+
+def test_csr_membership_is_set_membership():
+    from scipy.sparse import random as sparse_random
+
+    from sklpoincare._scorers import csr_membership
+
+    matrix = sparse_random(30, 30, density=0.2, format="csr", random_state=0)
+    known = set(zip(*matrix.nonzero()))
+    rng = np.random.RandomState(1)
+    children, parents = rng.randint(30, size=500), rng.randint(30, size=500)
+    expected = [(c, p) in known for c, p in zip(children, parents)]
+    is_known = csr_membership(matrix.indptr, matrix.indices)
+    assert is_known(children, parents).tolist() == expected
+    assert any(expected) and not all(expected)
+
+
+@pytest.mark.parametrize("closure", [True, False])
+def test_is_a_scale_is_the_one_that_best_separates_the_training_relations(closure):
+    from sklpoincare._scorers import (
+        IS_A_SCALES, best_f1, corrupted_pairs, csr_membership,
+    )
+    from sklpoincare.datasets import make_random_tree
+    from sklpoincare.hierarchy import transitive_closure, transitive_reduction
+
+    relations = make_random_tree(300, random_state=0)
+    given = relations if closure else transitive_reduction(relations)
+    est = PoincareEmbedder(n_components=2, n_epochs=30, closure=closure,
+                           random_state=0).fit(given)
+    chosen = est.is_a_scale_
+    assert chosen in IS_A_SCALES
+    # the same labelled pairs as the fit draws: the training relations and
+    # corrupted pairs that are in the closure of none of them
+    children, parents = est.adjacency_.nonzero()
+    full = transitive_closure(given)
+    ids = {label: i for i, label in enumerate(est.nodes_.tolist())}
+    known = np.zeros((len(ids), len(ids)), dtype=bool)
+    known[[ids[c] for c in full[:, 0]], [ids[p] for p in full[:, 1]]] = True
+    from scipy.sparse import csr_matrix
+
+    ancestors = csr_matrix(known)
+    bad_children, bad_parents = corrupted_pairs(
+        children, parents, csr_membership(ancestors.indptr, ancestors.indices),
+        len(ids), 10, np.random.RandomState(0),
+    )
+    assert not known[bad_children, bad_parents].any()
+    labels = np.r_[np.ones(len(children)), np.zeros(len(bad_children))]
+    nodes = est.nodes_
+    pairs = (nodes[np.r_[children, bad_children]], nodes[np.r_[parents, bad_parents]])
+    f1 = {}
+    for scale in IS_A_SCALES:
+        est.is_a_scale_ = scale
+        f1[scale] = best_f1(labels, est.is_a_score(*pairs))
+    assert len(set(f1.values())) > 1  # the choice matters here
+    assert f1[chosen] == max(f1.values())
+    assert chosen == max(s for s in IS_A_SCALES if f1[s] == max(f1.values()))
+
+
+def test_is_a_scale_is_one_for_euclidean_points(tree, fast_params):
+    est = PoincareEmbedder(manifold="euclidean", **fast_params).fit(tree)
+    assert est.is_a_scale_ == 1.0
 
 
 def test_is_a_scorer_checks_its_input(fitted, tree):
