@@ -59,6 +59,10 @@ def _positive_float(text):
     return value
 
 
+def _rate(text):
+    return "auto" if text == "auto" else _positive_float(text)
+
+
 def _jobs(text):
     value = _int(text)
     if value == 0:
@@ -119,8 +123,9 @@ def _build_parser():
         help="epochs, burn-in included (default: %(default)s)",
     )
     fit.add_argument(
-        "--lr", type=_positive_float, default=defaults["learning_rate"],
-        help="learning rate after burn-in (default: %(default)s)",
+        "--lr", type=_rate, default=defaults["learning_rate"],
+        help="learning rate after burn-in, a positive number or 'auto' (1.0 from "
+        "the hierarchy, 0.3 from a random start) (default: %(default)s)",
     )
     fit.add_argument(
         "--negatives", type=_positive_int, default=defaults["n_negatives"],

@@ -46,6 +46,12 @@ _ANCESTOR_SUBTREE_SHARE = 0.5
 # layouts lose to it (see ``init``); at 2 the plane's wedge layout, from 4
 # the cone layout
 _AUTO_RANDOM_START_COMPONENTS = (1, 3)
+# learning_rate="auto": from the hierarchical start larger steps rank better
+# in the same epochs; a random start (and the Euclidean baseline's plain
+# SGD) needs the smaller rate. Measured in doc/training_choices.rst
+# ("Learning rate").
+_AUTO_RATE_FROM_LAYOUT = 1.0
+_AUTO_RATE_FROM_RANDOM = 0.3
 
 # Smallest eps: at norm 1 - eps, 1 - |x|^2 ~ 2 eps must stay well above the
 # rounding error of a sum of n_components squares (~n_components * 1.1e-16).
@@ -100,11 +106,13 @@ class PoincareEmbedder(
         Passes over the relations, burn-in included. Beyond 200, mean rank
         and MAP barely improve. See :ref:`benchmarks-parameters`.
 
-    learning_rate : float, default=0.3
+    learning_rate : float or "auto", default="auto"
         Rate of the Riemannian SGD steps (one step per relation) after
         burn-in. It decays linearly to zero over the epochs that follow
         burn-in, so the last epochs settle the points instead of shaking
-        them. Much smaller rates need many more epochs. See
+        them. Much smaller rates need many more epochs. ``"auto"``: 1.0
+        when a hyperbolic model starts from the hierarchy (see ``init``),
+        else 0.3 (a random start, or ``manifold="euclidean"``). See
         :ref:`benchmarks-parameters`.
 
     n_negatives : int, default=50
@@ -271,6 +279,9 @@ class PoincareEmbedder(
     n_iter_ : int
         Number of epochs run, ``len(loss_curve_)``.
 
+    learning_rate_ : float
+        The learning rate used: ``learning_rate``, with ``"auto"`` resolved.
+
     is_a_scale_ : float
         Factor on the distances from the origin before :meth:`is_a_score`
         compares them, chosen after training among 0.5, 0.55, ..., 1 so that
@@ -333,7 +344,7 @@ class PoincareEmbedder(
         "n_components": [Interval(Integral, 1, None, closed="left")],
         "manifold": [StrOptions(set(MANIFOLDS))],
         "n_epochs": [Interval(Integral, 1, None, closed="left")],
-        "learning_rate": [Interval(Real, 0, None, closed="neither")],
+        "learning_rate": [Interval(Real, 0, None, closed="neither"), StrOptions({"auto"})],
         "n_negatives": [Interval(Integral, 1, _MAX_NEGATIVES, closed="both")],
         "subtree_negatives": [Interval(Real, 0, 1, closed="both")],
         "burn_in": [Interval(Integral, 0, None, closed="left")],
@@ -358,7 +369,7 @@ class PoincareEmbedder(
         *,
         manifold="poincare",
         n_epochs=200,
-        learning_rate=0.3,
+        learning_rate="auto",
         n_negatives=50,
         subtree_negatives=0.05,
         burn_in=50,
@@ -510,7 +521,7 @@ class PoincareEmbedder(
         del ancestors  # as in fit
         epoch = len(loss_curve)
         in_burn_in = epoch < self._burn_in_epochs()
-        rate = self.learning_rate * (_BURN_IN_RATE_FACTOR if in_burn_in else 1.0)
+        rate = self._learning_rate() * (_BURN_IN_RATE_FACTOR if in_burn_in else 1.0)
         loss_curve += self._train(
             graph, embedding, rng, [(in_burn_in, rate, rate)], not_negatives,
             first_epoch=epoch,
@@ -526,6 +537,14 @@ class PoincareEmbedder(
         if self.init == "auto":
             return int(self.n_components) not in _AUTO_RANDOM_START_COMPONENTS
         return self.init == "hierarchy"
+
+    def _learning_rate(self):
+        """``learning_rate`` with ``"auto"`` resolved."""
+        if self.learning_rate != "auto":
+            return float(self.learning_rate)
+        if self._geometry().hyperbolic and self._starts_from_hierarchy():
+            return _AUTO_RATE_FROM_LAYOUT
+        return _AUTO_RATE_FROM_RANDOM
 
     def _burn_in_epochs(self):
         # the burn-in finds the angular layout that a random start lacks
@@ -663,7 +682,7 @@ class PoincareEmbedder(
     def _divergence(self, what, epoch):
         return FloatingPointError(
             f"the {what} became non-finite at epoch {epoch + 1}; training diverged. "
-            f"Try a smaller learning_rate (now {self.learning_rate}) or smaller "
+            f"Try a smaller learning_rate (now {self._learning_rate()}) or smaller "
             "sample_weight values"
         )
 
@@ -684,6 +703,7 @@ class PoincareEmbedder(
         self._adjacency_is_closure = bool(self.closure)
         self.loss_curve_ = loss_curve
         self.n_iter_ = len(loss_curve)
+        self.learning_rate_ = self._learning_rate()
 
     def _call_back(self, epoch, loss, embedding, nodes):
         view = embedding.view()
@@ -692,14 +712,15 @@ class PoincareEmbedder(
 
     def _epoch_rates(self, epoch, burn_in):
         """Learning rates at the start and end of an epoch of ``fit``."""
+        learning_rate = self._learning_rate()
         if epoch < burn_in:
-            rate = self.learning_rate * _BURN_IN_RATE_FACTOR
+            rate = learning_rate * _BURN_IN_RATE_FACTOR
             return rate, rate
         n_main = self.n_epochs - burn_in
         done = epoch - burn_in
         return (
-            self.learning_rate * (1.0 - done / n_main),
-            self.learning_rate * (1.0 - (done + 1) / n_main),
+            learning_rate * (1.0 - done / n_main),
+            learning_rate * (1.0 - (done + 1) / n_main),
         )
 
     def _record_input_columns(self, names):

@@ -97,6 +97,21 @@ def test_euclidean_manifold_ranks_by_euclidean_distance(relations_file, capsys):
     assert f"MAP:       {scores.mean_average_precision:.4f}" in capsys.readouterr().out
 
 
+@pytest.mark.parametrize("dim, auto_rate", [("3", "0.3"), ("5", "1.0")])
+def test_lr_auto_is_the_estimator_rule(relations_file, tmp_path, dim, auto_rate):
+    # 1.0 from the hierarchy (5 dimensions), 0.3 from a random start (3)
+    path, _ = relations_file
+    vectors = {}
+    for rate in ("auto", "0.3", "1.0"):
+        out = tmp_path / f"{rate}.txt"
+        assert main(["fit", str(path), *FAST_OPTIONS, "--dim", dim, "--lr", rate, "-q",
+                     "-o", str(out)]) == 0
+        vectors[rate] = _read_word2vec(out)[1]
+    other = "1.0" if auto_rate == "0.3" else "0.3"
+    np.testing.assert_array_equal(vectors["auto"], vectors[auto_rate])
+    assert not np.array_equal(vectors["auto"], vectors[other])
+
+
 def test_quiet_prints_no_progress(relations_file, capsys):
     path, _ = relations_file
     assert main(["fit", str(path), *FAST_OPTIONS, "--quiet"]) == 0

@@ -163,6 +163,23 @@ def test_sample_weight_scales_the_gradient(tree, fast_params):
     np.testing.assert_allclose(base.loss_curve_, doubled.loss_curve_)
 
 
+@pytest.mark.parametrize("n_components, manifold, init, rate", [
+    (4, "poincare", "auto", 1.0),
+    (2, "lorentz", "auto", 1.0),
+    (3, "poincare", "auto", 0.3),  # "auto" starts at random in 3 dimensions
+    (4, "poincare", "random", 0.3),
+    (4, "euclidean", "auto", 0.3),
+])
+def test_auto_learning_rate_is_larger_from_the_hierarchy(tree, fast_params, n_components,
+                                                         manifold, init, rate):
+    params = dict(n_components=n_components, manifold=manifold, init=init, **fast_params)
+    auto = PoincareEmbedder(**params).fit(tree)
+    assert auto.learning_rate_ == rate
+    explicit = PoincareEmbedder(learning_rate=rate, **params).fit(tree)
+    assert explicit.learning_rate_ == rate
+    np.testing.assert_array_equal(auto.embedding_, explicit.embedding_)
+
+
 def test_zero_weight_relations_are_not_learned(tree, fast_params):
     leaves = tree[:, 0] >= 13
     weights = np.where(leaves, 0.0, 1.0)

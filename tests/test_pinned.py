@@ -30,16 +30,16 @@ DATA = {
 # the hierarchy layout, 2 from its plane (wedge) form, 3 from random points
 # with burn-in
 CASES = {
-    ("mammals", "poincare", 5, 20): "ae8ec1e282bca5ce",
-    ("mammals", "lorentz", 5, 20): "0fcea7e7c092dd67",
+    ("mammals", "poincare", 5, 20): "c6be936b440ae1cc",
+    ("mammals", "lorentz", 5, 20): "10a138e46ec462b1",
     ("mammals", "euclidean", 5, 20): "5d2b2ebf357a1f8d",
-    ("mammals", "poincare", 2, 20): "bb446967f8ee7865",
-    ("mammals", "lorentz", 2, 20): "d5d1a84b51547df6",
+    ("mammals", "poincare", 2, 20): "4659ae160bbb000f",
+    ("mammals", "lorentz", 2, 20): "c8a817727257ce18",
     ("mammals", "poincare", 3, 20): "98f670e1a65330b4",
-    ("tree", "poincare", 4, 200): "9aa46ff9973d091e",
-    ("tree", "lorentz", 4, 200): "7459bb9eb08eaacb",
+    ("tree", "poincare", 4, 200): "f0356130e5297d20",
+    ("tree", "lorentz", 4, 200): "df18939b6a368468",
     ("tree", "euclidean", 4, 200): "22fbc87caaa5f788",
-    ("tree", "poincare", 2, 200): "683f1777d85707e5",
+    ("tree", "poincare", 2, 200): "75292587d28f0d4a",
 }
 
 
