@@ -38,7 +38,7 @@ relations = load_mammals().data
 # closure of the training folds would otherwise give back.
 search = GridSearchCV(
     PoincareEmbedder(n_epochs=100, burn_in=20, closure=False, random_state=0),
-    {"n_components": [2, 5], "learning_rate": [0.1, 0.3]},
+    {"n_components": [2, 5], "learning_rate": [0.3, 1.0]},
     cv=KFold(5, shuffle=True, random_state=0),
     scoring=ranking_scorers(k=10),
     refit="mean_average_precision",
@@ -86,6 +86,6 @@ for n_components, marker in [(2, "o"), (5, "s")]:
     )
 ax.set_xlabel("learning_rate")
 ax.set_ylabel("held-out MAP (filtered, 5 folds)")
-ax.set_xticks([0.1, 0.3])
+ax.set_xticks([0.3, 1.0])
 ax.legend()
 fig.tight_layout()

@@ -99,7 +99,7 @@ _IS_A_REDRAWS = 50
 # Factors on the distances from the origin that choose_is_a_scale tries,
 # and how many training relations it scores (with their corrupted pairs).
 # Below 1 the is-a score's cone around a parent widens; above, no embedding
-# measured gained (doc/training_choices.rst, "is-a scale").
+# measured gained (doc/training_choices.rst, "the is-a score's radius scale").
 IS_A_SCALES = tuple(np.round(np.arange(0.5, 1.0001, 0.05), 2))
 _IS_A_CALIBRATION_RELATIONS = 1000
 
