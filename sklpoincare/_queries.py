@@ -420,7 +420,9 @@ class EmbeddingQueriesMixin:
         minus the distance of the two, when the parent is the more specific
         node). Unlike the distance, it puts is-a pairs before the others
         whatever their depth, so that one threshold, tuned on labelled pairs,
-        classifies them (see :ref:`benchmarks-is-a`). With
+        classifies them (see :ref:`benchmarks-is-a`). The distances are
+        those of the points moved to :attr:`is_a_scale_` times their
+        distance from the origin (chosen after training, see there). With
         ``manifold="euclidean"`` the distances are Euclidean. A label unknown
         with ``handle_unknown="ignore"`` stands for the origin, which scores
         0 as a parent.
