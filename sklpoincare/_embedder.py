@@ -49,7 +49,7 @@ _AUTO_RANDOM_START_COMPONENTS = (1, 3)
 # learning_rate="auto": from the hierarchical start larger steps rank better
 # in the same epochs; a random start (and the Euclidean baseline's plain
 # SGD) needs the smaller rate. Measured in doc/training_choices.rst
-# ("Learning rate").
+# ('Changed: learning_rate="auto"').
 _AUTO_RATE_FROM_LAYOUT = 1.0
 _AUTO_RATE_FROM_RANDOM = 0.3
 
