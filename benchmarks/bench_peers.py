@@ -78,6 +78,7 @@ import numpy as np
 from _data import (
     NOUN_FILE,
     check_data,
+    learning_rate,
     load_dataset,
     parse_datasets_and_dims,
 )
@@ -228,7 +229,7 @@ def parse_args(argv=None):
     parser.add_argument("--n-jobs", type=int, default=1,
                         help="threads of sklpoincare's fit and of the evaluation "
                         "(gensim trains on one thread)")
-    parser.add_argument("--learning-rate", type=float,
+    parser.add_argument("--learning-rate", type=learning_rate,
                         help="sklpoincare's learning_rate (default: the estimator's)")
     parser.add_argument("--gensim-alpha", type=float, help="gensim's alpha (default: gensim's)")
     parser.add_argument("--gensim-burn-in-alpha", type=float,

@@ -63,6 +63,7 @@ import numpy as np
 from _data import (
     NOUN_FILE,
     check_data,
+    learning_rate,
     load_dataset,
     parse_datasets_and_dims,
 )
@@ -232,7 +233,7 @@ def parse_args(argv=None):
     parser.add_argument(
         "--epochs", type=int, help="n_epochs (default: the estimator's default)"
     )
-    parser.add_argument("--learning-rate", type=float, help="learning_rate (default: the estimator's)")
+    parser.add_argument("--learning-rate", type=learning_rate, help="learning_rate (default: the estimator's)")
     parser.add_argument("--n-negatives", type=int, help="n_negatives (default: the estimator's)")
     parser.add_argument("--burn-in", type=int, help="burn_in (default: the estimator's)")
     parser.add_argument("--n-jobs", type=int, default=1, help="threads for fit and evaluation")

@@ -280,21 +280,6 @@ class _Model:
         from_origin = self.paired_distances(points, np.zeros_like(points))
         return from_origin - self.paired_distances(points, parents)
 
-    def is_a_scores_by_scale(self, points, parents, scales):
-        """:meth:`is_a_scores` at each of ``scales``, shape
-        ``(len(scales), n_pairs)``: the radii and angles are read once, and
-        each scale costs a few operations per pair (the hyperbolic law of
-        cosines, less accurate than :meth:`is_a_scores` for nearby points)."""
-        radius = self.radius_of_norm(np.linalg.norm(points, axis=1))
-        parent_radius = self.radius_of_norm(np.linalg.norm(parents, axis=1))
-        cosine = np.sum(unit_rows(points) * unit_rows(parents), axis=1)
-        scores = np.empty((len(scales), len(points)))
-        for row, scale in zip(scores, scales):
-            a, b = scale * radius, scale * parent_radius
-            cosh_d = np.cosh(a) * np.cosh(b) - np.sinh(a) * np.sinh(b) * cosine
-            row[:] = a - np.arccosh(np.maximum(cosh_d, 1.0))
-        return scores
-
     def scale_radii(self, points, scale):
         """The points moved along their directions to ``scale`` times their
         distance from the origin (a new array)."""
@@ -325,6 +310,22 @@ class PoincareBall(_Model):
     def radius_of_norm(self, norms):
         """Distance from the origin of output points of the given norms."""
         return radius_of_norm(norms)
+
+    def is_a_scores_by_scale(self, points, parents, scales):
+        """:meth:`is_a_scores` at each of ``scales``, shape
+        ``(len(scales), n_pairs)``: the radii and angles are read once, and
+        each scale costs a few operations per pair (the hyperbolic law of
+        cosines, less accurate than :meth:`is_a_scores` for nearby points).
+        Hyperbolic models only: a Euclidean scale orders no score anew."""
+        radius = self.radius_of_norm(np.linalg.norm(points, axis=1))
+        parent_radius = self.radius_of_norm(np.linalg.norm(parents, axis=1))
+        cosine = np.sum(unit_rows(points) * unit_rows(parents), axis=1)
+        scores = np.empty((len(scales), len(points)))
+        for row, scale in zip(scores, scales):
+            a, b = scale * radius, scale * parent_radius
+            cosh_d = np.cosh(a) * np.cosh(b) - np.sinh(a) * np.sinh(b) * cosine
+            row[:] = a - np.arccosh(np.maximum(cosh_d, 1.0))
+        return scores
 
     def norm_of_radius(self, radius):
         """Norm of the output points at the given distance from the origin."""
