@@ -40,6 +40,17 @@
    padded to a multiple of it. */
 #define SKLP_LANES 8
 
+/* Floor of 1 - |x|^2 for a row as the distance terms read it. A row kept
+   at the norm bound has 1 - |x|^2 >= ~2e-12 (eps >= 1e-12), so the floor
+   never acts with one thread. With several (Hogwild), another thread can
+   read a row in the middle of its update: after a long step and before
+   its projection back into the ball, or with old coordinates next to new
+   ones. Floored, such a read gives a far but finite distance instead of a
+   NaN that would stop training (tests/test_robustness.py). Writing each
+   step once, already projected, made those reads rarer but not gone, and
+   cost 7 % of the mammals' throughput. */
+#define SKLP_MIN_GAP 1e-30
+
 /* Length of the per-target buffers for n targets. */
 static inline ptrdiff_t sklp_stride(ptrdiff_t n)
 {
@@ -58,7 +69,8 @@ static inline ptrdiff_t sklp_stride(ptrdiff_t n)
    In both models d(u, t) = arcosh(1 + z), and
    exp(-arcosh(1 + z)) = 1 / (1 + z + sqrt(z (z + 2))): the softmax needs no
    exp or log per target. It lies in (0, 1], and points kept at the norm
-   bound bound z, so the sum neither overflows nor underflows.
+   bound (or read with SKLP_MIN_GAP) bound z, so the sum neither overflows
+   nor underflows.
 
    Ball: z = 2 |u - t|^2 / (alpha beta), beta = 1 - |t|^2. With
    s = sqrt(z (z + 2)), the Euclidean gradient of d(u, t) at u is
@@ -95,6 +107,8 @@ static inline void sklp_hyperbolic_terms_body(
     ptrdiff_t i, k;
     for (k = n_targets; k < stride; k++)
         targets[k] = targets[0];
+    if (!lorentz && alpha < SKLP_MIN_GAP)
+        alpha = SKLP_MIN_GAP;
     /* One block of SKLP_LANES targets at a time, so that the three sums
        stay in registers across the coordinates instead of going through
        memory at each one. */
@@ -138,6 +152,7 @@ static inline void sklp_hyperbolic_terms_body(
             z = z < 0.0 ? 0.0 : z;
         } else {
             beta = 1.0 - t_sq[k];
+            beta = beta > SKLP_MIN_GAP ? beta : SKLP_MIN_GAP;
             z = 2.0 * sq[k] / (alpha * beta);
         }
         s = sqrt(z * (z + 2.0));
