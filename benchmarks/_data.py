@@ -4,6 +4,7 @@ The mammal closure ships with sklpoincare; the noun closure does not, and is
 read from ``--data DIR`` (e.g. the project's ``../shared/data``).
 """
 
+import ast
 import os
 import sys
 
@@ -63,6 +64,32 @@ def comma_list(text):
 def learning_rate(text):
     """An argparse type for ``--learning-rate``: a number, or "auto"."""
     return text if text == "auto" else float(text)
+
+
+def add_set_argument(parser):
+    """``--set PARAM=VALUE`` (repeatable): any other PoincareEmbedder parameter."""
+    parser.add_argument(
+        "--set", action="append", default=[], metavar="PARAM=VALUE",
+        help="any other PoincareEmbedder parameter, e.g. --set manifold=lorentz "
+        "--set eps=1e-8 (repeatable; VALUE is a Python literal or a string)",
+    )
+
+
+def settings(items):
+    """The ``--set`` items as a dict of estimator parameters."""
+    return dict(parse_setting(item) for item in items)
+
+
+def parse_setting(item):
+    """'name=value' -> (name, value), value a Python literal when it parses as one."""
+    name, sep, text = item.partition("=")
+    if not sep or not name.isidentifier():
+        raise SystemExit(f"--set expects PARAM=VALUE, got {item!r}")
+    try:
+        value = ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        value = text
+    return name, value
 
 
 def comma_floats(parser, option, text):

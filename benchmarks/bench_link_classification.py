@@ -21,16 +21,25 @@ anyway, labelled.
 
 Data: the bundled mammals, and the nouns with ``--data DIR``.
 
-Example::
+Examples::
 
     python benchmarks/bench_link_classification.py --data ../shared/data --datasets nouns --dims 10 --n-jobs 2
+    python benchmarks/bench_link_classification.py --dims 2,5,10 --set subtree_negatives=0
 """
 
 import argparse
 
 import numpy as np
 from sklearn.metrics import precision_recall_curve
-from _data import add_data_arguments, comma_floats, data_arguments, learning_rate, load_dataset
+from _data import (
+    add_data_arguments,
+    add_set_argument,
+    comma_floats,
+    data_arguments,
+    learning_rate,
+    load_dataset,
+    settings,
+)
 from _report import Table, Timer, progress, run_header
 
 from sklpoincare import PoincareEmbedder
@@ -108,6 +117,7 @@ def main(argv=None):
                         help="train with closure=True (every test pair is then implied)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--n-jobs", type=int, default=1)
+    add_set_argument(parser)
     args = parser.parse_args(argv)
     datasets, dims = data_arguments(parser, args)
     shares = comma_floats(parser, "--shares", args.shares)
@@ -128,6 +138,7 @@ def main(argv=None):
                 options = {} if args.epochs is None else {"n_epochs": args.epochs}
                 if args.learning_rate is not None:
                     options["learning_rate"] = args.learning_rate
+                options.update(settings(args.set))
                 est = PoincareEmbedder(n_components=dim, closure=args.closure,
                                        random_state=args.seed, n_jobs=args.n_jobs, **options)
                 with Timer() as fit:

@@ -51,7 +51,6 @@ A quick smoke run of the nouns (one epoch, ranking 2,000 sampled children)::
 """
 
 import argparse
-import ast
 import multiprocessing
 import queue
 import sys
@@ -62,10 +61,12 @@ import numpy as np
 
 from _data import (
     NOUN_FILE,
+    add_set_argument,
     check_data,
     learning_rate,
     load_dataset,
     parse_datasets_and_dims,
+    settings,
 )
 from _report import Timer, peak_rss_mib, print_table, progress, run_header, thousands
 
@@ -237,11 +238,7 @@ def parse_args(argv=None):
     parser.add_argument("--n-negatives", type=int, help="n_negatives (default: the estimator's)")
     parser.add_argument("--burn-in", type=int, help="burn_in (default: the estimator's)")
     parser.add_argument("--n-jobs", type=int, default=1, help="threads for fit and evaluation")
-    parser.add_argument(
-        "--set", action="append", default=[], metavar="PARAM=VALUE",
-        help="any other PoincareEmbedder parameter, e.g. --set manifold=lorentz "
-        "--set eps=1e-8 (repeatable; VALUE is a Python literal or a string)",
-    )
+    add_set_argument(parser)
     parser.add_argument(
         "--trace-every", type=int, default=0,
         help="every N epochs, evaluate a fixed sample of children during training (0: off)",
@@ -295,22 +292,8 @@ def estimator_options(args):
         value = getattr(args, arg)
         if value is not None:
             options[param] = value
-    for item in args.set:
-        name, value = parse_setting(item)
-        options[name] = value
+    options.update(settings(args.set))
     return options
-
-
-def parse_setting(item):
-    """'name=value' -> (name, value), value a Python literal when it parses as one."""
-    name, sep, text = item.partition("=")
-    if not sep or not name.isidentifier():
-        raise SystemExit(f"--set expects PARAM=VALUE, got {item!r}")
-    try:
-        value = ast.literal_eval(text)
-    except (ValueError, SyntaxError):
-        value = text
-    return name, value
 
 
 def table_row(dataset, dim, runs):
