@@ -23,7 +23,14 @@ Example::
 import argparse
 
 import numpy as np
-from _data import add_data_arguments, data_arguments, learning_rate, load_dataset
+from _data import (
+    add_data_arguments,
+    add_set_argument,
+    data_arguments,
+    learning_rate,
+    load_dataset,
+    settings,
+)
 from _report import Table, Timer, run_header
 
 from sklpoincare import PoincareEmbedder
@@ -67,6 +74,7 @@ def main(argv=None):
                         help="rank the held-out relations of at most this many children (0: all)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--n-jobs", type=int, default=1)
+    add_set_argument(parser)
     args = parser.parse_args(argv)
     datasets, dims = data_arguments(parser, args)
     run_header(argv)
@@ -86,6 +94,7 @@ def main(argv=None):
                 options["learning_rate"] = args.learning_rate
             if args.init is not None:
                 options["init"] = args.init
+            options.update(settings(args.set))
             # closure=False: the closure of the training split would give
             # most held-out relations back as training relations
             est = PoincareEmbedder(n_components=dim, random_state=args.seed,
