@@ -75,9 +75,26 @@ def add_set_argument(parser):
     )
 
 
-def settings(items):
-    """The ``--set`` items as a dict of estimator parameters."""
-    return dict(parse_setting(item) for item in items)
+# command-line options that set a PoincareEmbedder parameter of another name
+_OPTION_PARAMS = {
+    "epochs": "n_epochs",
+    "learning_rate": "learning_rate",
+    "n_negatives": "n_negatives",
+    "burn_in": "burn_in",
+    "init": "init",
+}
+
+
+def estimator_options(args):
+    """PoincareEmbedder parameters from whichever of ``_OPTION_PARAMS`` the
+    script has and were given, then from ``--set``."""
+    options = {}
+    for arg, param in _OPTION_PARAMS.items():
+        value = getattr(args, arg, None)
+        if value is not None:
+            options[param] = value
+    options.update(parse_setting(item) for item in args.set)
+    return options
 
 
 def parse_setting(item):

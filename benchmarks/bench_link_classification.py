@@ -36,9 +36,9 @@ from _data import (
     add_set_argument,
     comma_floats,
     data_arguments,
+    estimator_options,
     learning_rate,
     load_dataset,
-    settings,
 )
 from _report import Table, Timer, progress, run_header
 
@@ -135,12 +135,9 @@ def main(argv=None):
             train = ids[np.r_[basic, pool[: int(round(share * (len(pool) + len(val) + len(test))))]]]
             for dim in dims:
                 progress(f"{dataset}, {dim} dims, share {share}: fitting on {len(train):,} pairs")
-                options = {} if args.epochs is None else {"n_epochs": args.epochs}
-                if args.learning_rate is not None:
-                    options["learning_rate"] = args.learning_rate
-                options.update(settings(args.set))
                 est = PoincareEmbedder(n_components=dim, closure=args.closure,
-                                       random_state=args.seed, n_jobs=args.n_jobs, **options)
+                                       random_state=args.seed, n_jobs=args.n_jobs,
+                                       **estimator_options(args))
                 with Timer() as fit:
                     est.fit(nodes[train])
                 cells = []

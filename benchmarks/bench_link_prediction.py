@@ -27,9 +27,9 @@ from _data import (
     add_data_arguments,
     add_set_argument,
     data_arguments,
+    estimator_options,
     learning_rate,
     load_dataset,
-    settings,
 )
 from _report import Table, Timer, run_header
 
@@ -89,16 +89,10 @@ def main(argv=None):
         train_idx, test_idx = split_closure(relations, args.test_share, rng)
         train, test = relations[train_idx], relations[test_idx]
         for dim in dims:
-            options = {} if args.epochs is None else {"n_epochs": args.epochs}
-            if args.learning_rate is not None:
-                options["learning_rate"] = args.learning_rate
-            if args.init is not None:
-                options["init"] = args.init
-            options.update(settings(args.set))
             # closure=False: the closure of the training split would give
             # most held-out relations back as training relations
             est = PoincareEmbedder(n_components=dim, random_state=args.seed,
-                                   n_jobs=args.n_jobs, closure=False, **options)
+                                   n_jobs=args.n_jobs, closure=False, **estimator_options(args))
             with Timer() as fit:
                 est.fit(train)
             # a set, not np.isin: isin on object labels is quadratic

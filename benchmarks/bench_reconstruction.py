@@ -63,10 +63,10 @@ from _data import (
     NOUN_FILE,
     add_set_argument,
     check_data,
+    estimator_options,
     learning_rate,
     load_dataset,
     parse_datasets_and_dims,
-    settings,
 )
 from _report import Timer, peak_rss_mib, print_table, progress, run_header, thousands
 
@@ -279,21 +279,6 @@ def parse_args(argv=None):
     if args.epochs is not None and args.epochs < 1:
         parser.error("--epochs must be >= 1")
     return args
-
-
-def estimator_options(args):
-    options = {}
-    for arg, param in [
-        ("epochs", "n_epochs"),
-        ("learning_rate", "learning_rate"),
-        ("n_negatives", "n_negatives"),
-        ("burn_in", "burn_in"),
-    ]:
-        value = getattr(args, arg)
-        if value is not None:
-            options[param] = value
-    options.update(settings(args.set))
-    return options
 
 
 def table_row(dataset, dim, runs):
