@@ -6,6 +6,7 @@ they receive.
 """
 
 from dataclasses import dataclass
+from itertools import repeat
 from numbers import Integral, Number, Real
 
 import numpy as np
@@ -13,6 +14,9 @@ import scipy.sparse as sp
 
 # How many offending labels or rows an error message shows.
 _MAX_SHOWN = 5
+
+# Label types no value of which is missing (see _is_missing).
+_NEVER_MISSING_TYPES = frozenset({str, bytes, int})
 
 
 def _is_dataframe(X):
@@ -110,6 +114,10 @@ def check_no_missing_labels(table, where="X"):
     elif table.dtype.kind in "mM":
         bad = np.isnat(table)
     elif table.dtype == object:
+        # One pass over the types settles the usual case (strings, ints) in C;
+        # a test per label costs a second on the nouns.
+        if set(map(type, table.reshape(-1).tolist())) <= _NEVER_MISSING_TYPES:
+            return
         bad = np.frompyfunc(_is_missing, 1, 1)(table).astype(bool)
     else:
         return
@@ -132,10 +140,8 @@ def as_integer_labels(table):
     """
     if table.dtype != object or table.size == 0:
         return table
-    if not all(
-        isinstance(label, Integral) and not isinstance(label, bool)
-        for label in table.reshape(-1)
-    ):
+    types = set(map(type, table.reshape(-1).tolist()))  # one pass, in C
+    if not all(issubclass(kind, Integral) and not issubclass(kind, bool) for kind in types):
         return table
     try:
         return table.astype(np.int64)
@@ -152,17 +158,16 @@ def encode_labels(flat):
     if flat.dtype != object:
         nodes, codes = np.unique(flat, return_inverse=True)
         return nodes, codes.reshape(-1)
-    index = {}
-    codes = np.empty(len(flat), dtype=np.intp)
-    for i, label in enumerate(flat):
-        try:
-            codes[i] = index.setdefault(label, len(index))
-        except TypeError:
-            raise TypeError(
-                f"label {label!r:.80} of type {type(label).__name__} is not "
-                "hashable; labels must be hashable (str, int, tuple, ...)"
-            ) from None
+    flat = flat.tolist()
+    # dict.fromkeys and map loop in C: a Python loop per label costs half a
+    # second on the nouns.
+    try:
+        index = dict.fromkeys(flat)
+    except TypeError as error:
+        _raise_unhashable(flat, error, "; labels must be hashable (str, int, tuple, ...)")
     labels = list(index)
+    index.update(zip(labels, range(len(labels))))
+    codes = np.fromiter(map(index.__getitem__, flat), dtype=np.intp, count=len(flat))
     nodes = np.empty(len(labels), dtype=object)
     nodes[:] = labels
     try:
@@ -196,15 +201,27 @@ def lookup_labels(nodes, labels):
         codes = np.where(found, order[pos], -1)
     else:
         index = {label: i for i, label in enumerate(nodes.tolist())}
-        codes = np.empty(len(flat), dtype=np.intp)
-        for i, label in enumerate(flat):
-            try:
-                codes[i] = index.get(label, -1)
-            except TypeError:
-                raise TypeError(
-                    f"label {label!r:.80} of type {type(label).__name__} is not hashable"
-                ) from None
+        flat = flat.tolist()
+        try:
+            codes = np.fromiter(map(index.get, flat, repeat(-1)), dtype=np.intp,
+                                count=len(flat))
+        except TypeError as error:
+            _raise_unhashable(flat, error)
     return codes.reshape(labels.shape)
+
+
+def _raise_unhashable(labels, error, hint=""):
+    """Raise the TypeError that names the first unhashable label, else
+    ``error`` (raised by something else, e.g. a label's ``__eq__``)."""
+    for label in labels:
+        try:
+            hash(label)
+        except TypeError:
+            raise TypeError(
+                f"label {label!r:.80} of type {type(label).__name__} is not "
+                f"hashable{hint}"
+            ) from None
+    raise error
 
 
 def label_ids(nodes, labels, where="X", handle_unknown="error"):

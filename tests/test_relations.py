@@ -359,6 +359,43 @@ def test_encode_labels_unhashable_raises_type_error():
         encode_labels(flat)
 
 
+class _EqualityRaises:
+    """Hashable, all of one hash, but comparing two of them raises."""
+
+    def __hash__(self):
+        return 1
+
+    def __eq__(self, other):
+        if self is other:
+            return True
+        raise TypeError("these labels cannot be compared")
+
+
+def test_encode_labels_passes_on_a_type_error_that_is_not_unhashability():
+    flat = np.empty(2, dtype=object)
+    flat[0], flat[1] = _EqualityRaises(), _EqualityRaises()
+    with pytest.raises(TypeError, match="cannot be compared"):
+        encode_labels(flat)
+
+
+def test_encode_labels_of_objects_matches_numpy_unique_on_strings():
+    # the object path (dict in C) and NumPy's agree on ids and order
+    rng = np.random.RandomState(0)
+    words = np.array([f"w{i}" for i in rng.randint(0, 300, 2000)])
+    flat = words.astype(object)
+    nodes, codes = encode_labels(flat)
+    expected_nodes, expected_codes = np.unique(words, return_inverse=True)
+    assert nodes.tolist() == expected_nodes.tolist()
+    np.testing.assert_array_equal(codes, expected_codes)
+
+
+def test_lookup_labels_of_objects_finds_known_and_marks_unknown():
+    nodes = np.array(["a", ("t", 1), 3], dtype=object)
+    labels = np.empty((2, 2), dtype=object)
+    labels[:] = [[3, "b"], [("t", 1), "a"]]
+    np.testing.assert_array_equal(lookup_labels(nodes, labels), [[2, -1], [1, 0]])
+
+
 def test_lookup_labels_int_nodes_int_labels():
     nodes = np.array([0, 2, 5, 9])
     labels = np.array([[5, 1], [0, 9], [10, -1]])
