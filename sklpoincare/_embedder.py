@@ -427,7 +427,10 @@ class PoincareEmbedder(
             Ignored.
         sample_weight : array-like of shape (n_relations,), default=None
             Weight of each relation in the loss. A relation given several
-            times counts once, with the largest of its weights.
+            times counts once, with the largest of its weights. A weight
+            multiplies its relation's step, as in ``SGDClassifier``: weights
+            far above 1 (counts, say) act as a larger ``learning_rate``, so
+            divide them by their mean.
 
         Returns
         -------
@@ -489,7 +492,7 @@ class PoincareEmbedder(
         y : None
             Ignored.
         sample_weight : array-like of shape (n_relations,), default=None
-            Weight of each relation of ``X``.
+            Weight of each relation of ``X``; see :meth:`fit`.
 
         Returns
         -------
