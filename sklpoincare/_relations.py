@@ -201,7 +201,9 @@ def lookup_labels(nodes, labels):
         codes = np.where(found, order[pos], -1)
     else:
         index = {label: i for i, label in enumerate(nodes.tolist())}
-        flat = flat.tolist()
+        # tolist keeps objects as they are, but would turn NumPy scalars into
+        # Python ones that may hash otherwise (datetime64 -> datetime.date)
+        flat = flat.tolist() if flat.dtype == object else list(flat)
         try:
             codes = np.fromiter(map(index.get, flat, repeat(-1)), dtype=np.intp,
                                 count=len(flat))

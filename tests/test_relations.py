@@ -396,6 +396,14 @@ def test_lookup_labels_of_objects_finds_known_and_marks_unknown():
     np.testing.assert_array_equal(lookup_labels(nodes, labels), [[2, -1], [1, 0]])
 
 
+def test_lookup_labels_finds_numpy_scalars_among_object_nodes():
+    # a datetime64 array looked up in object nodes that hold datetime64
+    # labels: each label must stay a NumPy scalar to hash as the node does
+    nodes = np.array([np.datetime64("2020-01-01"), "a"], dtype=object)
+    labels = np.array(["2020-01-01", "2021-01-01"], dtype="datetime64[D]")
+    np.testing.assert_array_equal(lookup_labels(nodes, labels), [0, -1])
+
+
 def test_lookup_labels_int_nodes_int_labels():
     nodes = np.array([0, 2, 5, 9])
     labels = np.array([[5, 1], [0, 9], [10, -1]])
