@@ -50,7 +50,7 @@ Data: the bundled mammals, and the nouns with ``--data DIR`` (a directory
 holding ``noun_closure.tsv.gz``, e.g. ``../shared/data``). A 10-dimensional
 noun fit takes 5 to 15 minutes on one core; ``--cache DIR`` pickles each
 fitted embedder there and reuses it on the next run with the same data
-set, dimension and seed.
+set, dimension, seed and ``--set`` parameters.
 
 Examples
 --------
@@ -63,6 +63,10 @@ Nouns, logistic regression and the Dense stand-in, reusing an earlier fit::
 
     python benchmarks/bench_downstream.py --data ../shared/data --datasets nouns \\
         --classifiers LR,Dense --cache /tmp/bench-cache
+
+Another parameter of the embedder (``--set``, as in the other scripts)::
+
+    python benchmarks/bench_downstream.py --classifiers LR --set subtree_negatives=0.02
 """
 
 import argparse
@@ -71,7 +75,15 @@ import pickle
 import warnings
 
 import numpy as np
-from _data import DATASETS, NOUN_FILE, NOUN_ORIGIN, load_dataset, parse_datasets_and_dims
+from _data import (
+    DATASETS,
+    NOUN_FILE,
+    NOUN_ORIGIN,
+    add_set_argument,
+    estimator_options,
+    load_dataset,
+    parse_datasets_and_dims,
+)
 from _report import Table, Timer, progress, run_header
 from scipy import sparse
 from sklearn.base import BaseEstimator, ClassifierMixin
@@ -308,14 +320,16 @@ def evaluate(features, columns, tasks, task_rows, drop_own, classifiers, seed):
     return results, len(dropped)
 
 
-def fitted_embedder(dataset, relations, dim, seed, n_jobs, cache):
-    """The embedder fitted on all of ``relations``, and the fit seconds
-    (None when read back from ``cache``)."""
-    path = os.path.join(cache or "", f"{dataset}-{dim}d-seed{seed}.pkl")
+def fitted_embedder(dataset, relations, dim, seed, n_jobs, cache, options):
+    """The embedder fitted on all of ``relations`` with the parameters
+    ``options`` (``--set``), and the fit seconds (None when read back from
+    ``cache``)."""
+    settings = "".join(f"-{name}={value}" for name, value in sorted(options.items()))
+    path = os.path.join(cache or "", f"{dataset}-{dim}d-seed{seed}{settings}.pkl")
     if cache and os.path.isfile(path):
         with open(path, "rb") as f:
             return pickle.load(f), None
-    est = PoincareEmbedder(n_components=dim, random_state=seed, n_jobs=n_jobs)
+    est = PoincareEmbedder(n_components=dim, random_state=seed, n_jobs=n_jobs, **options)
     with Timer() as fit:
         est.fit(relations)
     if cache:
@@ -350,7 +364,9 @@ def main(argv=None):
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--n-jobs", type=int, default=1,
                         help="threads of the fit and of the classifiers")
+    add_set_argument(parser)
     args = parser.parse_args(argv)
+    options = estimator_options(args)
     datasets, dims = parse_datasets_and_dims(
         parser, args.datasets or ("mammals,nouns" if args.data else "mammals"), args.dims
     )
@@ -388,7 +404,7 @@ def main(argv=None):
                          "to half, random negatives for the rest")
         for dim in dims:
             embedder, seconds = fitted_embedder(dataset, relations, dim, args.seed,
-                                                args.n_jobs, args.cache)
+                                                args.n_jobs, args.cache, options)
             fit_note = "from cache" if seconds is None else f"fit {seconds:.1f} s"
             print(f"\n### {dataset}, {dim} dimensions ({fit_note}); {len(leaves):,} "
                   f"species, {len(tasks)} tasks, {sampling}\n")
