@@ -131,6 +131,10 @@ def check_no_missing_labels(table, where="X"):
         raise ValueError(f"{label} in row(s) {shown}{more} of {where}")
 
 
+def _is_integer_type(kind):
+    return issubclass(kind, Integral) and not issubclass(kind, bool)
+
+
 def as_integer_labels(table):
     """An object array of integer labels as int64, any other array as is.
 
@@ -140,8 +144,11 @@ def as_integer_labels(table):
     """
     if table.dtype != object or table.size == 0:
         return table
-    types = set(map(type, table.reshape(-1).tolist()))  # one pass, in C
-    if not all(issubclass(kind, Integral) and not issubclass(kind, bool) for kind in types):
+    # A first label that is no int settles it (strings, the usual case);
+    # else one pass over the types, in C.
+    if not _is_integer_type(type(table.flat[0])) or not all(
+        map(_is_integer_type, set(map(type, table.reshape(-1).tolist())))
+    ):
         return table
     try:
         return table.astype(np.int64)
