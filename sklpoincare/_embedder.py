@@ -118,7 +118,7 @@ class PoincareEmbedder(
     n_negatives : int, default=50
         Non-parents sampled for each relation, as in the paper.
 
-    subtree_negatives : float in [0, 1], default=0.05
+    subtree_negatives : float in [0, 1], default=0.02
         Share of the negatives of a relation (u, v) drawn near u instead of
         uniformly among all nodes (after burn-in; a draw that hits u or a
         parent of u is redrawn): for half of the relations among the
@@ -371,7 +371,7 @@ class PoincareEmbedder(
         n_epochs=200,
         learning_rate="auto",
         n_negatives=50,
-        subtree_negatives=0.05,
+        subtree_negatives=0.02,
         burn_in=50,
         init="auto",
         init_range=1e-3,

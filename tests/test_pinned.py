@@ -30,16 +30,16 @@ DATA = {
 # the hierarchy layout, 2 from its plane (wedge) form, 3 from random points
 # with burn-in
 CASES = {
-    ("mammals", "poincare", 5, 20): "c6be936b440ae1cc",
-    ("mammals", "lorentz", 5, 20): "10a138e46ec462b1",
-    ("mammals", "euclidean", 5, 20): "5d2b2ebf357a1f8d",
-    ("mammals", "poincare", 2, 20): "4659ae160bbb000f",
-    ("mammals", "lorentz", 2, 20): "c8a817727257ce18",
+    ("mammals", "poincare", 5, 20): "a1acede704341a83",
+    ("mammals", "lorentz", 5, 20): "7882be5946f9533d",
+    ("mammals", "euclidean", 5, 20): "005df9a6565332bc",
+    ("mammals", "poincare", 2, 20): "b191cc6e65c8fd83",
+    ("mammals", "lorentz", 2, 20): "95ddfe062c427fdf",
     ("mammals", "poincare", 3, 20): "98f670e1a65330b4",
-    ("tree", "poincare", 4, 200): "f0356130e5297d20",
-    ("tree", "lorentz", 4, 200): "df18939b6a368468",
-    ("tree", "euclidean", 4, 200): "22fbc87caaa5f788",
-    ("tree", "poincare", 2, 200): "75292587d28f0d4a",
+    ("tree", "poincare", 4, 200): "db41dafcf1ac84b0",
+    ("tree", "lorentz", 4, 200): "4f534c870cacf021",
+    ("tree", "euclidean", 4, 200): "1c2d63171bbd95eb",
+    ("tree", "poincare", 2, 200): "e5de78a532d0081a",
 }
 
 
