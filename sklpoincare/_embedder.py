@@ -43,9 +43,10 @@ _BURN_IN_RATE_FACTOR = 0.1
 # doc/training_choices.rst ("half of the subtree draws from an ancestor's").
 _ANCESTOR_SUBTREE_SHARE = 0.5
 # init="auto" starts from random points at these dimensions, where the
-# layouts lose to it (see ``init``); at 2 the plane's wedge layout, from 4
-# the cone layout
-_AUTO_RANDOM_START_COMPONENTS = (1, 3)
+# layouts lose to it (see ``init``); at 2 the plane's wedge layout, from 3
+# the cone layout (with siblings spread around their parent it wins in 3
+# dimensions too; doc/training_choices.rst)
+_AUTO_RANDOM_START_COMPONENTS = (1,)
 # learning_rate="auto": from the hierarchical start larger steps rank better
 # in the same epochs; a random start (and the Euclidean baseline's plain
 # SGD) needs the smaller rate. Measured in doc/training_choices.rst
@@ -151,8 +152,8 @@ class PoincareEmbedder(
         implied relations (held out, say) is laid out like the complete
         one. It needs no burn-in, and on a large hierarchy it reaches what
         a random start never does. ``"auto"``: ``"hierarchy"``, except
-        ``"random"`` in 1 and 3 dimensions, where the layout has too little
-        room. See :ref:`benchmarks-parameters`.
+        ``"random"`` in 1 dimension, where the layout has no room. See
+        :ref:`benchmarks-parameters`.
 
     init_range : float, default=1e-3
         With ``init="random"``, initial coordinates are drawn uniformly in

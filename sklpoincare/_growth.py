@@ -127,16 +127,20 @@ def _angle(x, y):
     return np.where(norms > 0, np.arccos(np.clip(cosines, -1.0, 1.0)), 0.0)
 
 
-def _point_at(parents, angles, norms, rng):
+def _point_at(parents, angles, norms, rng, turns=None):
     """Points of the given norms, at the given angles from ``parents``'
-    directions, turned towards random directions."""
+    directions, turned towards ``turns`` (unit vectors perpendicular to
+    those directions), or towards random directions."""
     n, dim = parents.shape
     radial = unit_rows(parents)
     origin = np.linalg.norm(parents, axis=1) == 0
     radial[origin] = unit_rows(rng.standard_normal((origin.sum(), dim)))
-    # a random unit vector perpendicular to the radial one (none in 1-d)
-    turn = rng.standard_normal((n, dim))
-    turn -= np.einsum("ij,ij->i", turn, radial)[:, None] * radial
-    turn = unit_rows(turn)
+    if turns is not None:
+        turn = turns
+    else:
+        # a random unit vector perpendicular to the radial one (none in 1-d)
+        turn = rng.standard_normal((n, dim))
+        turn -= np.einsum("ij,ij->i", turn, radial)[:, None] * radial
+        turn = unit_rows(turn)
     direction = np.cos(angles)[:, None] * radial + np.sin(angles)[:, None] * turn
     return unit_rows(direction) * norms[:, None]

@@ -5,13 +5,16 @@ import pytest
 
 from sklpoincare import PoincareEmbedder
 from sklpoincare import hierarchy
+from sklpoincare import _initialization
 from sklpoincare._initialization import (
     LEAF_MARGIN,
     LEAF_RADIUS,
     RADIAL_ORDER_MARGIN,
+    _spherical_code,
     hierarchical_embedding,
     leaf_radius,
     order_radii,
+    spread_turns,
 )
 from sklpoincare.hierarchy import ancestor_closure, direct_parents, spanning_forest
 from sklpoincare._relations import check_relations
@@ -249,6 +252,58 @@ def test_layout_of_a_tree():
             assert angle == pytest.approx(np.exp(-radius[p] / 2), rel=1e-9)
 
 
+def _smallest_angle(directions):
+    unit = directions / np.linalg.norm(directions, axis=1, keepdims=True)
+    cosines = unit @ unit.T
+    np.fill_diagonal(cosines, -1.0)
+    return np.degrees(np.arccos(np.clip(cosines.max(), -1.0, 1.0)))
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_siblings_start_spread_evenly_around_their_parent(seed):
+    # p has 8 children; in 5 dimensions they are turned from p's direction
+    # towards 8 points of the 3-sphere perpendicular to it. Spread, those are
+    # at least ~90 degrees apart (8 is the cross-polytope's count); drawn at
+    # random, two of them usually come within 30-50 degrees.
+    relations = [(f"c{i}", "p") for i in range(8)] + [("p", "r"), ("q", "r")]
+    graph = _graph(relations)
+    embedding = hierarchical_embedding(graph, 5, np.random.RandomState(seed), MAX_NORM)
+    p = embedding[_ids(graph, ["p"])[0]]
+    children = embedding[_ids(graph, [f"c{i}" for i in range(8)])]
+    radial = p / np.linalg.norm(p)
+    turns = children - np.outer(children @ radial, radial)
+    assert _smallest_angle(turns) > 85
+
+
+def test_children_of_a_root_at_the_origin_spread_over_the_whole_sphere():
+    # six children of the single root, in 3 dimensions: an octahedron
+    relations = [(f"c{i}", "r") for i in range(6)]
+    graph = _graph(relations)
+    embedding = hierarchical_embedding(graph, 3, np.random.RandomState(0), MAX_NORM)
+    assert np.linalg.norm(embedding[_ids(graph, ["r"])[0]]) == 0
+    assert _smallest_angle(embedding[_ids(graph, [f"c{i}" for i in range(6)])]) > 85
+
+
+@pytest.mark.parametrize("m", [2, 3, 4, 9])
+def test_spherical_code_of_m_plus_one_points_is_the_regular_simplex(m):
+    code = _spherical_code(m + 1, m)
+    np.testing.assert_allclose(np.linalg.norm(code, axis=1), 1.0)
+    # the m + 1 vertices of a regular simplex, all at arccos(-1 / m)
+    assert _smallest_angle(code) == pytest.approx(np.degrees(np.arccos(-1 / m)), abs=1.0)
+
+
+def test_spread_turns_are_unit_and_perpendicular_to_their_parent(monkeypatch):
+    rng = np.random.default_rng(0)
+    parent_points = rng.standard_normal((3, 6)) * 0.1
+    parents = np.repeat([0, 1, 2], [1, 4, 7])
+    for limit in (_initialization.MAX_SPREAD_SIBLINGS, 3):  # 3: the random fallback
+        monkeypatch.setattr(_initialization, "MAX_SPREAD_SIBLINGS", limit)
+        turns = spread_turns(parent_points[parents], parents, np.random.default_rng(1))
+        np.testing.assert_allclose(np.linalg.norm(turns, axis=1), 1.0)
+        np.testing.assert_allclose(np.einsum("ij,ij->i", turns, parent_points[parents]), 0.0,
+                                   atol=1e-12)
+
+
 @pytest.mark.parametrize("eps", [1e-5, 1e-8, 1e-12])
 def test_leaves_start_at_their_radius_inside_the_norm_bound(eps, small_tree):
     max_radius = 2 * np.arctanh(1 - eps)
@@ -319,9 +374,9 @@ def test_layout_alone_ranks_a_tree_well():
 
 
 @pytest.mark.parametrize(
-    "n_components, from_hierarchy", [(1, False), (2, True), (3, False), (4, True), (10, True)]
+    "n_components, from_hierarchy", [(1, False), (2, True), (3, True), (4, True), (10, True)]
 )
-def test_auto_init_lays_out_the_hierarchy_except_in_1_and_3_dimensions(
+def test_auto_init_lays_out_the_hierarchy_except_in_1_dimension(
     n_components, from_hierarchy
 ):
     relations = make_balanced_tree(4, 4)

@@ -328,7 +328,7 @@ def test_verbose_2_reports_the_stages_before_training(capsys):
 
 
 def test_verbose_2_stages_without_closure_and_warm(capsys):
-    embedder = PoincareEmbedder(n_components=3, n_epochs=1, closure=False,
+    embedder = PoincareEmbedder(n_components=3, n_epochs=1, closure=False, init="random",
                                 warm_start=True, verbose=2, random_state=0)
     embedder.fit([("c", "b"), ("b", "a")])
     embedder.fit([("c", "b"), ("b", "a")])
