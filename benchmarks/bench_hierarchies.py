@@ -34,7 +34,7 @@ from sklpoincare.metrics import ranking_scores
 VARIANTS = {
     "defaults": {},
     "paper-sampling": {"subtree_negatives": 0.0},
-    "previous-default": {"subtree_negatives": 0.05},
+    "subtree-0.05": {"subtree_negatives": 0.05},
     "more-subtree": {"subtree_negatives": 0.2},
     "lorentz": {"manifold": "lorentz"},
     "random-start": {"init": "random"},

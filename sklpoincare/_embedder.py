@@ -144,8 +144,9 @@ class PoincareEmbedder(
         ``[-init_range, init_range]``, as in the paper, followed by
         ``burn_in``. ``"hierarchy"``: a layout computed from the relations,
         with each node along a spanning forest at a radius that grows with
-        how specific it is, inside its parent's cone (in 2 dimensions, in
-        a wedge of the disk shared among siblings by subtree size); a node
+        how specific it is, inside its parent's cone, siblings spread evenly
+        around the parent (in 2 dimensions, in a wedge of the disk shared
+        among siblings by subtree size); a node
         with several direct parents starts in the cone of the deepest one
         (the one with the most ancestors). The forest is read off the
         transitive closure of the relations, so a closure that misses some
