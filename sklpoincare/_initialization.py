@@ -158,9 +158,9 @@ def _spread(group_of, m, rng, codes=None):
     ``codes`` caches the codes by ``(size, m)``."""
     n = len(group_of)
     sizes = np.bincount(group_of)
-    order = np.argsort(group_of, kind="stable")
+    # each row's place in its group: 0, 1, ... in row order
     rank = np.empty(n, dtype=np.intp)
-    rank[order] = np.arange(n) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+    rank[np.argsort(group_of, kind="stable")] = _ranges(np.zeros_like(sizes), sizes)
     codes = {} if codes is None else codes
     row_sizes = sizes[group_of]
     spread = [int(k) for k in np.unique(row_sizes) if k <= MAX_SPREAD_SIBLINGS] if m >= 2 else []
