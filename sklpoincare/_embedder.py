@@ -29,7 +29,8 @@ from ._relations import (
 from ._manifolds import MANIFOLDS, get_geometry
 from ._progress import ProgressReporter, report_stage
 from ._queries import EmbeddingQueriesMixin
-from ._scorers import choose_is_a_scale, filtered_ranks
+from ._is_a import fit_is_a_calibration
+from ._scorers import filtered_ranks
 from ._sgd_fast import train_epoch
 from ._threads import N_JOBS_CONSTRAINT
 from ._threads import n_threads as _n_threads
@@ -284,13 +285,13 @@ class PoincareEmbedder(
     learning_rate_ : float
         The learning rate used: ``learning_rate``, with ``"auto"`` resolved.
 
-    is_a_scale_ : float
-        Factor on the distances from the origin before :meth:`is_a_score`
-        compares them, chosen after training among 0.5, 0.55, ..., 1 so that
-        one threshold best separates the training relations from corrupted
-        pairs (random parent or child, not a known relation). Below 1 it
-        widens the cone of descendants the score accepts around each node.
-        1 with ``manifold="euclidean"``.
+    is_a_calibration_ : dict of ndarray or None
+        Maps the geometry of a pair to its :meth:`is_a_score`, fitted after
+        training on up to 20,000 known relations (the closure of the
+        relations, also with ``closure=False``) against corrupted pairs
+        (random parent or child, not a known relation): by the parent's
+        distance from the origin, the share of known relations among pairs
+        that lie alike. None when no corrupted pair can be drawn.
 
     n_features_in_ : int
         Number of columns of the relations seen in ``fit`` (2).
@@ -697,12 +698,9 @@ class PoincareEmbedder(
         self._record_input_columns(names)
         geometry = self._geometry()
         self.embedding_ = geometry.from_training(embedding)
-        self.is_a_scale_ = 1.0  # scaling changes no order of Euclidean scores
         if geometry.hyperbolic:
             order_radii(self.embedding_, graph, 1.0 - self.eps)
-            self.is_a_scale_ = choose_is_a_scale(
-                self.embedding_, geometry, graph.children, graph.parents, *not_negatives
-            )
+        self.is_a_calibration_ = fit_is_a_calibration(self.embedding_, geometry, *not_negatives)
         self.nodes_ = graph.nodes
         self.adjacency_ = graph.parent_matrix()
         self._adjacency_is_closure = bool(self.closure)

@@ -269,23 +269,14 @@ class _Model:
         """Training coordinates projected onto :meth:`norm_bound` (a new array)."""
         return project_into_ball(coordinates, self.norm_bound(eps))
 
-    def is_a_scores(self, points, parents, scale=1.0):
+    def is_a_scores(self, points, parents):
         """``d(x, origin) - d(x, p)`` for each row x of ``points`` and p of
-        ``parents``: how much nearer x lies to p than to the origin, after
-        :meth:`scale_radii` by ``scale``."""
-        if scale != 1.0:
-            points, parents = self.scale_radii(points, scale), self.scale_radii(parents, scale)
+        ``parents``: how much nearer x lies to p than to the origin (the
+        geometric is-a score that ``_is_a.py`` calibrates)."""
         # the same formula for both terms, so that a parent at the origin
         # scores 0 exactly
         from_origin = self.paired_distances(points, np.zeros_like(points))
         return from_origin - self.paired_distances(points, parents)
-
-    def scale_radii(self, points, scale):
-        """The points moved along their directions to ``scale`` times their
-        distance from the origin (a new array)."""
-        norms = np.linalg.norm(points, axis=1, keepdims=True)
-        new_norms = self.norm_of_radius(scale * self.radius_of_norm(norms))
-        return points * np.divide(new_norms, norms, out=np.ones_like(norms), where=norms > 0)
 
     def to_training(self, points):
         """Training coordinates of output points."""
@@ -310,22 +301,6 @@ class PoincareBall(_Model):
     def radius_of_norm(self, norms):
         """Distance from the origin of output points of the given norms."""
         return radius_of_norm(norms)
-
-    def is_a_scores_by_scale(self, points, parents, scales):
-        """:meth:`is_a_scores` at each of ``scales``, shape
-        ``(len(scales), n_pairs)``: the radii and angles are read once, and
-        each scale costs a few operations per pair (the hyperbolic law of
-        cosines, less accurate than :meth:`is_a_scores` for nearby points).
-        Hyperbolic models only: a Euclidean scale orders no score anew."""
-        radius = self.radius_of_norm(np.linalg.norm(points, axis=1))
-        parent_radius = self.radius_of_norm(np.linalg.norm(parents, axis=1))
-        cosine = np.sum(unit_rows(points) * unit_rows(parents), axis=1)
-        scores = np.empty((len(scales), len(points)))
-        for row, scale in zip(scores, scales):
-            a, b = scale * radius, scale * parent_radius
-            cosh_d = np.cosh(a) * np.cosh(b) - np.sinh(a) * np.sinh(b) * cosine
-            row[:] = a - np.arccosh(np.maximum(cosh_d, 1.0))
-        return scores
 
     def norm_of_radius(self, radius):
         """Norm of the output points at the given distance from the origin."""

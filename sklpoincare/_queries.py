@@ -13,6 +13,7 @@ from numbers import Integral
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
+from ._is_a import calibrated_is_a_scores
 from ._manifolds import get_geometry
 from ._ranking_fast import closest_by_norm, distance_keys
 from ._relations import label_ids
@@ -410,22 +411,25 @@ class EmbeddingQueriesMixin:
         return 1.0 / (1.0 + self.distance(a, b))
 
     def is_a_score(self, child, parent):
-        """How strongly ``child[i]`` is a kind of ``parent[i]``, on one scale.
+        """How likely ``child[i]`` is a kind of ``parent[i]``, on one scale.
 
-        ``d(child, origin) - d(child, parent)``: how much nearer the child
-        lies to the parent than to the origin, the most general point.
         Training puts a node's descendants in the direction of the node,
-        farther out, so this is large for is-a pairs, deep or shallow, and
-        small for unrelated pairs and for pairs in the wrong order (at most
-        minus the distance of the two, when the parent is the more specific
-        node). Unlike the distance, it puts is-a pairs before the others
-        whatever their depth, so that one threshold, tuned on labelled pairs,
-        classifies them (see :ref:`benchmarks-is-a`). The distances are
-        those of the points moved to :attr:`is_a_scale_` times their
-        distance from the origin (chosen after training, see there). With
-        ``manifold="euclidean"`` the distances are Euclidean. A label unknown
-        with ``handle_unknown="ignore"`` stands for the origin, which scores
-        0 as a parent.
+        farther out, so ``d(child, origin) - d(child, parent)``, how much
+        nearer the child lies to the parent than to the origin, is large for
+        is-a pairs and small for unrelated pairs and for pairs in the wrong
+        order. How large depends on the parent, though: its descendants may
+        spread widely or narrowly. So this geometric score is calibrated
+        after training (:attr:`is_a_calibration_`): for parents at about
+        the parent's distance from the origin, the score is the share of
+        known relations among known and corrupted pairs (random parent or
+        child) with that geometric score. It lies in [0, 1], grows with the
+        geometric score for a given parent, and puts is-a pairs before the
+        others whatever their depth, so that one threshold, tuned on
+        labelled pairs, classifies them (see :ref:`benchmarks-is-a`).
+        Without a calibration (a fit with no corrupted pair to draw) it is
+        the geometric score. With ``manifold="euclidean"`` the distances
+        are Euclidean. A label unknown with ``handle_unknown="ignore"``
+        stands for the origin.
 
         Parameters
         ----------
@@ -456,7 +460,7 @@ class EmbeddingQueriesMixin:
         points, parents, is_single, geometry = self._pair_points(
             child, parent, ("child", "parent")
         )
-        scores = geometry.is_a_scores(points, parents, self.is_a_scale_)
+        scores = calibrated_is_a_scores(self.is_a_calibration_, geometry, points, parents)
         return _single_or_array(scores, is_single)
 
     def norms(self, X):

@@ -21,11 +21,18 @@ import numpy as np
 from sklearn.metrics import average_precision_score
 from sklearn.utils.validation import check_is_fitted
 
+from ._is_a import (
+    _IS_A_CORRUPTED,
+    _IS_A_SEED,
+    _pair_keys,
+    calibrated_is_a_scores,
+    corrupted_pairs,
+    keys_membership,
+)
 from ._manifolds import get_geometry
 from ._relations import as_label_table, as_relation_table, lookup_labels
 from ._ranking import _rank_relations, _relation_ids
 from ._threads import n_threads as _n_threads
-from .hierarchy import _ranges
 
 __all__ = [
     "hits_at_k_scorer",
@@ -86,116 +93,6 @@ neg_mean_rank_scorer = _RankingScorer("neg_mean_rank", "neg_mean_rank")
 """Scorer: minus the mean filtered rank of held-out parents (greater is better)."""
 
 
-# Corrupted pairs per held-out relation, half with a random parent, half with
-# a random child, as in the link-classification protocol of Ganea et al.
-# (2018); a fixed seed, so that every candidate is scored on the same pairs.
-_IS_A_CORRUPTED = 10
-_IS_A_SEED = 0
-# A corrupted pair that hits a known relation is redrawn at most this often,
-# then left out (the children of a root of everything have no other parent).
-_IS_A_REDRAWS = 50
-
-
-# Factors on the distances from the origin that choose_is_a_scale tries,
-# and how many training relations it scores (with their corrupted pairs).
-# Below 1 the is-a score's cone around a parent widens; above, no embedding
-# measured gained (doc/training_choices.rst, "the is-a score's radius scale").
-IS_A_SCALES = tuple(np.round(np.arange(0.5, 1.0001, 0.05), 2))
-_IS_A_CALIBRATION_RELATIONS = 1000
-
-
-def _pair_keys(children, parents, n_nodes):
-    return children.astype(np.int64) * n_nodes + parents
-
-
-def keys_membership(known_keys, n_nodes):
-    """``is_known(children, parents)`` for :func:`corrupted_pairs`: which
-    pairs are among the sorted pair keys ``known_keys``."""
-
-    def is_known(children, parents):
-        keys = _pair_keys(children, parents, n_nodes)
-        found = np.searchsorted(known_keys, keys)
-        return known_keys[np.minimum(found, len(known_keys) - 1)] == keys
-
-    return is_known
-
-
-def csr_membership(indptr, indices):
-    """``is_known(children, parents)`` for :func:`corrupted_pairs`: which
-    parents are in their child's row of a CSR (e.g. each node's ancestors);
-    reads only the rows asked about."""
-
-    def is_known(children, parents):
-        starts, ends = indptr[children], indptr[children + 1]
-        owner = np.repeat(np.arange(len(children)), ends - starts)
-        hit = indices[_ranges(starts, ends)] == parents[owner]
-        known = np.zeros(len(children), dtype=bool)
-        known[owner[hit]] = True
-        return known
-
-    return is_known
-
-
-def corrupted_pairs(children, parents, is_known, n_nodes, n_corrupted, rng):
-    """``(children, parents)`` of ``n_corrupted`` pairs per relation, with a
-    random parent for the first half and a random child for the rest, none
-    a known relation (``is_known(children, parents)``, a boolean mask, see
-    :func:`keys_membership`) nor a self-loop."""
-    n_parent = n_corrupted // 2
-    corrupt_parent = np.tile(np.arange(n_corrupted) < n_parent, len(children))
-    fixed_child = np.repeat(children, n_corrupted)
-    fixed_parent = np.repeat(parents, n_corrupted)
-    out_children, out_parents = fixed_child.copy(), fixed_parent.copy()
-    todo = np.arange(len(out_children))
-    for _ in range(_IS_A_REDRAWS):
-        draws = rng.randint(0, n_nodes, len(todo))
-        out_parents[todo] = np.where(corrupt_parent[todo], draws, fixed_parent[todo])
-        out_children[todo] = np.where(corrupt_parent[todo], fixed_child[todo], draws)
-        hit = is_known(out_children[todo], out_parents[todo])
-        todo = todo[hit | (out_children[todo] == out_parents[todo])]
-        if not len(todo):
-            break
-    keep = np.ones(len(out_children), dtype=bool)
-    keep[todo] = False
-    return out_children[keep], out_parents[keep]
-
-
-def best_f1(labels, scores):
-    """The largest F1 of ``scores >= t`` over the thresholds ``t``, for
-    boolean ``labels``."""
-    order = np.argsort(-scores, kind="stable")
-    sorted_scores, true_positives = scores[order], np.cumsum(labels[order])
-    # only where the score drops can a threshold cut
-    cuts = np.r_[np.flatnonzero(np.diff(sorted_scores)), len(scores) - 1]
-    return float(np.max(2 * true_positives[cuts] / (cuts + 1 + labels.sum())))
-
-
-def choose_is_a_scale(embedding, geometry, children, parents, known_indptr, known_indices):
-    """The factor of :data:`IS_A_SCALES` on the distances from the origin with
-    which one threshold on the is-a score best separates the relations
-    ``(children, parents)`` (at most ``_IS_A_CALIBRATION_RELATIONS`` of them)
-    from corrupted pairs that are not known relations (``known_*``: the CSR
-    of each node's known ancestors); the largest factor among ties."""
-    rng = np.random.RandomState(_IS_A_SEED)
-    if len(children) > _IS_A_CALIBRATION_RELATIONS:
-        rows = rng.choice(len(children), _IS_A_CALIBRATION_RELATIONS, replace=False)
-        children, parents = children[rows], parents[rows]
-    bad_children, bad_parents = corrupted_pairs(
-        children, parents, csr_membership(known_indptr, known_indices),
-        len(embedding), _IS_A_CORRUPTED, rng,
-    )
-    if not len(bad_children):
-        return 1.0
-    labels = np.r_[np.ones(len(children), bool), np.zeros(len(bad_children), bool)]
-    scales = sorted(IS_A_SCALES, reverse=True)
-    scores = geometry.is_a_scores_by_scale(
-        embedding[np.r_[children, bad_children]], embedding[np.r_[parents, bad_parents]],
-        scales,
-    )
-    f1 = [best_f1(labels, row) for row in scores]
-    return scales[int(np.argmax(f1))]  # the first maximum: the largest scale
-
-
 class _IsAScorer:
     """Callable ``scorer(estimator, X, y=None)``: average precision of the
     is-a scores (a module-level class, so that it pickles)."""
@@ -233,8 +130,9 @@ class _IsAScorer:
         known = (children >= 0) & (parents >= 0)
         scores = np.empty(len(children))
         embedding = estimator.embedding_
-        scores[known] = get_geometry(estimator.manifold).is_a_scores(
-            embedding[children[known]], embedding[parents[known]], estimator.is_a_scale_
+        scores[known] = calibrated_is_a_scores(
+            estimator.is_a_calibration_, get_geometry(estimator.manifold),
+            embedding[children[known]], embedding[parents[known]],
         )
         scores[~known] = np.min(scores[known], initial=0.0) - 1.0
         return scores

@@ -184,7 +184,7 @@ def test_pickle_holds_only_the_fitted_arrays(fitted):
     fitted_arrays = {k for k, v in state.items() if k.endswith("_")}
     assert fitted_arrays == {
         "embedding_", "nodes_", "adjacency_", "loss_curve_", "n_iter_",
-        "n_features_in_", "is_a_scale_", "learning_rate_",
+        "n_features_in_", "is_a_calibration_", "learning_rate_",
     }
 
 

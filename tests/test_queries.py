@@ -129,7 +129,7 @@ def test_a_and_b_of_different_lengths_raise(ball):
 @pytest.mark.parametrize("manifold", ["poincare", "euclidean"])
 def test_is_a_score_is_distance_to_origin_minus_distance(ball, manifold):
     est = _with_embedding(ball.embedding_, manifold=manifold)
-    assert est.is_a_scale_ == 1.0  # a fit on one relation has nothing to choose from
+    assert est.is_a_calibration_ is None  # a fit on one relation has no corrupted pair
     naive = _naive_euclidean if manifold == "euclidean" else _naive_poincare
     rng = np.random.RandomState(2)
     i, j = rng.randint(40, size=30), rng.randint(40, size=30)
@@ -145,19 +145,24 @@ def test_is_a_score_is_distance_to_origin_minus_distance(ball, manifold):
     )
 
 
-@pytest.mark.parametrize("scale", [0.5, 0.7])
-def test_is_a_score_at_a_scale_is_that_of_points_at_scaled_radii(ball, scale):
+def test_is_a_score_reads_the_calibration_between_the_two_nearest_bands(ball):
     est = _with_embedding(ball.embedding_)
-    est.is_a_scale_ = scale
-    # the same directions at scale times the radius 2 artanh |x|
-    norms = np.linalg.norm(est.embedding_, axis=1, keepdims=True)
-    moved = est.embedding_ / norms * np.tanh(scale * np.arctanh(norms))
+    # two bands, at parent radii 1 and 3: x -> x / 10 and x -> x / 20 + 0.5,
+    # each for geometric scores in [-4, 4] and constant beyond
+    x = np.array([-4.0, 4.0])
+    est.is_a_calibration_ = {
+        "band_radii": np.array([1.0, 3.0]), "band_starts": np.array([0, 2, 4]),
+        "geometric": np.r_[x, x], "is_a": np.r_[x / 10, x / 20 + 0.5],
+    }
     i, j = np.arange(40), np.random.RandomState(3).permutation(40)
-    D = _naive_poincare(moved, moved)
-    from_origin = 2 * np.arctanh(np.linalg.norm(moved, axis=1))
+    D = _naive_poincare(est.embedding_, est.embedding_)
+    radius = 2 * np.arctanh(np.linalg.norm(est.embedding_, axis=1))
+    geometric = np.clip(radius[i] - D[i, j], -4, 4)
+    weight = np.clip((radius[j] - 1) / 2, 0, 1)  # of the band at radius 3
+    expected = (1 - weight) * geometric / 10 + weight * (geometric / 20 + 0.5)
+    assert np.any((weight > 0) & (weight < 1))  # some pairs between the bands
     np.testing.assert_allclose(
-        est.is_a_score(est.nodes_[i], est.nodes_[j]), from_origin[i] - D[i, j],
-        rtol=1e-9, atol=1e-12,
+        est.is_a_score(est.nodes_[i], est.nodes_[j]), expected, rtol=1e-9, atol=1e-12
     )
 
 

@@ -254,7 +254,7 @@ def test_is_a_scorer_puts_pairs_with_unseen_labels_last(fitted, tree):
 
 
 def test_is_a_scorer_corrupts_held_out_relations(fitted, tree):
-    from sklpoincare._scorers import corrupted_pairs, keys_membership
+    from sklpoincare._is_a import corrupted_pairs, keys_membership
 
     # the corrupted pairs: 10 per relation, half with the child kept, none a
     # relation nor a self-loop, the same at each call
@@ -282,22 +282,10 @@ def test_is_a_scorer_corrupts_held_out_relations(fitted, tree):
         labels, fitted.is_a_score(pairs[:, 0], pairs[:, 1])), rel=1e-12)
 
 
-def test_best_f1_is_the_best_f1_over_thresholds():
-    from sklearn.metrics import f1_score
-
-    from sklpoincare._scorers import best_f1
-
-    rng = np.random.RandomState(0)
-    labels = rng.rand(300) < 0.3
-    scores = np.round(labels + rng.randn(300), 1)  # ties, as scores at a bound have
-    expected = max(f1_score(labels, scores >= t) for t in np.unique(scores))
-    assert best_f1(labels, scores) == pytest.approx(expected, rel=1e-12)
-
-
 def test_csr_membership_is_set_membership():
     from scipy.sparse import random as sparse_random
 
-    from sklpoincare._scorers import csr_membership
+    from sklpoincare._is_a import csr_membership
 
     matrix = sparse_random(30, 30, density=0.2, format="csr", random_state=0)
     known = set(zip(*matrix.nonzero()))
@@ -309,11 +297,53 @@ def test_csr_membership_is_set_membership():
     assert any(expected) and not all(expected)
 
 
-@pytest.mark.parametrize("closure", [True, False])
-def test_is_a_scale_is_the_one_that_best_separates_the_training_relations(closure):
-    from sklpoincare._scorers import (
-        IS_A_SCALES, best_f1, corrupted_pairs, csr_membership,
+def test_joined_isotonic_curve_goes_through_each_step_at_its_mean():
+    from sklearn.isotonic import IsotonicRegression
+
+    from sklpoincare._is_a import _joined_isotonic
+
+    rng = np.random.RandomState(0)
+    x = rng.randn(2000)
+    labels = rng.rand(2000) < 1 / (1 + np.exp(-3 * x))
+    curve_x, curve_y = _joined_isotonic(x, labels)
+    fitted = IsotonicRegression().fit_transform(x, labels.astype(float))
+    for value, mean_x in zip(curve_y, curve_x):
+        assert mean_x == pytest.approx(x[fitted == value].mean(), rel=1e-9, abs=1e-12)
+    assert np.all(np.diff(curve_x) > 0) and np.all(np.diff(curve_y) > 0)
+    assert len(curve_y) > 5  # several steps: the test compares something
+
+
+def test_is_a_calibration_has_a_band_per_250_known_relations_at_their_radii():
+    from sklpoincare._is_a import apply_calibration, fit_calibration
+
+    rng = np.random.RandomState(0)
+    radius = np.r_[rng.uniform(0, 10, 1000), rng.uniform(0, 10, 10000)]
+    labels = np.r_[np.ones(1000, bool), np.zeros(10000, bool)]
+    # known relations score higher, and more so in far bands
+    geometric = rng.randn(11000) + labels * radius
+    calibration = fit_calibration(radius, geometric, labels)
+    np.testing.assert_allclose(
+        calibration["band_radii"],
+        np.quantile(radius[:1000], [0.125, 0.375, 0.625, 0.875], method="inverted_cdf"),
     )
+    # at a band's centre, its own curve: the share of known relations among
+    # the pairs nearest that centre, rising with the geometric score
+    centre = calibration["band_radii"][2]
+    curve = slice(*calibration["band_starts"][2:4])
+    x, y = calibration["geometric"][curve], calibration["is_a"][curve]
+    np.testing.assert_allclose(
+        apply_calibration(calibration, np.full(len(x), centre), x), y, rtol=1e-12
+    )
+    assert y[0] < 0.1 and y[-1] > 0.9
+    assert fit_calibration(radius[:1000], geometric[:1000], labels[:1000]) is None
+
+
+@pytest.mark.parametrize("closure", [True, False])
+def test_is_a_calibration_is_fitted_on_the_closure_of_the_relations(closure):
+    from scipy.sparse import csr_matrix
+
+    from sklpoincare._is_a import fit_is_a_calibration
+    from sklpoincare._manifolds import get_geometry
     from sklpoincare.datasets import make_random_tree
     from sklpoincare.hierarchy import transitive_closure, transitive_reduction
 
@@ -321,38 +351,57 @@ def test_is_a_scale_is_the_one_that_best_separates_the_training_relations(closur
     given = relations if closure else transitive_reduction(relations)
     est = PoincareEmbedder(n_components=2, n_epochs=30, closure=closure,
                            random_state=0).fit(given)
-    chosen = est.is_a_scale_
-    assert chosen in IS_A_SCALES
-    # the same labelled pairs as the fit draws: the training relations and
-    # corrupted pairs that are in the closure of none of them
-    children, parents = est.adjacency_.nonzero()
-    full = transitive_closure(given)
     ids = {label: i for i, label in enumerate(est.nodes_.tolist())}
-    known = np.zeros((len(ids), len(ids)), dtype=bool)
-    known[[ids[c] for c in full[:, 0]], [ids[p] for p in full[:, 1]]] = True
-    from scipy.sparse import csr_matrix
-
-    ancestors = csr_matrix(known)
-    bad_children, bad_parents = corrupted_pairs(
-        children, parents, csr_membership(ancestors.indptr, ancestors.indices),
-        len(ids), 10, np.random.RandomState(0),
+    full = transitive_closure(given)
+    ancestors = csr_matrix(
+        (np.ones(len(full)), ([ids[c] for c in full[:, 0]], [ids[p] for p in full[:, 1]])),
+        shape=(len(ids), len(ids)),
     )
-    assert not known[bad_children, bad_parents].any()
-    labels = np.r_[np.ones(len(children)), np.zeros(len(bad_children))]
+    ancestors.sort_indices()
+    expected = fit_is_a_calibration(
+        est.embedding_, get_geometry("poincare"), ancestors.indptr, ancestors.indices
+    )
+    assert est.is_a_calibration_.keys() == expected.keys()
+    for key, value in expected.items():
+        np.testing.assert_array_equal(est.is_a_calibration_[key], value)
+    assert len(expected["band_radii"]) > 1
+
+
+@pytest.mark.parametrize("manifold", ["poincare", "lorentz", "euclidean"])
+def test_calibrated_is_a_scores_separate_the_closure_with_one_threshold(manifold):
+    from sklearn.metrics import f1_score
+
+    from sklpoincare._is_a import corrupted_pairs, keys_membership
+    from sklpoincare.datasets import make_random_tree
+
+    relations = make_random_tree(300, random_state=1)
+    est = PoincareEmbedder(manifold=manifold, n_components=3, random_state=0).fit(relations)
+    ids = {label: i for i, label in enumerate(est.nodes_.tolist())}
+    children = np.array([ids[c] for c in relations[:, 0]])
+    parents = np.array([ids[p] for p in relations[:, 1]])
+    keys = np.unique(children.astype(np.int64) * len(ids) + parents)
+    bad_children, bad_parents = corrupted_pairs(
+        children, parents, keys_membership(keys, len(ids)), len(ids), 10,
+        np.random.RandomState(5),
+    )
     nodes = est.nodes_
-    pairs = (nodes[np.r_[children, bad_children]], nodes[np.r_[parents, bad_parents]])
-    f1 = {}
-    for scale in IS_A_SCALES:
-        est.is_a_scale_ = scale
-        f1[scale] = best_f1(labels, est.is_a_score(*pairs))
-    assert len(set(f1.values())) > 1  # the choice matters here
-    assert f1[chosen] == max(f1.values())
-    assert chosen == max(s for s in IS_A_SCALES if f1[s] == max(f1.values()))
+    pairs = nodes[np.r_[children, bad_children]], nodes[np.r_[parents, bad_parents]]
+    labels = np.r_[np.ones(len(children), bool), np.zeros(len(bad_children), bool)]
+    calibrated = est.is_a_score(*pairs)
+    assert est.is_a_calibration_ is not None
+    assert np.all((calibrated >= 0) & (calibrated <= 1))
 
+    def best_f1(scores):
+        return max(f1_score(labels, scores >= t) for t in np.unique(scores))
 
-def test_is_a_scale_is_one_for_euclidean_points(tree, fast_params):
-    est = PoincareEmbedder(manifold="euclidean", **fast_params).fit(tree)
-    assert est.is_a_scale_ == 1.0
+    est.is_a_calibration_ = None
+    geometric = est.is_a_score(*pairs)
+    assert best_f1(calibrated) >= best_f1(geometric)
+    # for one parent, the calibrated order is the geometric one
+    for parent in np.unique(pairs[1])[:20]:
+        rows = pairs[1] == parent
+        order = np.argsort(geometric[rows], kind="stable")
+        assert np.all(np.diff(calibrated[rows][order]) >= -1e-12)
 
 
 def test_is_a_scorer_checks_its_input(fitted, tree):
