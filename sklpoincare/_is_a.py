@@ -89,7 +89,7 @@ def corrupted_pairs(children, parents, is_known, n_nodes, n_corrupted, rng):
 # Known relations drawn to calibrate (each with _IS_A_CORRUPTED corrupted
 # pairs), and how many of them a radius band holds at least.
 _CALIBRATION_RELATIONS = 20_000
-_RELATIONS_PER_BAND = 250
+_RELATIONS_PER_BAND = 1000
 
 
 def geometric_is_a_scores(geometry, points, parents):
