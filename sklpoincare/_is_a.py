@@ -166,7 +166,10 @@ def fit_is_a_calibration(embedding, geometry, known_indptr, known_indices):
     n_known = int(known_indptr[-1])
     if not n_known:
         return None
-    entries = np.sort(rng.choice(n_known, min(n_known, _CALIBRATION_RELATIONS), replace=False))
+    if n_known <= _CALIBRATION_RELATIONS:
+        entries = np.arange(n_known)
+    else:  # draws with replacement: no permutation of a closure of 1e8 pairs
+        entries = np.unique(rng.randint(0, n_known, _CALIBRATION_RELATIONS))
     children = np.searchsorted(known_indptr, entries, side="right") - 1
     parents = np.asarray(known_indices[entries], dtype=np.int64)
     bad_children, bad_parents = corrupted_pairs(
