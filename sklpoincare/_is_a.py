@@ -19,8 +19,8 @@ from sklearn.isotonic import IsotonicRegression
 
 from .hierarchy import _ranges
 
-# Corrupted pairs per held-out relation, half with a random parent, half with
-# a random child, as in the link-classification protocol of Ganea et al.
+# Corrupted pairs per relation, half with a random parent, half with a
+# random child, as in the link-classification protocol of Ganea et al.
 # (2018); a fixed seed, so that every candidate is scored on the same pairs.
 _IS_A_CORRUPTED = 10
 _IS_A_SEED = 0
@@ -83,7 +83,6 @@ def corrupted_pairs(children, parents, is_known, n_nodes, n_corrupted, rng):
     keep = np.ones(len(out_children), dtype=bool)
     keep[todo] = False
     return out_children[keep], out_parents[keep]
-
 
 
 # Known relations drawn to calibrate (each with _IS_A_CORRUPTED corrupted
