@@ -15,6 +15,7 @@ the geometric score for a given parent.
 """
 
 import numpy as np
+from scipy.special import expit
 from sklearn.isotonic import IsotonicRegression
 
 from .hierarchy import _ranges
@@ -89,6 +90,9 @@ def corrupted_pairs(children, parents, is_known, n_nodes, n_corrupted, rng):
 # pairs), and how many of them a radius band holds at least.
 _CALIBRATION_RELATIONS = 20_000
 _RELATIONS_PER_BAND = 1000
+# Weight of the geometric score (through a logistic) in the is-a score:
+# it only breaks the ties where the calibration is flat.
+_GEOMETRIC_SHARE = 1e-3
 
 
 def geometric_is_a_scores(geometry, points, parents):
@@ -186,4 +190,10 @@ def calibrated_is_a_scores(calibration, geometry, points, parents):
     """Is-a scores of the pairs of rows of ``points`` and ``parents``; the
     geometric score where there is no calibration."""
     radius, geometric = geometric_is_a_scores(geometry, points, parents)
-    return geometric if calibration is None else apply_calibration(calibration, radius, geometric)
+    if calibration is None:
+        return geometric
+    # Beyond its first and last steps a curve is flat: most known relations
+    # would score exactly 1 and most random pairs 0. A small share of the
+    # squashed geometric score orders them as the geometric score does.
+    return ((1 - _GEOMETRIC_SHARE) * apply_calibration(calibration, radius, geometric)
+            + _GEOMETRIC_SHARE * expit(geometric))

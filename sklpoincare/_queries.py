@@ -422,8 +422,10 @@ class EmbeddingQueriesMixin:
         after training (:attr:`is_a_calibration_`): for parents at about
         the parent's distance from the origin, the score is the share of
         known relations among known and corrupted pairs (random parent or
-        child) with that geometric score. It lies in [0, 1], grows with the
-        geometric score for a given parent, and puts is-a pairs before the
+        child) with that geometric score (and a thousandth of the geometric
+        score, squashed, to order the pairs where that share is flat). It
+        lies in [0, 1], grows with the geometric score for a given parent,
+        and puts is-a pairs before the
         others whatever their depth, so that one threshold, tuned on
         labelled pairs, classifies them (see :ref:`benchmarks-is-a`).
         Without a calibration (a fit with no corrupted pair to draw) it is
