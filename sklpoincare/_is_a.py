@@ -11,7 +11,8 @@ parent's distance from the origin, and in each band an isotonic regression
 maps the geometric score to the share of known relations among the pairs
 with that score. The is-a score of a pair is that share, read between the
 two bands nearest its parent's radius: a number in [0, 1] that grows with
-the geometric score for a given parent.
+the geometric score for a given parent (a small share of the geometric
+score orders the pairs where a curve is flat).
 """
 
 import numpy as np
