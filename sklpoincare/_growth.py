@@ -21,6 +21,11 @@ from ._relations import RelationGraph, _deduplicate, encode_labels
 # _DEFAULT_ANGLE.
 _DEFAULT_RADIUS_STEP = 0.5
 _DEFAULT_ANGLE = 0.1
+# The turn of a new node is the best of this many random ones: the farthest
+# from the turns of its parent's children already placed (at most
+# _MAX_SIBLINGS of them, drawn at random), as the layout spreads siblings.
+_TURN_CANDIDATES = 32
+_MAX_SIBLINGS = 1000
 
 
 def graph_from_adjacency(nodes, adjacency):
@@ -84,8 +89,10 @@ def place_new_nodes(embedding, placed, graph, rng, init_range, geometry=POINCARE
         if len(children) == 0:
             break
         new_radius = radius[parents] + radius_steps[parents]
+        turns = _turns_away_from_siblings(embedding, placed, graph, children, parents, rng)
         embedding[children] = _point_at(
-            embedding[parents], angles[parents], geometry.norm_of_radius(new_radius), rng
+            embedding[parents], angles[parents], geometry.norm_of_radius(new_radius), rng,
+            turns=turns,
         )
         radius[children] = new_radius
         placed[children] = True
@@ -93,6 +100,47 @@ def place_new_nodes(embedding, placed, graph, rng, init_range, geometry=POINCARE
     embedding[roots] = rng.uniform(
         -init_range, init_range, (roots.sum(), embedding.shape[1])
     )
+
+
+def _turns_away_from_siblings(embedding, placed, graph, children, parents, rng):
+    """A unit turn, perpendicular to its parent's direction, for each new node
+    ``children[i]`` of ``parents[i]``: the best of ``_TURN_CANDIDATES``
+    random turns, the one whose nearest turn among the parent's placed
+    children (the new ones included, in order) is farthest. Zero rows for a
+    parent at the origin, which ``_point_at`` turns at random."""
+    n, dim = len(children), embedding.shape[1]
+    turns = np.zeros((n, dim))
+    radial = unit_rows(embedding[parents])
+    known = placed[graph.children] & np.isin(graph.parents, parents)
+    known_children, known_parents = graph.children[known], graph.parents[known]
+    order = np.argsort(known_parents, kind="stable")
+    known_children, known_parents = known_children[order], known_parents[order]
+    for parent in np.unique(parents):
+        rows = np.flatnonzero(parents == parent)
+        axis = radial[rows[0]]
+        if not axis.any():
+            continue
+        lo, hi = np.searchsorted(known_parents, [parent, parent + 1])
+        siblings = known_children[lo:hi]
+        if len(siblings) > _MAX_SIBLINGS:
+            siblings = rng.choice(siblings, _MAX_SIBLINGS, replace=False)
+        taken = _perpendicular_units(embedding[siblings], axis)
+        taken = taken[taken.any(axis=1)]
+        for row in rows:
+            candidates = _perpendicular_units(rng.standard_normal((_TURN_CANDIDATES, dim)), axis)
+            best = 0
+            if len(taken):
+                best = int(np.argmin(np.max(candidates @ taken.T, axis=1)))
+            turns[row] = candidates[best]
+            taken = np.vstack([taken, candidates[best]])
+    return turns
+
+
+def _perpendicular_units(vectors, axis):
+    """The rows' components perpendicular to the unit vector ``axis``, as unit
+    vectors (zero rows where there is none)."""
+    vectors = vectors - (vectors @ axis)[:, None] * axis
+    return unit_rows(vectors)
 
 
 def _most_specific_parents(embedding, child_mask, parent_mask, graph):
@@ -136,11 +184,17 @@ def _point_at(parents, angles, norms, rng, turns=None):
     origin = np.linalg.norm(parents, axis=1) == 0
     radial[origin] = unit_rows(rng.standard_normal((origin.sum(), dim)))
     if turns is not None:
-        turn = turns
+        turn = turns.copy()
+        if origin.any():  # no direction to be perpendicular to before
+            turn[origin] = _random_perpendicular(rng, radial[origin])
     else:
-        # a random unit vector perpendicular to the radial one (none in 1-d)
-        turn = rng.standard_normal((n, dim))
-        turn -= np.einsum("ij,ij->i", turn, radial)[:, None] * radial
-        turn = unit_rows(turn)
+        turn = _random_perpendicular(rng, radial)
     direction = np.cos(angles)[:, None] * radial + np.sin(angles)[:, None] * turn
     return unit_rows(direction) * norms[:, None]
+
+
+def _random_perpendicular(rng, radial):
+    """A random unit vector perpendicular to each row of ``radial`` (none in 1-d)."""
+    turn = rng.standard_normal(radial.shape)
+    turn -= np.einsum("ij,ij->i", turn, radial)[:, None] * radial
+    return unit_rows(turn)

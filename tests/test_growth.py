@@ -108,6 +108,32 @@ def test_new_nodes_go_where_the_known_children_of_their_parent_lie():
     assert sides == {-1.0, 1.0}
 
 
+def _turn_angles(points, axis):
+    """Pairwise angles between the points' components perpendicular to ``axis``."""
+    axis = axis / np.linalg.norm(axis)
+    turns = points - np.outer(points @ axis, axis)
+    turns /= np.linalg.norm(turns, axis=1, keepdims=True)
+    angles = np.arccos(np.clip(turns @ turns.T, -1, 1))
+    return angles[np.triu_indices(len(points), 1)]
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_new_siblings_turn_away_from_each_other_and_from_known_ones(seed):
+    """In 3-d the turns of a parent's children lie on a circle: 6 new
+    children of node 0 with 2 known ones take turns at least 30 degrees
+    apart (the best of 32 random candidates each; independent random turns
+    would crowd: 8 random points on a circle are that far apart about 1 time
+    in 2,000)."""
+    parent = np.array([0.5, 0.0, 0.0])
+    r0 = _radius(parent)
+    known = [np.tanh((r0 + 0.5) / 2) * np.array([np.cos(0.2), np.sin(0.2) * c, np.sin(0.2) * s])
+             for c, s in [(1.0, 0.0), (0.0, 1.0)]]
+    embedding = [parent, *known] + [[np.nan] * 3] * 6
+    relations = [[child, 0] for child in range(1, 9)]
+    x = _placement(relations, embedding, seed=seed)
+    assert _turn_angles(x[1:], parent).min() > np.radians(30)
+
+
 def test_new_roots_and_their_children_start_near_the_origin():
     x = _placement([[1, 0], [2, 3]], [[0.0, 0.5]] + [[np.nan] * 2] * 3)
     assert _radius(x[1]) == pytest.approx(_radius(x[0]) + 0.5, rel=1e-9)
