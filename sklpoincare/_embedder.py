@@ -476,7 +476,8 @@ class PoincareEmbedder(
         of ``X`` (with ``closure=True``, with all that they imply together with
         the known ones) are added to :attr:`adjacency_`, and labels new to the
         embedder are added to :attr:`nodes_`, each placed next to its most
-        specific known parent (new roots near the origin). The epoch then
+        specific known parent, away from that parent's other children (new
+        roots near the origin). The epoch then
         visits every known relation, old and new: revisiting the old ones is
         what keeps them from being forgotten while the new ones are learnt
         (an epoch costs as much as an epoch of :meth:`fit`). Call it
