@@ -14,9 +14,9 @@ from ._relations import RelationGraph, _deduplicate, encode_labels
 # lie on average, in polar terms: as much farther from the origin (in
 # hyperbolic radius 2 artanh |x|, or in norm for the Euclidean model) and at
 # the same angle from the parent's direction, turned away from its siblings
-# (_TURN_CANDIDATES). Near the boundary, where trained children lie far from their
-# parent in angle rather than in radius, a step along the parent's direction
-# would land far too close to it. A parent with no known child gets the
+# (_TURN_CANDIDATES). Near the boundary, where trained children lie far from
+# their parent in angle rather than in radius, a step along the parent's
+# direction would land far too close to it. A parent with no known child gets the
 # averages over the whole graph; with none at all, _DEFAULT_RADIUS_STEP and
 # _DEFAULT_ANGLE.
 _DEFAULT_RADIUS_STEP = 0.5
