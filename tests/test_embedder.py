@@ -367,11 +367,15 @@ def test_tags_say_what_is_true():
 # half-written.
 _CHILD = textwrap.dedent(
     """
+    import signal
     import sys
     import numpy as np
     from sklpoincare import PoincareEmbedder
     from sklpoincare.datasets import make_balanced_tree
 
+    # a shell without job control starts background commands with SIGINT
+    # ignored, and Python then keeps it ignored: restore Ctrl-C's default
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     tree = make_balanced_tree(4, 6)  # 5,461 nodes, ~25k relations
     est = PoincareEmbedder(n_components=5, n_epochs=3, burn_in=1, random_state=0)
     if sys.argv[1] == "refit":
