@@ -425,9 +425,9 @@ class EmbeddingQueriesMixin:
         child) with that geometric score (and a thousandth of the geometric
         score, squashed, to order the pairs where that share is flat). It
         lies in [0, 1], grows with the geometric score for a given parent,
-        and puts is-a pairs before the
-        others whatever their depth, so that one threshold, tuned on
-        labelled pairs, classifies them (see :ref:`benchmarks-is-a`).
+        and puts is-a pairs before the others whatever their depth, so that
+        one threshold, tuned on labelled pairs, classifies them (see
+        :ref:`benchmarks-is-a`).
         Without a calibration (a fit with no corrupted pair to draw) it is
         the geometric score. With ``manifold="euclidean"`` the distances
         are Euclidean. A label unknown with ``handle_unknown="ignore"``
