@@ -136,11 +136,12 @@ def _turns_away_from_siblings(embedding, placed, graph, children, parents, rng):
     return turns
 
 
-def _perpendicular_units(vectors, axis):
-    """The rows' components perpendicular to the unit vector ``axis``, as unit
-    vectors (zero rows where there is none)."""
-    vectors = vectors - (vectors @ axis)[:, None] * axis
-    return unit_rows(vectors)
+def _perpendicular_units(vectors, axes):
+    """The rows' components perpendicular to the unit vectors ``axes`` (one
+    per row, or one for all), as unit vectors (zero rows where there is
+    none, as in 1-d)."""
+    axes = np.broadcast_to(axes, vectors.shape)
+    return unit_rows(vectors - np.einsum("ij,ij->i", vectors, axes)[:, None] * axes)
 
 
 def _most_specific_parents(embedding, child_mask, parent_mask, graph):
@@ -175,26 +176,18 @@ def _angle(x, y):
     return np.where(norms > 0, np.arccos(np.clip(cosines, -1.0, 1.0)), 0.0)
 
 
-def _point_at(parents, angles, norms, rng, turns=None):
+def _point_at(parents, angles, norms, rng, turns):
     """Points of the given norms, at the given angles from ``parents``'
     directions, turned towards ``turns`` (unit vectors perpendicular to
-    those directions), or towards random directions."""
-    n, dim = parents.shape
+    those directions); a parent at the origin gets a random direction and
+    turn."""
     radial = unit_rows(parents)
     origin = np.linalg.norm(parents, axis=1) == 0
-    radial[origin] = unit_rows(rng.standard_normal((origin.sum(), dim)))
-    if turns is not None:
+    turn = turns
+    if origin.any():  # no direction to be perpendicular to before
+        radial[origin] = unit_rows(rng.standard_normal((origin.sum(), parents.shape[1])))
         turn = turns.copy()
-        if origin.any():  # no direction to be perpendicular to before
-            turn[origin] = _random_perpendicular(rng, radial[origin])
-    else:
-        turn = _random_perpendicular(rng, radial)
+        turn[origin] = _perpendicular_units(rng.standard_normal(radial[origin].shape),
+                                            radial[origin])
     direction = np.cos(angles)[:, None] * radial + np.sin(angles)[:, None] * turn
     return unit_rows(direction) * norms[:, None]
-
-
-def _random_perpendicular(rng, radial):
-    """A random unit vector perpendicular to each row of ``radial`` (none in 1-d)."""
-    turn = rng.standard_normal(radial.shape)
-    turn -= np.einsum("ij,ij->i", turn, radial)[:, None] * radial
-    return unit_rows(turn)
