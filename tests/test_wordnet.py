@@ -189,6 +189,25 @@ def test_instance_hypernyms_then_hypernyms(nouns):
     assert {p for c, p in pairs if c == "epimetheus.n.01"} == {"titan.n.01"}
 
 
+def test_senses_map_every_lemma_to_its_synsets_in_sense_order(nouns):
+    senses = load_wordnet(nouns).senses
+    assert senses["bank"] == ["bank.n.01", "bank.n.02", "depository_financial_institution.n.01"]
+    # a synset under each of its lemmas, lower-cased, words joined by "_"
+    assert senses["being"] == senses["organism"] == ["organism.n.01"]
+    assert senses["albert_einstein"] == ["einstein.n.01"]
+    assert senses["banking_company"] == ["bank.n.01"]
+    expected = {lemma.lower() for _, lemmas, _ in _NOUNS for lemma in lemmas}
+    assert set(senses) == expected
+
+
+def test_senses_keep_only_the_returned_nodes(nouns):
+    bunch = load_wordnet(nouns, root="deity.n.01")
+    nodes = set(bunch.data.ravel())
+    assert set(bunch.senses) == {"deity", "god", "titan", "epimetheus", "hypostasis",
+                                 "son", "word", "messiah"}
+    assert all(set(names) <= nodes for names in bunch.senses.values())
+
+
 def test_sense_numbers_follow_the_index_order(nouns):
     nodes = set(load_wordnet(nouns).data.ravel())
     assert {"bank.n.01", "bank.n.02", "depository_financial_institution.n.01"} <= nodes

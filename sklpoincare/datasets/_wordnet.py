@@ -446,6 +446,12 @@ def load_wordnet(
             The relations as a DataFrame when ``as_frame=True``, else None.
         DESCR : str
             Description of the data: source, scope and size.
+        senses : dict of str to list of str
+            The synsets of each lemma (lower case, words joined by ``_``, as
+            ``index.<pos>`` writes them) among the returned nodes, in
+            WordNet's sense order: ``senses["dog"][0] == "dog.n.01"``. It
+            maps the words of word-level data (e.g. hypernymy pairs) to
+            nodes.
 
     (data, target) : tuple if ``return_X_y`` is True
         ``data`` as described above and ``target=None``.
@@ -540,12 +546,27 @@ def load_wordnet(
         raise ValueError(
             f"{data_display}: the {pos} hierarchy holds no hypernym pointers"
         )
-    n_nodes = len(np.union1d(children, parents))
+    nodes = np.union1d(children, parents)
     data = np.stack([name_array[children], name_array[parents]], axis=1)
-    return relations_bunch(
+    bunch = relations_bunch(
         data,
-        _describe(pos, root, database.location, n_nodes, len(data), closure),
+        _describe(pos, root, database.location, len(nodes), len(data), closure),
         "load_wordnet",
         as_frame,
         return_X_y,
     )
+    if not return_X_y:
+        bunch.senses = _lemma_senses(senses, position, name_array, nodes)
+    return bunch
+
+
+def _lemma_senses(senses, position, names, nodes):
+    """lemma -> the names of its synsets among ``nodes``, in sense order."""
+    is_node = np.zeros(len(names), dtype=bool)
+    is_node[nodes] = True
+    out = {}
+    for lemma, offsets in senses.items():
+        found = [names[position[o]] for o in offsets if o in position and is_node[position[o]]]
+        if found:
+            out[lemma] = found
+    return out
