@@ -287,11 +287,13 @@ class PoincareEmbedder(
 
     is_a_calibration_ : dict of ndarray or None
         Maps the geometry of a pair to its :meth:`is_a_score`, fitted after
-        training on up to 20,000 known relations (the closure of the
+        training on up to 50,000 known relations (the closure of the
         relations, also with ``closure=False``) against corrupted pairs
-        (random parent or child, not a known relation): by the parent's
-        distance from the origin, the share of known relations among pairs
-        that lie alike. None when no corrupted pair can be drawn.
+        (random parent or child, and the relation reversed; none a known
+        relation): by the parent's distance from the origin, the share of
+        known relations among pairs that lie alike. ``children_outward``
+        says whether every known relation drawn has its child farther from
+        the origin than its parent. None when no corrupted pair can be drawn.
 
     n_features_in_ : int
         Number of columns of the relations seen in ``fit`` (2).

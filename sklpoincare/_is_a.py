@@ -11,8 +11,16 @@ parent's distance from the origin, and in each band an isotonic regression
 maps the geometric score to the share of known relations among the pairs
 with that score. The is-a score of a pair is that share, read between the
 two bands nearest its parent's radius: a number in [0, 1] that grows with
-the geometric score for a given parent (a small share of the geometric
-score orders the pairs where a curve is flat).
+the geometric score among a parent's candidate children (a small share of
+the geometric score orders the pairs where a curve is flat).
+
+Random pairs are easy to reject; the pairs that hypernymy data ask about
+are not (co-hyponyms, pairs in the wrong order). So the corrupted pairs
+also hold each drawn relation reversed: a node and its direct child score
+like two siblings, and they teach each band how high a sibling's score
+goes. And where every drawn relation has its child farther from the
+origin than its parent (as training leaves a hierarchy without cycles), a
+pair whose child is not farther out is no is-a pair: its share is 0.
 """
 
 import numpy as np
@@ -88,8 +96,9 @@ def corrupted_pairs(children, parents, is_known, n_nodes, n_corrupted, rng):
 
 
 # Known relations drawn to calibrate (each with _IS_A_CORRUPTED corrupted
-# pairs), and how many of them a radius band holds at least.
-_CALIBRATION_RELATIONS = 20_000
+# pairs and itself reversed), and how many of them a radius band holds at
+# least.
+_CALIBRATION_RELATIONS = 50_000
 _RELATIONS_PER_BAND = 1000
 # Weight of the geometric score (through a logistic) in the is-a score:
 # it only breaks the ties where the calibration is flat.
@@ -164,8 +173,10 @@ def _joined_isotonic(x, labels):
 def fit_is_a_calibration(embedding, geometry, known_indptr, known_indices):
     """The calibration (:func:`fit_calibration`) of ``embedding`` on up to
     ``_CALIBRATION_RELATIONS`` known relations, drawn from the CSR of each
-    node's known ancestors, and their corrupted pairs (none a known
-    relation); None when no corrupted pair can be drawn."""
+    node's known ancestors, and their corrupted pairs (random ones and the
+    relation reversed, none a known relation), with ``children_outward``:
+    whether every relation drawn has its child farther out than its
+    parent. None when no corrupted pair can be drawn."""
     rng = np.random.RandomState(_IS_A_SEED)
     n_known = int(known_indptr[-1])
     if not n_known:
@@ -176,15 +187,27 @@ def fit_is_a_calibration(embedding, geometry, known_indptr, known_indices):
         entries = np.unique(rng.randint(0, n_known, _CALIBRATION_RELATIONS))
     children = np.searchsorted(known_indptr, entries, side="right") - 1
     parents = np.asarray(known_indices[entries], dtype=np.int64)
+    is_known = csr_membership(known_indptr, known_indices)
     bad_children, bad_parents = corrupted_pairs(
-        children, parents, csr_membership(known_indptr, known_indices),
-        len(embedding), _IS_A_CORRUPTED, rng,
+        children, parents, is_known, len(embedding), _IS_A_CORRUPTED, rng,
     )
+    reversible = ~is_known(parents, children)  # a cycle makes both orders known
+    bad_children = np.r_[bad_children, parents[reversible]]
+    bad_parents = np.r_[bad_parents, children[reversible]]
     labels = np.r_[np.ones(len(children), bool), np.zeros(len(bad_children), bool)]
     radius, geometric = geometric_is_a_scores(
         geometry, embedding[np.r_[children, bad_children]], embedding[np.r_[parents, bad_parents]]
     )
-    return fit_calibration(radius, geometric, labels)
+    calibration = fit_calibration(radius, geometric, labels)
+    if calibration is not None:
+        calibration["children_outward"] = np.array(
+            bool(np.all(_farther_out(embedding[children], embedding[parents])))
+        )
+    return calibration
+
+
+def _farther_out(points, parents):
+    return np.linalg.norm(points, axis=1) > np.linalg.norm(parents, axis=1)
 
 
 def calibrated_is_a_scores(calibration, geometry, points, parents):
@@ -196,5 +219,7 @@ def calibrated_is_a_scores(calibration, geometry, points, parents):
     # Beyond its first and last steps a curve is flat: most known relations
     # would score exactly 1 and most random pairs 0. A small share of the
     # squashed geometric score orders them as the geometric score does.
-    return ((1 - _GEOMETRIC_SHARE) * apply_calibration(calibration, radius, geometric)
-            + _GEOMETRIC_SHARE * expit(geometric))
+    calibrated = apply_calibration(calibration, radius, geometric)
+    if calibration.get("children_outward", False):
+        calibrated[~_farther_out(points, parents)] = 0.0
+    return (1 - _GEOMETRIC_SHARE) * calibrated + _GEOMETRIC_SHARE * expit(geometric)

@@ -422,12 +422,17 @@ class EmbeddingQueriesMixin:
         after training (:attr:`is_a_calibration_`): for parents at about
         the parent's distance from the origin, the score is the share of
         known relations among known and corrupted pairs (random parent or
-        child) with that geometric score (and a thousandth of the geometric
-        score, squashed, to order the pairs where that share is flat). It
-        lies in [0, 1], grows with the geometric score for a given parent,
-        and puts is-a pairs before the others whatever their depth, so that
-        one threshold, tuned on labelled pairs, classifies them (see
-        :ref:`benchmarks-is-a`).
+        child, or the relation reversed) with that geometric score (and a
+        thousandth of the geometric score, squashed, to order the pairs
+        where that share is flat). When every known relation has its child
+        farther from the origin than its parent, as training leaves a
+        hierarchy without cycles, a pair whose child is not farther out
+        (a node and itself included) gets a share of 0. The score lies in
+        [0, 1], grows with the geometric score among the children farther
+        out than a given parent, and puts is-a pairs before the others
+        whatever their depth, so that one threshold, tuned on labelled
+        pairs, classifies them (see :ref:`benchmarks-is-a` and
+        :ref:`benchmarks-hypernymy`).
         Without a calibration (a fit with no corrupted pair to draw) it is
         the geometric score. With ``manifold="euclidean"`` the distances
         are Euclidean. A label unknown with ``handle_unknown="ignore"``

@@ -1,6 +1,7 @@
 """Queries on a fitted embedder against plain NumPy / Python references and gensim."""
 
 import numpy as np
+from scipy.special import expit
 import pytest
 from sklearn.exceptions import NotFittedError
 
@@ -26,6 +27,7 @@ def _with_embedding(embedding, nodes=None, **params):
         n_components=2, n_epochs=1, burn_in=0, n_negatives=1, random_state=0, **params
     ).fit([("b", "a")])
     est.embedding_ = np.asarray(embedding, dtype=np.float64)
+    est.is_a_calibration_ = None  # fitted on the points replaced: the geometric score
     est.nodes_ = (
         np.array([f"n{i:03d}" for i in range(len(embedding))], dtype=object)
         if nodes is None
@@ -129,7 +131,6 @@ def test_a_and_b_of_different_lengths_raise(ball):
 @pytest.mark.parametrize("manifold", ["poincare", "euclidean"])
 def test_is_a_score_is_distance_to_origin_minus_distance(ball, manifold):
     est = _with_embedding(ball.embedding_, manifold=manifold)
-    assert est.is_a_calibration_ is None  # a fit on one relation has no corrupted pair
     naive = _naive_euclidean if manifold == "euclidean" else _naive_poincare
     rng = np.random.RandomState(2)
     i, j = rng.randint(40, size=30), rng.randint(40, size=30)
@@ -166,6 +167,31 @@ def test_is_a_score_reads_the_calibration_between_the_two_nearest_bands(ball):
     assert np.any((weight > 0) & (weight < 1))  # some pairs between the bands
     np.testing.assert_allclose(
         est.is_a_score(est.nodes_[i], est.nodes_[j]), expected, rtol=1e-9, atol=1e-12
+    )
+
+
+def test_is_a_score_is_zero_below_the_parent_when_every_known_child_lies_farther_out(ball):
+    est = _with_embedding(ball.embedding_)
+    x = np.array([-30.0, 30.0])
+    est.is_a_calibration_ = {
+        "band_radii": np.array([1.0]), "band_starts": np.array([0, 2]),
+        "geometric": x, "is_a": x / 60 + 0.5, "children_outward": np.array(True),
+    }
+    norms = np.linalg.norm(est.embedding_, axis=1)
+    i, j = np.meshgrid(np.arange(40), np.arange(40))
+    i, j = i.ravel(), j.ravel()
+    scores = est.is_a_score(est.nodes_[i], est.nodes_[j])
+    geometric = 2 * np.arctanh(norms[i]) - _naive_poincare(est.embedding_, est.embedding_)[i, j]
+    outward = norms[i] > norms[j]  # so a node and itself are not
+    np.testing.assert_allclose(
+        scores, 0.999 * np.where(outward, geometric / 60 + 0.5, 0) + 0.001 * expit(geometric),
+        rtol=1e-9, atol=1e-12,
+    )
+    assert outward.sum() > 500 and (~outward).sum() > 500
+    est.is_a_calibration_["children_outward"] = np.array(False)
+    np.testing.assert_allclose(
+        est.is_a_score(est.nodes_[i], est.nodes_[j]),
+        0.999 * (geometric / 60 + 0.5) + 0.001 * expit(geometric), rtol=1e-9, atol=1e-12,
     )
 
 

@@ -338,6 +338,30 @@ def test_is_a_calibration_has_a_band_per_1000_known_relations_at_their_radii():
     assert fit_calibration(radius[:4000], geometric[:4000], labels[:4000]) is None
 
 
+def test_is_a_calibration_counts_each_relation_reversed_among_the_corrupted_pairs():
+    # two nodes: no random pair is left to corrupt the relation with, only
+    # its reversal, so the one band's curve goes from the
+    # reversed pair (0) to the relation (1)
+    est = PoincareEmbedder(n_components=2, n_epochs=5, random_state=0).fit([("b", "a")])
+    calibration = est.is_a_calibration_
+    np.testing.assert_array_equal(calibration["is_a"], [0.0, 1.0])
+    np.testing.assert_allclose(
+        calibration["geometric"],
+        _geometric(est, ["a", "b"], ["b", "a"]),
+    )
+    assert bool(calibration["children_outward"])
+    assert est.is_a_score("b", "a") > 0.99 and est.is_a_score("a", "b") < 0.01
+
+
+def _geometric(est, children, parents):
+    from sklpoincare._is_a import geometric_is_a_scores
+
+    ids = {label: i for i, label in enumerate(est.nodes_.tolist())}
+    points = est.embedding_[[ids[c] for c in children]]
+    return geometric_is_a_scores(est._geometry(), points,
+                                 est.embedding_[[ids[p] for p in parents]])[1]
+
+
 @pytest.mark.parametrize("closure", [True, False])
 def test_is_a_calibration_is_fitted_on_the_closure_of_the_relations(closure):
     from scipy.sparse import csr_matrix
@@ -388,6 +412,7 @@ def test_calibrated_is_a_scores_separate_the_closure_with_one_threshold(manifold
     labels = np.r_[np.ones(len(children), bool), np.zeros(len(bad_children), bool)]
     calibrated = est.is_a_score(*pairs)
     assert len(est.is_a_calibration_["band_radii"]) > 1  # else the order is the geometric one
+    assert bool(est.is_a_calibration_["children_outward"]) == (manifold != "euclidean")
     assert np.all((calibrated >= 0) & (calibrated <= 1))
 
     def best_f1(scores):
@@ -401,9 +426,14 @@ def test_calibrated_is_a_scores_separate_the_closure_with_one_threshold(manifold
     geometric = est.is_a_score(*pairs)
     assert best_f1(calibrated) >= best_f1(geometric)
     # for one parent, the calibrated order is the geometric one, ties
-    # where the calibration is flat included
+    # where the calibration is flat included (among the children farther
+    # out than the parent: the others score 0 before the tie-break when
+    # every known relation has its child farther out)
+    norms = np.linalg.norm(est.embedding_, axis=1)
+    outward = norms[np.r_[children, bad_children]] > norms[np.r_[parents, bad_parents]]
+    assert np.all(outward[: len(children)]) == (manifold != "euclidean")
     for parent in np.unique(pairs[1])[:20]:
-        rows = pairs[1] == parent
+        rows = (pairs[1] == parent) & outward
         order = np.argsort(geometric[rows], kind="stable")
         rises = np.diff(geometric[rows][order]) > 0  # a pair drawn twice ties
         assert np.all(np.diff(calibrated[rows][order])[rises] > 0)
