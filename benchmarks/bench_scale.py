@@ -16,7 +16,7 @@ runs them, and measures each:
   negatives from);
 * ``start``: the hierarchical layout training starts from;
 * ``epoch``: one training epoch (seconds per epoch, relations per second);
-* ``finish``: the fitted state (radii put in order, ``adjacency_``);
+* ``finish``: the fitted state (radii put in order, the is-a calibration, ``adjacency_``);
 * ``transform``: features of 10,000 labels.
 
 Memory is measured two ways. ``MiB peak`` / ``MiB kept`` are the NumPy /
