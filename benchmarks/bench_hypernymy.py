@@ -6,8 +6,7 @@ pairs of the hypernymy suite of Roller, Kiela & Nickel (2018,
 facebookresearch/hypernymysuite, ``data/*.tsv``; CC BY-NC 4.0, so not
 bundled: pass its ``data`` directory as ``--suite DIR``). A word stands for
 its noun synsets (``load_wordnet(...).senses``) and a pair of words scores
-the maximum over their pairs of synsets, as Nickel & Kiela (2017) score
-HyperLex. Pairs with a word that is not a noun of WordNet are left out;
+the maximum over their pairs of synsets. Pairs with a word that is not a noun of WordNet are left out;
 the ``pairs`` row gives the share kept. Nothing is trained on these pairs,
 so every measure uses all of them; the protocols are the suite's:
 
