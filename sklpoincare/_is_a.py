@@ -106,10 +106,12 @@ _GEOMETRIC_SHARE = 1e-3
 
 
 def geometric_is_a_scores(geometry, points, parents):
-    """``(parent radius, d(x, origin) - d(x, p))`` for each row x of
-    ``points`` and p of ``parents``."""
-    radius = geometry.radius_of_norm(np.linalg.norm(parents, axis=1))
-    return radius, geometry.is_a_scores(points, parents)
+    """``(parent radius, d(x, origin) - d(x, p), whether x lies farther
+    from the origin than p)`` for each row x of ``points`` and p of
+    ``parents`` (norms compared: a point is not farther out than itself)."""
+    parent_norms = np.linalg.norm(parents, axis=1)
+    outward = np.linalg.norm(points, axis=1) > parent_norms
+    return geometry.radius_of_norm(parent_norms), geometry.is_a_scores(points, parents), outward
 
 
 def fit_calibration(parent_radius, geometric, labels):
@@ -195,25 +197,19 @@ def fit_is_a_calibration(embedding, geometry, known_indptr, known_indices):
     bad_children = np.r_[bad_children, parents[reversible]]
     bad_parents = np.r_[bad_parents, children[reversible]]
     labels = np.r_[np.ones(len(children), bool), np.zeros(len(bad_children), bool)]
-    radius, geometric = geometric_is_a_scores(
+    radius, geometric, outward = geometric_is_a_scores(
         geometry, embedding[np.r_[children, bad_children]], embedding[np.r_[parents, bad_parents]]
     )
     calibration = fit_calibration(radius, geometric, labels)
     if calibration is not None:
-        calibration["children_outward"] = np.array(
-            bool(np.all(_farther_out(embedding[children], embedding[parents])))
-        )
+        calibration["children_outward"] = np.array(bool(np.all(outward[labels])))
     return calibration
-
-
-def _farther_out(points, parents):
-    return np.linalg.norm(points, axis=1) > np.linalg.norm(parents, axis=1)
 
 
 def calibrated_is_a_scores(calibration, geometry, points, parents):
     """Is-a scores of the pairs of rows of ``points`` and ``parents``; the
     geometric score where there is no calibration."""
-    radius, geometric = geometric_is_a_scores(geometry, points, parents)
+    radius, geometric, outward = geometric_is_a_scores(geometry, points, parents)
     if calibration is None:
         return geometric
     # Beyond its first and last steps a curve is flat: most known relations
@@ -221,5 +217,5 @@ def calibrated_is_a_scores(calibration, geometry, points, parents):
     # squashed geometric score orders them as the geometric score does.
     calibrated = apply_calibration(calibration, radius, geometric)
     if calibration.get("children_outward", False):
-        calibrated[~_farther_out(points, parents)] = 0.0
+        calibrated[~outward] = 0.0
     return (1 - _GEOMETRIC_SHARE) * calibrated + _GEOMETRIC_SHARE * expit(geometric)
