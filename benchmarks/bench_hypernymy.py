@@ -123,32 +123,36 @@ def threshold_accuracy(scores, truth, predict=None, seed=42):
     return float(np.mean(accuracies))
 
 
+def _pair_scores(words, score, rows, reverse=False):
+    """The scores of each row's word pair, in its order or reversed."""
+    first, second = [r["word1"] for r in rows], [r["word2"] for r in rows]
+    return words(score, second, first) if reverse else words(score, first, second)
+
+
 def evaluate(words, score, suite, symmetric=False):
-    """``{measure: (value, share of pairs kept)}`` for one score; a
-    symmetric score has no direction (NaN)."""
+    """``{measure: (value, share of pairs kept)}`` for one score on the
+    suite's rows (``{file name: rows}``); a symmetric score has no
+    direction (NaN)."""
     results = {}
     for name in ("bless", "eval", "leds", "shwartz"):
-        rows = read_suite(suite, name)
-        h = words(score, [r["word1"] for r in rows], [r["word2"] for r in rows])
-        y = np.array([r["label"] == "True" for r in rows])
+        h = _pair_scores(words, score, suite[name])
+        y = np.array([r["label"] == "True" for r in suite[name]])
         kept = ~np.isnan(h)
         results[f"{name} AP"] = (average_precision_score(y[kept], h[kept]), kept.mean())
-    rows = [r for r in read_suite(suite, "bless") if r["label"] == "True"]
-    first, second = [r["word1"] for r in rows], [r["word2"] for r in rows]
-    forward, backward = words(score, first, second), words(score, second, first)
+    rows = [r for r in suite["bless"] if r["label"] == "True"]
+    forward = _pair_scores(words, score, rows)
+    backward = _pair_scores(words, score, rows, reverse=True)
     kept = ~np.isnan(forward)
     right_way = np.nan if symmetric else np.mean(forward[kept] > backward[kept])
     results["bless direction"] = (right_way, kept.mean())
-    rows = read_suite(suite, "wbless")
-    h = words(score, [r["word1"] for r in rows], [r["word2"] for r in rows])
-    y = np.array([r["label"] == "True" for r in rows])
+    h = _pair_scores(words, score, suite["wbless"])
+    y = np.array([r["label"] == "True" for r in suite["wbless"]])
     kept = ~np.isnan(h)
     results["wbless accuracy"] = (threshold_accuracy(h[kept], y[kept]), kept.mean())
-    rows = read_suite(suite, "bibless")
-    first, second = [r["word1"] for r in rows], [r["word2"] for r in rows]
-    forward, backward = words(score, first, second), words(score, second, first)
+    forward = _pair_scores(words, score, suite["bibless"])
+    backward = _pair_scores(words, score, suite["bibless"], reverse=True)
     kept = ~np.isnan(forward)
-    y = np.array([int(r["label"]) for r in rows])[kept]
+    y = np.array([int(r["label"]) for r in suite["bibless"]])[kept]
     forward, backward = forward[kept], backward[kept]
     direction = np.where(forward >= backward, 1, -1)
     results["bibless accuracy"] = (
@@ -156,8 +160,8 @@ def evaluate(words, score, suite, symmetric=False):
                            predict=lambda detected, rows: detected * direction[rows]),
         kept.mean(),
     )
-    rows = [r for r in read_suite(suite, "hyperlex_rnd") if r["pos"] == "N"]
-    h = words(score, [r["word1"] for r in rows], [r["word2"] for r in rows])
+    rows = [r for r in suite["hyperlex_rnd"] if r["pos"] == "N"]
+    h = _pair_scores(words, score, rows)
     ratings = np.array([float(r["score"]) for r in rows])
     kept = ~np.isnan(h)
     results["hyperlex rho (nouns)"] = (spearmanr(h[kept], ratings[kept])[0], kept.mean())
@@ -200,6 +204,7 @@ def main(argv=None):
         parser.error(f"--dims must be a comma list of integers, got {args.dims!r}")
     run_header(argv)
     nouns = load_wordnet(wordnet)
+    suite = {name: read_suite(args.suite, name) for name in SUITE_FILES}
     for dim in dims:
         progress(f"nouns, {dim} dims: fitting on {len(nouns.data):,} pairs")
         est = PoincareEmbedder(n_components=dim, random_state=args.seed,
@@ -207,7 +212,7 @@ def main(argv=None):
         with Timer() as fit:
             est.fit(nouns.data)
         words = WordScorer(nouns.senses, est.nodes_.tolist())
-        results = {name: evaluate(words, score, args.suite, symmetric=name == "-distance")
+        results = {name: evaluate(words, score, suite, symmetric=name == "-distance")
                    for name, score in scores_of(est).items()}
         print(f"\nnouns, {dim} dimensions (fit {fit.seconds:.0f} s):")
         first = next(iter(results.values()))
