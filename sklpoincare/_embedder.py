@@ -293,7 +293,8 @@ class PoincareEmbedder(
         relation): by the parent's distance from the origin, the share of
         known relations among pairs that lie alike. ``children_outward``
         says whether every known relation drawn has its child farther from
-        the origin than its parent. None when no corrupted pair can be drawn.
+        the origin than its parent (or level with it at the norm bound).
+        None when no corrupted pair can be drawn.
 
     n_features_in_ : int
         Number of columns of the relations seen in ``fit`` (2).

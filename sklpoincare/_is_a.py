@@ -20,13 +20,16 @@ also hold each drawn relation reversed: a node and its direct child score
 like two siblings, and they teach each band how high a sibling's score
 goes. And where every drawn relation has its child farther from the
 origin than its parent (as training leaves a hierarchy without cycles), a
-pair whose child is not farther out is no is-a pair: its share is 0.
+pair whose child is not farther out is no is-a pair: its share is 0. Points
+level at the norm bound count as farther out, so that rounding there
+neither turns the rule off nor scores such a relation 0.
 """
 
 import numpy as np
 from scipy.special import expit
 from sklearn.isotonic import IsotonicRegression
 
+from ._initialization import RADIAL_ORDER_MARGIN
 from .hierarchy import _ranges
 
 # Corrupted pairs per relation, half with a random parent, half with a
@@ -105,13 +108,22 @@ _RELATIONS_PER_BAND = 1000
 _GEOMETRIC_SHARE = 1e-3
 
 
+# A child counts as farther out than its parent unless it lies at least this
+# far (in radius) inside it: order_radii leaves a child a whole margin beyond
+# its parents, or level with them at the norm bound, where rounding can put
+# either one a hair farther out.
+_LEVEL_RADIUS = RADIAL_ORDER_MARGIN / 2
+
+
 def geometric_is_a_scores(geometry, points, parents):
     """``(parent radius, d(x, origin) - d(x, p), whether x lies farther
     from the origin than p)`` for each row x of ``points`` and p of
-    ``parents`` (norms compared: a point is not farther out than itself)."""
-    parent_norms = np.linalg.norm(parents, axis=1)
-    outward = np.linalg.norm(points, axis=1) > parent_norms
-    return geometry.radius_of_norm(parent_norms), geometry.is_a_scores(points, parents), outward
+    ``parents``. Points level to within ``_LEVEL_RADIUS`` count as farther
+    out, except a point and itself."""
+    parent_radius = geometry.radius_of_norm(np.linalg.norm(parents, axis=1))
+    child_radius = geometry.radius_of_norm(np.linalg.norm(points, axis=1))
+    outward = (child_radius > parent_radius - _LEVEL_RADIUS) & np.any(points != parents, axis=1)
+    return parent_radius, geometry.is_a_scores(points, parents), outward
 
 
 def fit_calibration(parent_radius, geometric, labels):
