@@ -483,8 +483,10 @@ class PoincareEmbedder(
         roots near the origin). The epoch then
         visits every known relation, old and new: revisiting the old ones is
         what keeps them from being forgotten while the new ones are learnt
-        (an epoch costs as much as an epoch of :meth:`fit`). Call it
-        repeatedly to run more epochs.
+        (an epoch costs as much as an epoch of :meth:`fit`, and each call
+        also refits the calibration of :meth:`is_a_score` on up to 50,000
+        known relations, as :meth:`fit` does once). Call it repeatedly to
+        run more epochs.
 
         The first ``burn_in`` epochs of a fresh embedder are burn-in epochs;
         the others run at the constant rate ``learning_rate``, as there is no
