@@ -22,13 +22,14 @@ its Riemannian gradient, in the ball the Euclidean gradient times
 (1 - |x|^2)^2 / 4, and is projected back inside the ball of radius
 ``max_norm`` (= 1 - eps).
 
-Threads (``n_threads > 1``) run Hogwild: each takes a contiguous share of the
-shuffled relations, has its own random generator, and updates the shared
-embedding without locks. With one thread the result is bitwise reproducible.
+Threads (``n_threads > 1``) run Hogwild: they take contiguous chunks of the
+shuffled relations as they free up, each chunk with its own random
+generator, and update the shared embedding without locks. One thread visits
+the relations in one pass with one generator, bitwise reproducible.
 """
 
 cimport cython
-from cython.parallel cimport prange
+from cython.parallel cimport prange, threadid
 from libc.math cimport isfinite, log
 from libc.stdint cimport uint64_t
 
@@ -62,6 +63,15 @@ cdef int MAX_NEGATIVE_TRIES = 20
 
 # Parent lists up to this long are scanned whole; longer ones are searched.
 cdef int SHORT_LIST = 16
+
+# A multi-threaded epoch runs in chunks of the shuffled relations, about
+# this many per thread, each of this many relations at least and at most
+# (few enough that taking one costs nothing next to its relations).
+cdef Py_ssize_t _CHUNKS_PER_THREAD = 16
+cdef Py_ssize_t _MIN_CHUNK = 256
+cdef Py_ssize_t _MAX_CHUNK = 4096
+# Odd: the chunks' seeds, seed + c * stride, are distinct splitmix64 states.
+cdef uint64_t _CHUNK_SEED_STRIDE = <uint64_t>0xD1B54A32D192ED03ULL
 
 
 # --------------------------------------------------------------------------
@@ -376,7 +386,10 @@ def train_epoch(
     """Run one epoch of Riemannian SGD in place; return the summed loss.
 
     ``order`` lists the relation indices to visit. The learning rate goes
-    linearly from ``lr_start`` to ``lr_end`` over each thread's share.
+    linearly from ``lr_start`` to ``lr_end`` along ``order``. One thread
+    visits it in one pass; several take chunks of it as they free up (each
+    chunk with its own random stream), so that a thread slowed down by
+    other work on the machine does not hold the epoch back.
     Negatives are uniform over nodes when ``alias_prob`` is empty, otherwise
     drawn from the alias table (``alias_prob``, ``alias_index``); a share
     ``subtree_share`` of them comes instead from the children of the
@@ -387,38 +400,57 @@ def train_epoch(
     Returns NaN when a non-finite loss was met (training stopped there).
     """
     cdef Py_ssize_t n = order.shape[0], dim = embedding.shape[1]
+    cdef Py_ssize_t c, first, last, n_chunks, chunk
     cdef int t, n_workers = max(n_threads, 1)
+    cdef double lr_step
     if subtree_share > 0.0 and (child_indptr is None or child_indices is None):
         raise ValueError("subtree_share > 0 needs child_indptr and child_indices")
     if child_indptr is None:
         child_indptr = np.zeros(1, dtype=np.intc)
         child_indices = np.zeros(1, dtype=np.intc)
-    cdef double[::1] share_loss = np.zeros(n_workers)
-    cdef uint64_t[::1] seeds = np.empty(n_workers, dtype=np.uint64)
     cdef uint64_t state = seed
-    # Per-thread scratch, one row per share.
+    # Per-thread scratch, one row per thread.
     cdef int[:, ::1] targets = np.empty(
         (n_workers, sklp_stride(n_negatives + 1)), dtype=np.intc)
     cdef int[:, ::1] related = np.empty((n_workers, n_negatives + 1), dtype=np.intc)
     cdef double[:, ::1] scratch = np.empty(
         (n_workers, _scratch_size(n_negatives, dim)))
+    cdef double loss
 
-    for t in range(n_workers):
-        seeds[t] = _next_random(&state)
-
-    # One share per thread; with one thread this is a plain serial loop, and
-    # without OpenMP the shares simply run one after the other.
-    with nogil:
-        for t in prange(n_workers, num_threads=n_workers,
-                        schedule='static', chunksize=1):
-            share_loss[t] = _train_share(
-                manifold, embedding, children, parents, weights, order,
-                (n * t) // n_workers, (n * (t + 1)) // n_workers,
+    if n_workers == 1:  # one pass, one random stream: reproducible bit for bit
+        with nogil:
+            loss = _train_share(
+                manifold, embedding, children, parents, weights, order, 0, n,
                 parent_indptr, parent_indices, alias_prob, alias_index,
                 child_indptr, child_indices, subtree_share, ancestor_share,
-                lr_start, lr_end, n_negatives, max_norm, seeds[t],
+                lr_start, lr_end, n_negatives, max_norm, _next_random(&state),
+                &targets[0, 0], &related[0, 0], &scratch[0, 0])
+        return loss
+
+    # Chunks in order, taken as threads free up (Hogwild: threads share the
+    # embedding without locks). Each chunk's rate continues the line from
+    # lr_start to lr_end, and its stream depends on the chunk alone.
+    chunk = max(_MIN_CHUNK, min(_MAX_CHUNK, n // (_CHUNKS_PER_THREAD * n_workers)))
+    n_chunks = (n + chunk - 1) // chunk
+    lr_step = (lr_end - lr_start) / max(n, 1)
+    cdef double[::1] chunk_loss = np.zeros(max(n_chunks, 1))
+    cdef uint64_t[::1] seeds = np.empty(max(n_chunks, 1), dtype=np.uint64)
+    for c in range(n_chunks):
+        state = seed + <uint64_t>c * _CHUNK_SEED_STRIDE
+        seeds[c] = _next_random(&state)
+    with nogil:
+        for c in prange(n_chunks, num_threads=n_workers, schedule='dynamic', chunksize=1):
+            t = threadid()
+            first = c * chunk
+            last = min(first + chunk, n)
+            chunk_loss[c] = _train_share(
+                manifold, embedding, children, parents, weights, order, first, last,
+                parent_indptr, parent_indices, alias_prob, alias_index,
+                child_indptr, child_indices, subtree_share, ancestor_share,
+                lr_start + lr_step * first, lr_start + lr_step * last,
+                n_negatives, max_norm, seeds[c],
                 &targets[t, 0], &related[t, 0], &scratch[t, 0])
-    return float(np.sum(share_loss))
+    return float(np.sum(chunk_loss))
 
 
 def relation_loss_and_gradients(const double[:, ::1] embedding, int u,

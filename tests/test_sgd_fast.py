@@ -242,6 +242,24 @@ def test_train_epoch_seed_beyond_int64_is_accepted():
     assert np.isfinite(loss)
 
 
+
+@pytest.mark.parametrize("n_threads", [1, 2, 3])
+def test_train_epoch_visits_every_relation_once_with_its_weight(n_threads):
+    # Every point at the origin: each relation's loss is its weight times
+    # log(1 + n_negatives) (all distances 0), whatever the draws. So the
+    # summed loss tells whether the threads' chunks covered the order once,
+    # with no relation skipped or visited twice (9,001 relations: several
+    # chunks, the last one short).
+    n_relations, n_negatives = 9001, 5
+    relations = np.column_stack([np.arange(n_relations), n_relations + np.arange(n_relations) % 50])
+    graph, _ = check_relations(relations, 1.0 + np.arange(n_relations) % 7)
+    embedding = np.zeros((graph.n_nodes, 3))
+    order = np.random.RandomState(0).permutation(n_relations)
+    loss = _epoch(embedding, graph, lr=0.0, seed=0, order=order, n_negatives=n_negatives,
+                  n_threads=n_threads)
+    np.testing.assert_allclose(loss, np.log(1 + n_negatives) * graph.weights.sum(), rtol=1e-12)
+    assert not np.any(embedding)
+
 def test_train_epoch_tiny_learning_rate_decreases_loss():
     # Negatives depend only on the seed, never on the coordinates: an epoch
     # with lr=0 with the same seed evaluates the very same sampled losses.
