@@ -70,6 +70,8 @@ cdef int SHORT_LIST = 16
 cdef Py_ssize_t _CHUNKS_PER_THREAD = 16
 cdef Py_ssize_t _MIN_CHUNK = 256
 cdef Py_ssize_t _MAX_CHUNK = 4096
+# Bytes per cache line (64 on x86-64 and most ARM cores).
+cdef Py_ssize_t _CACHE_LINE = 64
 # Odd: the chunks' seeds, seed + c * stride, are distinct splitmix64 states.
 cdef uint64_t _CHUNK_SEED_STRIDE = <uint64_t>0xD1B54A32D192ED03ULL
 
@@ -360,6 +362,12 @@ cdef double _train_share(
     return total_loss
 
 
+cdef inline Py_ssize_t _padded_row(Py_ssize_t n, Py_ssize_t item_size) noexcept:
+    # whole cache lines, and one more: the array itself need not start on one
+    cdef Py_ssize_t per_line = _CACHE_LINE // item_size
+    return (n + per_line - 1) // per_line * per_line + per_line
+
+
 def train_epoch(
     double[:, ::1] embedding,
     const int[::1] children,
@@ -409,12 +417,14 @@ def train_epoch(
         child_indptr = np.zeros(1, dtype=np.intc)
         child_indices = np.zeros(1, dtype=np.intc)
     cdef uint64_t state = seed
-    # Per-thread scratch, one row per thread.
+    # Per-thread scratch, one row per thread, each row padded so that no
+    # cache line holds two threads' rows (they are written every relation).
     cdef int[:, ::1] targets = np.empty(
-        (n_workers, sklp_stride(n_negatives + 1)), dtype=np.intc)
-    cdef int[:, ::1] related = np.empty((n_workers, n_negatives + 1), dtype=np.intc)
+        (n_workers, _padded_row(sklp_stride(n_negatives + 1), sizeof(int))), dtype=np.intc)
+    cdef int[:, ::1] related = np.empty(
+        (n_workers, _padded_row(n_negatives + 1, sizeof(int))), dtype=np.intc)
     cdef double[:, ::1] scratch = np.empty(
-        (n_workers, _scratch_size(n_negatives, dim)))
+        (n_workers, _padded_row(_scratch_size(n_negatives, dim), sizeof(double))))
     cdef double loss
 
     if n_workers == 1:  # one pass, one random stream: reproducible bit for bit
