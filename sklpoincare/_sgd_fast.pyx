@@ -77,7 +77,7 @@ cdef uint64_t _CHUNK_SEED_STRIDE = <uint64_t>0xD1B54A32D192ED03ULL
 
 
 # --------------------------------------------------------------------------
-# Random numbers: splitmix64, one 64-bit state per thread.
+# Random numbers: splitmix64, one 64-bit state per pass (or chunk) of an epoch.
 
 cdef inline uint64_t _next_random(uint64_t* state) noexcept nogil:
     cdef uint64_t z
