@@ -30,7 +30,6 @@ from scipy.special import expit
 from sklearn.isotonic import IsotonicRegression
 
 from ._initialization import RADIAL_ORDER_MARGIN
-from .hierarchy import _ranges
 
 # Corrupted pairs per relation, half with a random parent, half with a
 # random child, as in the link-classification protocol of Ganea et al.
@@ -60,16 +59,24 @@ def keys_membership(known_keys, n_nodes):
 
 def csr_membership(indptr, indices):
     """``is_known(children, parents)`` for :func:`corrupted_pairs`: which
-    parents are in their child's row of a CSR (e.g. each node's ancestors);
-    reads only the rows asked about."""
+    parents are in their child's row of a CSR whose rows are sorted (e.g.
+    each node's parents or ancestors); a binary search in every row asked
+    about at once, no copy of the CSR."""
+    steps = int(np.diff(indptr).max(initial=0)).bit_length()
+    last = max(len(indices) - 1, 0)
 
     def is_known(children, parents):
-        starts, ends = indptr[children], indptr[children + 1]
-        owner = np.repeat(np.arange(len(children)), ends - starts)
-        hit = indices[_ranges(starts, ends)] == parents[owner]
-        known = np.zeros(len(children), dtype=bool)
-        known[owner[hit]] = True
-        return known
+        if not len(indices):
+            return np.zeros(len(children), dtype=bool)
+        low, end = indptr[children], indptr[children + 1]
+        high = end.copy()
+        for _ in range(steps):
+            middle = (low + high) // 2
+            searching = low < high
+            right = searching & (indices[np.minimum(middle, last)] < parents)
+            high = np.where(searching & ~right, middle, high)
+            low = np.where(right, middle + 1, low)
+        return (low < end) & (indices[np.minimum(low, last)] == parents)
 
     return is_known
 

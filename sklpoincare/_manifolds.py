@@ -316,6 +316,21 @@ class PoincareBall(_Model):
         beta = one_minus_squared_norms(np.ascontiguousarray(points_b))
         return arcosh1p(2.0 * sq_dist / (alpha * beta))
 
+    def is_a_scores(self, points, parents):
+        """``d(x, origin) - d(x, p)`` (see :meth:`_Model.is_a_scores`): the
+        two distances written out, so that ``1 - |x|^2`` is computed once; the
+        same bits as the general formula (``1 - |0|^2`` is exactly 1)."""
+        from ._ranking_fast import one_minus_squared_norms
+
+        points, parents = np.ascontiguousarray(points), np.ascontiguousarray(parents)
+        alpha = one_minus_squared_norms(points)
+        beta = one_minus_squared_norms(parents)
+        difference = points - parents
+        from_origin = arcosh1p(2.0 * np.einsum("ij,ij->i", points, points) / alpha)
+        return from_origin - arcosh1p(
+            2.0 * np.einsum("ij,ij->i", difference, difference) / (alpha * beta)
+        )
+
     def key_scales(self, points):
         """Per point y, the scale ``s_y`` that makes ``|x - y|^2 s_y`` a key
         increasing with the distance ``d(x, y)`` for every fixed x (the

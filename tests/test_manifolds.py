@@ -154,3 +154,18 @@ def test_is_a_scores_are_zero_for_a_parent_at_the_origin():
     points = random_ball(np.random.RandomState(0), 20, 5, max_norm=0.999)
     np.testing.assert_allclose(geometry.is_a_scores(points, np.zeros_like(points)), 0.0,
                                atol=1e-12)
+
+
+@pytest.mark.parametrize("name", ["poincare", "lorentz"])
+def test_ball_is_a_scores_are_the_general_formula_bit_for_bit(name):
+    # the ball's version shares 1 - |x|^2 between its two distances; the
+    # calibration of a fit must not depend on which one ran
+    from sklpoincare._manifolds import _Model
+
+    geometry = get_geometry(name)
+    rng = np.random.RandomState(0)
+    points = random_ball(rng, 500, 5, max_norm=1 - 1e-8)
+    parents = random_ball(rng, 500, 5, max_norm=1 - 1e-8)
+    parents[:50] = 0.0
+    np.testing.assert_array_equal(geometry.is_a_scores(points, parents),
+                                  _Model.is_a_scores(geometry, points, parents))

@@ -287,14 +287,25 @@ def test_csr_membership_is_set_membership():
 
     from sklpoincare._is_a import csr_membership
 
-    matrix = sparse_random(30, 30, density=0.2, format="csr", random_state=0)
-    known = set(zip(*matrix.nonzero()))
-    rng = np.random.RandomState(1)
-    children, parents = rng.randint(30, size=500), rng.randint(30, size=500)
-    expected = [(c, p) in known for c, p in zip(children, parents)]
-    is_known = csr_membership(matrix.indptr, matrix.indices)
-    assert is_known(children, parents).tolist() == expected
-    assert any(expected) and not all(expected)
+    # rows sorted, as the CSRs of parents and ancestors are; rows of 0 to
+    # 30 entries (row 0 empty, row 1 full), so the search takes many steps
+    for density in (0.2, 0.7):
+        matrix = sparse_random(30, 30, density=density, format="lil", random_state=0)
+        matrix[0, :] = 0
+        matrix[1, :] = 1
+        matrix = matrix.tocsr()
+        matrix.eliminate_zeros()
+        matrix.sort_indices()
+        known = set(zip(*matrix.nonzero()))
+        rng = np.random.RandomState(1)
+        children, parents = rng.randint(30, size=2000), rng.randint(30, size=2000)
+        expected = [(c, p) in known for c, p in zip(children, parents)]
+        is_known = csr_membership(matrix.indptr, matrix.indices)
+        assert is_known(children, parents).tolist() == expected
+        assert any(expected) and not all(expected)
+    assert not csr_membership(np.zeros(3, np.int32), np.zeros(0, np.int32))(
+        np.array([0, 1]), np.array([1, 0])
+    ).any()
 
 
 def test_joined_isotonic_curve_goes_through_each_step_at_its_mean():
