@@ -287,6 +287,14 @@ class _Model:
         return coordinates
 
 
+def _ball_distances(points_a, points_b, alpha, beta):
+    """Poincaré distances of paired rows, given ``alpha = 1 - |a|^2`` and
+    ``beta = 1 - |b|^2``."""
+    difference = points_a - points_b
+    sq_dist = np.einsum("ij,ij->i", difference, difference)
+    return arcosh1p(2.0 * sq_dist / (alpha * beta))
+
+
 class PoincareBall(_Model):
     """The Poincaré ball model: trained and output in the ball."""
 
@@ -310,26 +318,20 @@ class PoincareBall(_Model):
         """Distance between ``points_a[i]`` and ``points_b[i]`` for every i."""
         from ._ranking_fast import one_minus_squared_norms
 
-        difference = points_a - points_b
-        sq_dist = np.einsum("ij,ij->i", difference, difference)
         alpha = one_minus_squared_norms(np.ascontiguousarray(points_a))
         beta = one_minus_squared_norms(np.ascontiguousarray(points_b))
-        return arcosh1p(2.0 * sq_dist / (alpha * beta))
+        return _ball_distances(points_a, points_b, alpha, beta)
 
     def is_a_scores(self, points, parents):
-        """``d(x, origin) - d(x, p)`` (see :meth:`_Model.is_a_scores`): the
-        two distances written out, so that ``1 - |x|^2`` is computed once; the
-        same bits as the general formula (``1 - |0|^2`` is exactly 1)."""
+        """``d(x, origin) - d(x, p)`` (see :meth:`_Model.is_a_scores`), with
+        ``1 - |x|^2`` computed once for both distances: the same bits as the
+        general formula, since ``1 - |0|^2`` is exactly 1."""
         from ._ranking_fast import one_minus_squared_norms
 
-        points, parents = np.ascontiguousarray(points), np.ascontiguousarray(parents)
-        alpha = one_minus_squared_norms(points)
-        beta = one_minus_squared_norms(parents)
-        difference = points - parents
-        from_origin = arcosh1p(2.0 * np.einsum("ij,ij->i", points, points) / alpha)
-        return from_origin - arcosh1p(
-            2.0 * np.einsum("ij,ij->i", difference, difference) / (alpha * beta)
-        )
+        alpha = one_minus_squared_norms(np.ascontiguousarray(points))
+        beta = one_minus_squared_norms(np.ascontiguousarray(parents))
+        return (_ball_distances(points, 0.0, alpha, 1.0)
+                - _ball_distances(points, parents, alpha, beta))
 
     def key_scales(self, points):
         """Per point y, the scale ``s_y`` that makes ``|x - y|^2 s_y`` a key
