@@ -425,22 +425,16 @@ def train_epoch(
         (n_workers, _padded_row(n_negatives + 1, sizeof(int))), dtype=np.intc)
     cdef double[:, ::1] scratch = np.empty(
         (n_workers, _padded_row(_scratch_size(n_negatives, dim), sizeof(double))))
-    cdef double loss
-
-    if n_workers == 1:  # one pass, one random stream: reproducible bit for bit
-        with nogil:
-            loss = _train_share(
-                manifold, embedding, children, parents, weights, order, 0, n,
-                parent_indptr, parent_indices, alias_prob, alias_index,
-                child_indptr, child_indices, subtree_share, ancestor_share,
-                lr_start, lr_end, n_negatives, max_norm, _next_random(&state),
-                &targets[0, 0], &related[0, 0], &scratch[0, 0])
-        return loss
 
     # Chunks in order, taken as threads free up (Hogwild: threads share the
-    # embedding without locks). Each chunk's rate continues the line from
-    # lr_start to lr_end, and its stream depends on the chunk alone.
-    chunk = max(_MIN_CHUNK, min(_MAX_CHUNK, n // (_CHUNKS_PER_THREAD * n_workers)))
+    # embedding without locks); one thread runs the whole order as one
+    # chunk, with the stream of the seed: reproducible bit for bit. Each
+    # chunk's rate continues the line from lr_start to lr_end, and its
+    # stream depends on the chunk alone.
+    if n_workers == 1:
+        chunk = max(n, 1)
+    else:
+        chunk = max(_MIN_CHUNK, min(_MAX_CHUNK, n // (_CHUNKS_PER_THREAD * n_workers)))
     n_chunks = (n + chunk - 1) // chunk
     lr_step = (lr_end - lr_start) / max(n, 1)
     cdef double[::1] chunk_loss = np.zeros(max(n_chunks, 1))
@@ -457,7 +451,8 @@ def train_epoch(
                 manifold, embedding, children, parents, weights, order, first, last,
                 parent_indptr, parent_indices, alias_prob, alias_index,
                 child_indptr, child_indices, subtree_share, ancestor_share,
-                lr_start + lr_step * first, lr_start + lr_step * last,
+                lr_start + lr_step * first,
+                lr_end if last == n else lr_start + lr_step * last,
                 n_negatives, max_norm, seeds[c],
                 &targets[t, 0], &related[t, 0], &scratch[t, 0])
     return float(np.sum(chunk_loss))
