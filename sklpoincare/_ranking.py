@@ -123,7 +123,9 @@ def _rank_relations(embedding, child_ids, parent_ids, n_threads, metric="poincar
     e.g. the training relations) switches to the filtered setting: a known
     parent of a child that is not among its relations here is not a
     candidate, so it never counts against the ranked parents.
-    Returns ``(ranks, average_precisions)``.
+    Returns ``(ranks, average_precisions)``: the ranks of the pairs with an
+    unknown child, then of the known pairs (sorted by child, then parent),
+    then of the unknown parents; one average precision per distinct child.
     """
     n_nodes = embedding.shape[0]
     pairs = np.unique(np.stack([child_ids, parent_ids], axis=1), axis=0)

@@ -73,10 +73,10 @@ cdef void _rank_one_child(
     Py_ssize_t k,
     const int* excluded,         # sorted node ids that are not candidates
     Py_ssize_t n_excluded,
-    double* positive_keys,       # scratch, k
+    double* positive_keys,       # scratch, 2 k: sorted, then as listed
     Py_ssize_t* below,           # scratch, k + 1: negatives strictly closer
     Py_ssize_t* below_or_tied,   # scratch, k + 1: negatives closer or tied
-    double* ranks_out,           # k ranks, in increasing order
+    double* ranks_out,           # k ranks, in the order of the positives
     double* average_precision,
 ) noexcept nogil:
     cdef Py_ssize_t n = embedding.shape[0], dim = embedding.shape[1]
@@ -85,9 +85,12 @@ cdef void _rank_one_child(
     cdef double key, ap = 0.0
     cdef const double* u_row = &embedding[u, 0]
 
+    cdef double* listed_keys = positive_keys + k
+
     for i in range(k):
         positive_keys[i] = squared_distance(
             u_row, &embedding[positives[i], 0], dim) * inv_beta[positives[i]]
+        listed_keys[i] = positive_keys[i]
     qsort(positive_keys, k, sizeof(double), _compare_doubles)
     for i in range(k + 1):
         below[i] = 0
@@ -116,13 +119,16 @@ cdef void _rank_one_child(
     for i in range(k):
         n_below += below[i]
         n_below_or_tied += below_or_tied[i]
-        # rank = 1 + number of non-positives strictly closer
-        ranks_out[i] = 1.0 + n_below
+        below[i] = n_below  # now: non-positives strictly closer than sorted key i
         # precision at this positive's threshold, ties included as
         # sklearn.metrics.average_precision_score counts them
         n_positives_up_to = _count_below(positive_keys, k, positive_keys[i], True)
         ap += n_positives_up_to / <double>(n_positives_up_to + n_below_or_tied)
     average_precision[0] = ap / k
+    # rank = 1 + number of non-positives strictly closer; tied positives
+    # share the count of the first of them in sorted order
+    for i in range(k):
+        ranks_out[i] = 1.0 + below[_count_below(positive_keys, k, listed_keys[i], False)]
 
 
 def rank_children(const double[:, ::1] embedding, const int[::1] children,
@@ -136,9 +142,8 @@ def rank_children(const double[:, ::1] embedding, const int[::1] children,
     sorted, non-empty positives of ``children[c]``. Nodes listed, sorted, in
     ``excluded_indices[excluded_indptr[c]:excluded_indptr[c + 1]]`` (disjoint
     from the positives) are left out of the candidates: the filtered setting
-    of link prediction. Returns the rank of every positive (in each child's
-    slice of ``positive_indices``, in increasing order rather than in the
-    order of the positives) and per child the average precision.
+    of link prediction. Returns the rank of every positive (in the order of
+    ``positive_indices``) and per child the average precision.
     ``euclidean`` ranks by Euclidean instead of Poincaré distance.
     """
     cdef Py_ssize_t n_children = children.shape[0]
@@ -166,7 +171,7 @@ def rank_children(const double[:, ::1] embedding, const int[::1] children,
     for c in range(n_children):
         max_k = max(max_k, positive_indptr[c + 1] - positive_indptr[c])
     # Per-thread scratch, indexed by thread id.
-    positive_keys = np.empty((n_workers, max_k + 1))
+    positive_keys = np.empty((n_workers, 2 * (max_k + 1)))
     counts = np.empty((n_workers, 2 * (max_k + 1)), dtype=np.intp)
 
     with nogil:

@@ -34,11 +34,12 @@ def _csr(lists):
 
 
 def _reference_ranks(X, child, positives, excluded, euclidean):
-    """Ranks (sorted) and AP of one child, from the definitions."""
+    """Ranks (in the order of the sorted positives) and AP of one child,
+    from the definitions."""
     key = _keys(X[[child]], X, euclidean)[0]
     candidates = [v for v in range(len(X)) if v != child and v not in excluded]
     negatives = [v for v in candidates if v not in positives]
-    ranks = sorted(1 + sum(key[v] < key[p] for v in negatives) for p in positives)
+    ranks = [1 + sum(key[v] < key[p] for v in negatives) for p in sorted(positives)]
     precisions = [
         sum(key[q] <= key[p] for q in positives) / sum(key[v] <= key[p] for v in candidates)
         for p in positives
@@ -111,6 +112,20 @@ def test_rank_children_with_and_without_excluded_nodes(euclidean):
             )
             np.testing.assert_array_equal(ranks[indptr[c]:indptr[c + 1]], expected_ranks)
             assert aps[c] == pytest.approx(expected_ap, rel=1e-12)
+
+
+def test_rank_children_gives_ranks_in_the_order_of_the_positives_ties_included():
+    # child 0 at the origin; positives 1 (far), 2 and 3 (the same near point)
+    # and 4 (middle); negatives 5 (between middle and far) and 6 (at the
+    # near point: tied with 2 and 3, so not strictly closer to 0 than they are)
+    X = np.array([[0.0, 0.0], [0.8, 0.0], [0.1, 0.0], [0.1, 0.0], [0.0, 0.5],
+                  [0.6, 0.0], [0.1, 0.0]])
+    indptr, indices = _csr([[1, 2, 3, 4]])
+    ranks, aps = rank_children(X, np.array([0], dtype=np.intc), indptr, indices)
+    np.testing.assert_array_equal(ranks, [3.0, 1.0, 1.0, 2.0])
+    expected_ranks, expected_ap = _reference_ranks(X, 0, [1, 2, 3, 4], [], False)
+    np.testing.assert_array_equal(ranks, expected_ranks)
+    assert aps[0] == pytest.approx(expected_ap, rel=1e-12)
 
 
 def test_rank_children_without_exclusions_equals_empty_exclusions():
