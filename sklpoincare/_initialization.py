@@ -4,9 +4,10 @@ The hierarchical layout puts each node where trained embeddings put it,
 measured on the WordNet nouns (see ``doc/training_choices.rst``):
 
 - at a hyperbolic radius proportional to ``log(n_nodes / size)``, where
-  ``size`` is the number of nodes in its subtree, so the most general nodes
-  sit near the origin (trained noun embeddings follow ``log(n_nodes /
-  size)`` closely; it is scaled here so that leaves start at
+  ``size`` is the number of nodes it is above in the closure, itself
+  included (its subtree, in a tree), so the most general nodes sit near
+  the origin (trained noun embeddings follow ``log(n_nodes / size)``
+  closely; it is scaled here so that leaves start at
   ``leaf_radius`` whatever the number of nodes: out there the cones have
   more room, as long as the norm bound leaves some beyond);
 - at an angle of about ``exp(-r_p / 2)`` from its parent's direction (``r_p``
@@ -79,7 +80,12 @@ def hierarchical_embedding(graph, n_components, rng, max_norm, ancestors=None):
     tree_parent = spanning_forest(graph, ancestors)
     levels = forest_levels(tree_parent)
     sizes = subtree_sizes(tree_parent, levels)
-    radius = np.log(n_nodes / sizes)
+    # A node is as general as all it is above, the nodes that hang from
+    # another parent in the forest included: counted in the closure, or
+    # without it in the relations (the same for a complete closure).
+    below = graph.parents if ancestors is None else ancestors.indices
+    sizes_above = np.maximum(sizes, 1.0 + np.bincount(below, minlength=n_nodes))
+    radius = np.log(n_nodes / sizes_above)
     if n_nodes > 1:
         radius *= leaf_radius(max_norm) / np.log(n_nodes)
     if n_components == 2:

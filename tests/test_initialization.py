@@ -353,6 +353,27 @@ def test_tree_parent_is_the_deepest_direct_parent():
         assert parents["b"] == "a"
 
 
+def test_radius_counts_the_descendants_that_hang_from_another_parent():
+    # x has the parents b (deepest: its tree parent) and o. In the forest o
+    # is a leaf, but it is above x, so it starts where a node above one
+    # other node starts (as b does), not at the leaves' radius.
+    relations = [
+        ("a", "r"), ("b", "a"), ("b", "r"), ("o", "r"),
+        ("x", "b"), ("x", "a"), ("x", "r"), ("x", "o"),
+    ]
+    graph = _graph(relations)
+    for ancestors in (None, ancestor_closure(graph)):
+        assert _tree_parent_labels(graph, ancestors)["x"] == "b"
+        embedding = hierarchical_embedding(
+            graph, 4, np.random.RandomState(0), MAX_NORM, ancestors
+        )
+        radius = dict(zip(graph.nodes, _hyperbolic_radius(embedding)))
+        above_one = leaf_radius(MAX_NORM) * np.log(5 / 2) / np.log(5)
+        assert radius["o"] == pytest.approx(above_one, rel=1e-9)
+        assert radius["b"] == pytest.approx(above_one, rel=1e-9)
+        assert radius["x"] == pytest.approx(leaf_radius(MAX_NORM), rel=1e-9)
+
+
 def test_layout_is_reproducible():
     graph = _graph(make_balanced_tree(2, 5))
     first = hierarchical_embedding(graph, 5, np.random.RandomState(3), MAX_NORM)

@@ -30,12 +30,12 @@ DATA = {
 # from the hierarchy layout, 2 from its plane (wedge) form, init="random"
 # from random points with burn-in
 CASES = {
-    ("mammals", "poincare", 5, 20): "66d3c11bbf181c60",
-    ("mammals", "lorentz", 5, 20): "252f90192278fd3b",
-    ("mammals", "euclidean", 5, 20): "fc51399793ae92f0",
-    ("mammals", "poincare", 2, 20): "b191cc6e65c8fd83",
-    ("mammals", "lorentz", 2, 20): "95ddfe062c427fdf",
-    ("mammals", "poincare", 3, 20): "76f7d7a07fb1d90d",
+    ("mammals", "poincare", 5, 20): "2c6ab6c68c1658af",
+    ("mammals", "lorentz", 5, 20): "3b3be711d2cb338b",
+    ("mammals", "euclidean", 5, 20): "a626bf5643731235",
+    ("mammals", "poincare", 2, 20): "630085017ef5858f",
+    ("mammals", "lorentz", 2, 20): "dcb9bedb33c62d7c",
+    ("mammals", "poincare", 3, 20): "cf0af8a4a0df8fd3",
     ("mammals", "poincare", 3, 20, "random"): "98f670e1a65330b4",
     ("tree", "poincare", 4, 200): "7c52a33dd201786d",
     ("tree", "lorentz", 4, 200): "541f1d0e6eb125d3",
