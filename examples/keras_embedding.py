@@ -38,7 +38,7 @@ of the balanced accuracy, averaged over folds)::
     Embedding weights                          mean    min
     transform, features='landmarks'           0.954  0.892
     transform, features='tangent'             0.896  0.761
-    transform, features='hyperboloid'         0.831  0.611
+    transform, features='hyperboloid'         0.831  0.612
     transform, features='embedding'           0.860  0.664
     trainable Embedding (random init)         0.498  0.425
     random vectors + poincare_normalize       0.510  0.397
