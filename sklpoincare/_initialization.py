@@ -84,8 +84,8 @@ def hierarchical_embedding(graph, n_components, rng, max_norm, ancestors=None):
     # another parent in the forest included: counted in the closure, or
     # without it in the relations (the same for a complete closure).
     below = graph.parents if ancestors is None else ancestors.indices
-    sizes_above = np.maximum(sizes, 1.0 + np.bincount(below, minlength=n_nodes))
-    radius = np.log(n_nodes / sizes_above)
+    closure_sizes = np.maximum(sizes, 1.0 + np.bincount(below, minlength=n_nodes))
+    radius = np.log(n_nodes / closure_sizes)
     if n_nodes > 1:
         radius *= leaf_radius(max_norm) / np.log(n_nodes)
     if n_components == 2:

@@ -84,7 +84,6 @@ cdef void _rank_one_child(
     cdef Py_ssize_t n_below = 0, n_below_or_tied = 0, n_positives_up_to
     cdef double key, ap = 0.0
     cdef const double* u_row = &embedding[u, 0]
-
     cdef double* listed_keys = positive_keys + k
 
     for i in range(k):
