@@ -41,6 +41,7 @@ from .hierarchy import (
     HierarchyCycleError,
     _ranges,
     ancestor_closure,
+    descendant_counts,
     forest_levels,
     spanning_forest,
     subtree_sizes,
@@ -81,10 +82,10 @@ def hierarchical_embedding(graph, n_components, rng, max_norm, ancestors=None):
     levels = forest_levels(tree_parent)
     sizes = subtree_sizes(tree_parent, levels)
     # A node is as general as all it is above, the nodes that hang from
-    # another parent in the forest included: counted in the closure, or
-    # without it in the relations (the same for a complete closure).
-    below = graph.parents if ancestors is None else ancestors.indices
-    closure_sizes = np.maximum(sizes, 1.0 + np.bincount(below, minlength=n_nodes))
+    # another parent in the forest included. Without the closure, the
+    # relations of a reduction count only direct children; the forest
+    # subtree is then the larger count.
+    closure_sizes = np.maximum(sizes, 1.0 + descendant_counts(graph, ancestors))
     radius = np.log(n_nodes / closure_sizes)
     if n_nodes > 1:
         radius *= leaf_radius(max_norm) / np.log(n_nodes)

@@ -236,7 +236,7 @@ cdef inline Py_ssize_t _scratch_size(int n_negatives, Py_ssize_t dim) noexcept n
     # the distance terms, the gradient of u and one gradient row per target
     return _relation_scratch_size(n_negatives + 1) + dim + (n_negatives + 1) * dim
 
-cdef double _train_share(
+cdef double _train_chunk(
     int manifold,
     double[:, ::1] embedding,
     const int[::1] children,
@@ -269,7 +269,7 @@ cdef double _train_share(
     """
     cdef Py_ssize_t dim = embedding.shape[1]
     cdef int n_nodes = <int>embedding.shape[0]
-    cdef Py_ssize_t pos, n_share = stop - start
+    cdef Py_ssize_t pos, n_chunk = stop - start
     cdef int r, u, candidate, k, tries, n_targets, n_subtree, root = 0
     cdef const int* child_ptr = NULL
     cdef const int* subtree
@@ -294,8 +294,8 @@ cdef double _train_share(
         if w == 0.0:
             continue
         u = children[r]
-        # Linear interpolation of the rate across this thread's share.
-        lr = lr_start + (lr_end - lr_start) * (<double>(pos - start) / n_share)
+        # Linear interpolation of the rate across this chunk.
+        lr = lr_start + (lr_end - lr_start) * (<double>(pos - start) / n_chunk)
 
         targets[0] = parents[r]
         n_targets = 1
@@ -447,7 +447,7 @@ def train_epoch(
             t = threadid()
             first = c * chunk
             last = min(first + chunk, n)
-            chunk_loss[c] = _train_share(
+            chunk_loss[c] = _train_chunk(
                 manifold, embedding, children, parents, weights, order, first, last,
                 parent_indptr, parent_indices, alias_prob, alias_index,
                 child_indptr, child_indices, subtree_share, ancestor_share,

@@ -262,6 +262,14 @@ def direct_parents(graph, tree_parent, ancestors=None):
 # ------------------------------------------------------- spanning forest
 
 
+def descendant_counts(graph, ancestors=None):
+    """Number of nodes below each node: in ``ancestors``, the ancestor
+    closure (see :func:`ancestor_closure`), or without it in the relations,
+    which is the same for a complete closure."""
+    below = graph.parents if ancestors is None else ancestors.indices
+    return np.bincount(below, minlength=graph.n_nodes)
+
+
 def spanning_forest(graph, ancestors=None):
     """The tree parent of each node (-1 for a root).
 
@@ -279,12 +287,8 @@ def spanning_forest(graph, ancestors=None):
     """
     n_nodes = graph.n_nodes
     n_parents = np.diff(graph.parent_indptr)
-    if ancestors is None:
-        n_above = n_parents
-        n_below = np.bincount(graph.parents, minlength=n_nodes)
-    else:
-        n_above = np.diff(ancestors.indptr)
-        n_below = np.bincount(ancestors.indices, minlength=n_nodes)
+    n_above = n_parents if ancestors is None else np.diff(ancestors.indptr)
+    n_below = descendant_counts(graph, ancestors)
     # Segmented minima over the rows of the parent CSR (no self-loops,
     # validated), not a sort: linear in the number of relations. The key
     # (most above, fewest below) stays below n_nodes**2; the smallest id
