@@ -18,7 +18,9 @@ measured on the WordNet nouns (see ``doc/training_choices.rst``):
   directions spread evenly around it (points pushed apart on the sphere of
   directions perpendicular to the parent's, mirrored at random per parent),
   not independent random ones, which in few dimensions often start two
-  siblings almost on top of each other.
+  siblings almost on top of each other; and a sibling whose subtree has
+  ancestors or descendants in other branches (off its path up the
+  forest) takes the direction, of those spread, that faces them most.
 
 A node with several direct parents (WordNet has many) starts in the cone
 of one of them, its parent in the spanning forest (the deepest, so that the
@@ -33,6 +35,8 @@ near the origin.
 """
 
 import numpy as np
+import scipy.sparse as sp
+from scipy.optimize import linear_sum_assignment
 from threadpoolctl import threadpool_limits
 
 from ._growth import _point_at
@@ -43,6 +47,9 @@ from .hierarchy import (
     ancestor_closure,
     descendant_counts,
     forest_levels,
+    level_ancestors,
+    off_path_pairs,
+    preorder_positions,
     spanning_forest,
     subtree_sizes,
     topological_levels,
@@ -93,6 +100,12 @@ def hierarchical_embedding(graph, n_components, rng, max_norm, ancestors=None):
         angles = wedge_angles(tree_parent, levels, sizes, rng)
         radii = np.tanh(radius / 2)
         return np.stack([np.cos(angles), np.sin(angles)], axis=1) * radii[:, None]
+    crossings = _Crossings(
+        graph.parent_matrix(weighted=False) if ancestors is None else ancestors,
+        tree_parent,
+        levels,
+        sizes,
+    )
     embedding = np.zeros((n_nodes, n_components))
     roots = levels[0]
     # the roots, like the children of a root at the origin, are spread over
@@ -104,15 +117,17 @@ def hierarchical_embedding(graph, n_components, rng, max_norm, ancestors=None):
             np.zeros(len(roots), dtype=np.intp), n_components, rng, codes
         )
         embedding[roots] = directions * norm_of_radius(radius[roots])[:, None]
-        _lay_out_levels(embedding, levels, tree_parent, radius, rng, codes)
+        _lay_out_levels(embedding, levels, tree_parent, radius, rng, codes, crossings)
     return embedding
 
 
-def _lay_out_levels(embedding, levels, tree_parent, radius, rng, codes):
+def _lay_out_levels(embedding, levels, tree_parent, radius, rng, codes, crossings):
     """Place the nodes level by level, each at its radius in its tree
-    parent's cone, siblings spread around the parent."""
+    parent's cone, siblings spread around the parent, those that cross to
+    other branches facing them."""
     n_components = embedding.shape[1]
-    for level in levels[1:]:
+    for depth, level in enumerate(levels[1:], start=1):
+        pulls = crossings.pulls(depth, embedding)
         parents = tree_parent[level]
         norms = norm_of_radius(radius[level])
         at_origin = ~np.any(embedding[parents], axis=1)
@@ -121,9 +136,87 @@ def _lay_out_levels(embedding, levels, tree_parent, radius, rng, codes):
             directions = spread_directions(parents[at_origin], n_components, rng, codes)
             embedding[ids] = directions * norms[at_origin, None]
             level, parents, norms = level[~at_origin], parents[~at_origin], norms[~at_origin]
+            pulls = pulls[~at_origin]
         angles = np.minimum(np.exp(-radius[parents] / 2), np.pi / 2)
         turns = spread_turns(embedding[parents], parents, rng, codes)
+        turns = face_pulls(turns, parents, pulls)
         embedding[level] = _point_at(embedding[parents], angles, norms, rng, turns=turns)
+
+
+# A subtree faces the branches it crosses to only when it holds at least
+# this many off-path pairs per node. Every turn towards them also takes the
+# subtree's other nodes away from the middle of their ancestors' cones, and
+# turns that agree from level to level add up; a subtree with fewer
+# crossings loses more than it gains (random taxonomies in 5 dimensions,
+# doc/training_choices.rst).
+MIN_CROSSINGS_PER_NODE = 1.0
+
+
+class _Crossings:
+    """The off-path pairs of the closure (see
+    :func:`~sklpoincare.hierarchy.off_path_pairs`), each seen from both of
+    its ends, and where each end's partner is as the levels are laid out."""
+
+    def __init__(self, closure, tree_parent, levels, sizes):
+        self.levels, self.sizes = levels, sizes
+        self.positions = preorder_positions(tree_parent, levels, sizes)
+        below, above = off_path_pairs(closure, self.positions, sizes)
+        self.ends = np.concatenate([below, above])
+        self.partners = np.concatenate([above, below])
+        self.depth = np.zeros(len(tree_parent), dtype=np.intp)
+        for depth, level in enumerate(levels):
+            self.depth[level] = depth
+        self.end_depth = self.depth[self.ends]
+
+    def pulls(self, depth, embedding):
+        """For each node of level ``depth``, the sum of the directions of
+        its subtree's partners, each seen at its ancestor in the level
+        above (laid out already); zero where the subtree has too few."""
+        level = self.levels[depth]
+        inside = np.flatnonzero(self.end_depth >= depth)
+        rows = np.searchsorted(self.positions[level], self.positions[self.ends[inside]], side="right") - 1
+        counts = np.bincount(rows, minlength=len(level))
+        enough = counts >= MIN_CROSSINGS_PER_NODE * self.sizes[level]
+        if not enough.any():
+            return np.zeros((len(level), embedding.shape[1]))
+        kept = enough[rows]
+        rows, partners = rows[kept], self.partners[inside[kept]]
+        # the partners' ancestors in the level above, or themselves
+        deeper = self.depth[partners] >= depth
+        partners[deeper] = level_ancestors(partners[deeper], self.levels[depth - 1], self.positions)
+        # many pairs share a partner: count them, then add each direction once
+        partners, which = np.unique(partners, return_inverse=True)
+        directions = embedding[partners]
+        lengths = np.linalg.norm(directions, axis=1)
+        placed = lengths > 0  # a root at the origin has no direction
+        directions[placed] /= lengths[placed, None]
+        counts = sp.csr_matrix(
+            (np.ones(len(rows)), (rows, which)), shape=(len(level), len(partners))
+        )
+        return counts @ directions
+
+
+def face_pulls(turns, parents, pulls):
+    """Deal each family's turns out again (the same set) so that its members
+    face their pulls as much as they can together: the largest total of
+    ``turn . pull`` (an assignment problem, solved exactly). The members of
+    a family are consecutive rows, as :func:`~sklpoincare.hierarchy.forest_levels`
+    lists them."""
+    pulled = np.any(pulls, axis=1)
+    if not pulled.any():
+        return turns
+    turns = turns.copy()
+    starts = np.flatnonzero(np.r_[True, parents[1:] != parents[:-1]])
+    ends = np.r_[starts[1:], len(parents)]
+    for start, end in zip(starts, ends):
+        # past MAX_SPREAD_SIBLINGS the turns are random, not spread, and the
+        # assignment's cubic cost would not pay
+        if not 2 <= end - start <= MAX_SPREAD_SIBLINGS or not pulled[start:end].any():
+            continue
+        family = turns[start:end]
+        _, order = linear_sum_assignment(pulls[start:end] @ family.T, maximize=True)
+        turns[start:end] = family[order]
+    return turns
 
 
 # Siblings are spread by repulsion, which costs k^2 per step for k siblings:

@@ -348,6 +348,62 @@ def subtree_sizes(tree_parent, levels):
     return sizes
 
 
+def preorder_positions(tree_parent, levels, sizes):
+    """Each node's place in a depth-first walk of the forest that visits
+    children in the order of ``levels`` (see :func:`forest_levels`).
+
+    A subtree holds the places ``[position, position + size)``, so that v
+    lies on u's path up the forest exactly when u's place falls in v's
+    range; and the places rise along each level.
+    """
+    positions = np.zeros(len(tree_parent), dtype=np.int64)
+    roots = levels[0]
+    positions[roots] = np.cumsum(sizes[roots]) - sizes[roots]
+    for level in levels[1:]:
+        # forest_levels lists the children of one parent together, the
+        # parents in their own level's order
+        parents = tree_parent[level]
+        before = np.cumsum(sizes[level]) - sizes[level]
+        first = np.flatnonzero(np.r_[True, parents[1:] != parents[:-1]])
+        before -= np.repeat(before[first], np.diff(np.r_[first, len(level)]))
+        positions[level] = positions[parents] + 1 + before.astype(np.int64)
+    return positions
+
+
+def level_ancestors(nodes, level, positions):
+    """The ancestor in the forest level ``level`` (node ids, as listed by
+    :func:`forest_levels`) of each of ``nodes``, none of them above it; a
+    node of that level is its own."""
+    return level[np.searchsorted(positions[level], positions[nodes], side="right") - 1]
+
+
+def off_path_pairs(ancestors, positions, sizes, chunk=1 << 24):
+    """The (descendant, ancestor) pairs of the ancestor closure whose
+    ancestor is not on the descendant's path up the forest: the relations
+    that a layout along the forest leaves out of each other's cones.
+
+    The closure is read ``chunk`` pairs at a time, so that the work arrays
+    stay small next to it (it has 128 million pairs for 10 million nodes).
+    """
+    indptr = ancestors.indptr
+    # rows in blocks of about `chunk` pairs
+    bounds = np.unique(np.searchsorted(indptr, np.arange(0, indptr[-1], chunk), side="right") - 1)
+    bounds = np.r_[bounds, len(indptr) - 1]
+    below, above = [], []
+    for first, last in zip(bounds[:-1], bounds[1:]):
+        rows = np.repeat(
+            np.arange(first, last, dtype=np.int32), np.diff(indptr[first : last + 1])
+        )
+        columns = ancestors.indices[indptr[first] : indptr[last]]
+        offset = positions[rows] - positions[columns]
+        off = (offset < 0) | (offset >= sizes[columns])
+        below.append(rows[off])
+        above.append(columns[off])
+    if not below:
+        return np.zeros(0, np.int32), np.zeros(0, np.int32)
+    return np.concatenate(below), np.concatenate(above).astype(np.int32, copy=False)
+
+
 # ------------------------------------------------------- labelled relations
 
 

@@ -563,3 +563,102 @@ def test_spanning_forest_picks_the_parent_with_most_above_fewest_below_then_smal
         if len(own):
             expected[u] = min(own, key=lambda p: (-n_above[p], n_below[p], p))
     np.testing.assert_array_equal(spanning_forest(graph, ancestors), expected)
+
+
+def _random_forest(seed, n_nodes=60, n_roots=3):
+    rng = np.random.RandomState(seed)
+    return np.array([-1 if u < n_roots else rng.randint(u) for u in range(n_nodes)])
+
+
+def _forest_path(tree_parent, u):
+    path = [u]
+    while tree_parent[path[-1]] >= 0:
+        path.append(tree_parent[path[-1]])
+    return path
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_preorder_positions_give_each_subtree_a_range_of_its_own(seed):
+    from sklpoincare.hierarchy import forest_levels, level_ancestors, preorder_positions, subtree_sizes
+
+    tree_parent = _random_forest(seed)
+    levels = forest_levels(tree_parent)
+    sizes = subtree_sizes(tree_parent, levels).astype(np.int64)
+    positions = preorder_positions(tree_parent, levels, sizes)
+    n_nodes = len(tree_parent)
+    assert sorted(positions) == list(range(n_nodes))
+    for u in range(n_nodes):
+        path = _forest_path(tree_parent, u)
+        in_range = (positions <= positions[u]) & (positions[u] < positions + sizes)
+        assert set(np.flatnonzero(in_range)) == set(path)
+    for depth, level in enumerate(levels):
+        assert np.all(np.diff(positions[level]) > 0)
+        below = np.concatenate(levels[depth:])
+        expected = [_forest_path(tree_parent, u)[-1 - depth] for u in below]
+        np.testing.assert_array_equal(level_ancestors(below, level, positions), expected)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_off_path_pairs_are_the_closure_pairs_off_the_forest_paths(seed):
+    from sklpoincare.hierarchy import (
+        forest_levels, off_path_pairs, preorder_positions, subtree_sizes,
+    )
+    from sklpoincare.datasets import make_random_taxonomy
+
+    edges = make_random_taxonomy(300, second_parent_share=0.2, random_state=seed)
+    graph = _graph(edges)
+    ancestors = ancestor_closure(graph)
+    tree_parent = spanning_forest(graph, ancestors)
+    levels = forest_levels(tree_parent)
+    sizes = subtree_sizes(tree_parent, levels)
+    below, above = off_path_pairs(ancestors, preorder_positions(tree_parent, levels, sizes), sizes)
+    expected = {
+        (u, a)
+        for u in range(graph.n_nodes)
+        for a in ancestors.indices[ancestors.indptr[u]:ancestors.indptr[u + 1]]
+        if a not in _forest_path(tree_parent, u)
+    }
+    assert expected  # the second parents leave some pairs off the paths
+    assert set(zip(below, above)) == expected
+    assert len(below) == len(expected)
+
+
+def test_face_pulls_deals_each_family_the_turns_that_face_its_pulls_best():
+    from itertools import permutations
+    from sklpoincare._initialization import face_pulls
+
+    rng = np.random.RandomState(0)
+    parents = np.array([7, 7, 7, 7, 9, 9, 9, 4, 4])  # three families, in a row
+    turns = rng.standard_normal((9, 5))
+    pulls = rng.standard_normal((9, 5))
+    pulls[7:] = 0.0  # a family with nothing to face keeps its turns
+    dealt = face_pulls(turns, parents, pulls)
+    np.testing.assert_array_equal(dealt[7:], turns[7:])
+    for family in (slice(0, 4), slice(4, 7)):
+        rows = turns[family]
+        best = max(
+            np.einsum("ij,ij->", pulls[family], rows[list(order)])
+            for order in permutations(range(len(rows)))
+        )
+        assert np.einsum("ij,ij->", pulls[family], dealt[family]) == pytest.approx(best)
+        # the same turns, dealt out again
+        assert sorted(map(tuple, dealt[family])) == sorted(map(tuple, rows))
+
+
+def test_a_subtree_that_crosses_to_another_branch_faces_it():
+    # a1 and its children x1..x3 lie under r -> A -> A1; each x also has the
+    # parent B (under r -> C), off its path up the forest. a1's subtree holds
+    # 6 such pairs for 4 nodes, so a1 takes the turn, among the children of
+    # A1, that faces B and C most.
+    relations = [("A", "r"), ("A1", "A"), ("C", "r"), ("B", "C")]
+    relations += [(f"a{i}", "A1") for i in range(1, 6)]
+    relations += [(f"x{i}", p) for i in range(1, 4) for p in ("a1", "B")]
+    graph = _graph(relations)
+    closure = ancestor_closure(graph)
+    assert _tree_parent_labels(graph, closure)["x1"] == "a1"
+    for seed in range(5):
+        embedding = hierarchical_embedding(graph, 6, np.random.RandomState(seed), MAX_NORM)
+        point = dict(zip(graph.nodes, embedding))
+        pull = sum(point[p] / np.linalg.norm(point[p]) for p in ("B", "C"))
+        angles = {f"a{i}": _angle(point[f"a{i}"], pull) for i in range(1, 6)}
+        assert min(angles, key=angles.get) == "a1"
