@@ -46,6 +46,8 @@ from .hierarchy import (
     _ranges,
     ancestor_closure,
     descendant_counts,
+    earlier_siblings_sum,
+    family_starts,
     forest_levels,
     level_ancestors,
     off_path_pairs,
@@ -206,7 +208,7 @@ def face_pulls(turns, parents, pulls):
     if not pulled.any():
         return turns
     turns = turns.copy()
-    starts = np.flatnonzero(np.r_[True, parents[1:] != parents[:-1]])
+    starts = family_starts(parents)
     ends = np.r_[starts[1:], len(parents)]
     for start, end in zip(starts, ends):
         # past MAX_SPREAD_SIBLINGS the turns are random, not spread, and the
@@ -335,10 +337,7 @@ def wedge_angles(tree_parent, levels, sizes, rng):
         # each child's share of its parent's wedge; the children of a node
         # hold all of its subtree but itself
         share = width[parents] * sizes[level] / (sizes[parents] - 1)
-        before = np.cumsum(share) - share
-        first = np.r_[True, parents[1:] != parents[:-1]]
-        before -= np.repeat(before[first], np.diff(np.r_[np.flatnonzero(first), len(level)]))
-        start[level] = start[parents] + before
+        start[level] = start[parents] + earlier_siblings_sum(share, parents)
         width[level] = share
     return start + width / 2
 

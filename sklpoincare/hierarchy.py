@@ -362,12 +362,23 @@ def preorder_positions(tree_parent, levels, sizes):
     for level in levels[1:]:
         # forest_levels lists the children of one parent together, the
         # parents in their own level's order
-        parents = tree_parent[level]
-        before = np.cumsum(sizes[level]) - sizes[level]
-        first = np.flatnonzero(np.r_[True, parents[1:] != parents[:-1]])
-        before -= np.repeat(before[first], np.diff(np.r_[first, len(level)]))
-        positions[level] = positions[parents] + 1 + before.astype(np.int64)
+        before = earlier_siblings_sum(sizes[level], tree_parent[level])
+        positions[level] = positions[tree_parent[level]] + 1 + before.astype(np.int64)
     return positions
+
+
+def family_starts(parents):
+    """The first row of each family in ``parents``, whose rows list the
+    children of one parent together (as :func:`forest_levels` does)."""
+    return np.flatnonzero(np.r_[True, parents[1:] != parents[:-1]])
+
+
+def earlier_siblings_sum(values, parents):
+    """For each row, the sum of ``values`` over the rows before it in its
+    family (see :func:`family_starts`)."""
+    before = np.cumsum(values) - values
+    starts = family_starts(parents)
+    return before - np.repeat(before[starts], np.diff(np.r_[starts, len(parents)]))
 
 
 def level_ancestors(nodes, level, positions):
