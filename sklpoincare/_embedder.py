@@ -148,8 +148,8 @@ class PoincareEmbedder(
         how specific it is, inside its parent's cone, siblings spread evenly
         around the parent (in 2 dimensions, in a wedge of the disk shared
         among siblings by subtree size); a node
-        with several direct parents starts in the cone of the deepest one
-        (the one with the most ancestors). The forest is read off the
+        with several direct parents starts in the cone of the one that
+        leaves the fewest specific ancestors off its path. The forest is read off the
         transitive closure of the relations, so a closure that misses some
         implied relations (held out, say) is laid out like the complete
         one. It needs no burn-in, and on a large hierarchy it reaches what

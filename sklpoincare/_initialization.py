@@ -23,8 +23,9 @@ measured on the WordNet nouns (see ``doc/training_choices.rst``):
   forest) takes the direction, of those spread, that faces them most.
 
 A node with several direct parents (WordNet has many) starts in the cone
-of one of them, its parent in the spanning forest (the deepest, so that the
-fewest of its ancestors lie off its path), and training pulls it towards
+of one of them, its parent in the spanning forest (the one whose chain
+holds the most of its specific ancestors, so that those left off its path
+are few and general), and training pulls it towards
 the others: starting in the direction between its parents instead
 ranked worse once trained (``doc/training_choices.rst``). The forest is
 read off the transitive closure of the relations, so a closure with some

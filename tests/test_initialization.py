@@ -1,5 +1,6 @@
 """The starting layouts: the spanning forest and the hierarchical layout."""
 
+import math
 import numpy as np
 import pytest
 
@@ -16,7 +17,12 @@ from sklpoincare._initialization import (
     order_radii,
     spread_turns,
 )
-from sklpoincare.hierarchy import ancestor_closure, direct_parents, spanning_forest
+from sklpoincare.hierarchy import (
+    ancestor_closure,
+    direct_parents,
+    spanning_forest,
+    transitive_closure,
+)
 from sklpoincare._relations import check_relations
 from sklpoincare.datasets import load_mammals, make_balanced_tree
 
@@ -545,24 +551,41 @@ def test_two_dimensional_layout_puts_subtrees_side_by_side():
             assert np.arccos(np.clip(cosine, -1, 1)) < np.pi / 3
 @pytest.mark.parametrize("seed", range(4))
 @pytest.mark.parametrize("with_closure", [False, True])
-def test_spanning_forest_picks_the_parent_with_most_above_fewest_below_then_smallest_id(
+def test_spanning_forest_picks_the_heaviest_parent_then_fewest_below_then_smallest_id(
     seed, with_closure
 ):
-    # many ties in the counts, and nodes without parents
+    # many ties, and nodes without parents
     rng = np.random.RandomState(seed)
     pairs = rng.randint(25, size=(60, 2))
     pairs = np.unique(np.sort(pairs[pairs[:, 0] != pairs[:, 1]], axis=1)[:, ::-1], axis=0)
     graph, _ = check_relations(pairs)
     ancestors = ancestor_closure(graph) if with_closure else None
     above = graph.parent_matrix(weighted=False) if ancestors is None else ancestors
-    n_above = np.diff(above.indptr)
     n_below = np.bincount(above.indices, minlength=graph.n_nodes)
+
+    def mass(p):  # p and its ancestors, each weighing size ** -0.5
+        own = [p, *above.indices[above.indptr[p] : above.indptr[p + 1]]]
+        return math.fsum((1.0 + n_below[v]) ** -0.5 for v in own)
+
     expected = np.full(graph.n_nodes, -1)
     for u in range(graph.n_nodes):
         own = graph.parent_indices[graph.parent_indptr[u] : graph.parent_indptr[u + 1]]
         if len(own):
-            expected[u] = min(own, key=lambda p: (-n_above[p], n_below[p], p))
+            expected[u] = min(own, key=lambda p: (-round(mass(p), 9), n_below[p], p))
     np.testing.assert_array_equal(spanning_forest(graph, ancestors), expected)
+
+
+def test_spanning_forest_leaves_general_ancestors_off_the_path():
+    # u has two direct parents: a, below two general nodes (each above many
+    # leaves), and b, below one specific node. Through a, u would leave b and
+    # s off its path; through b, the general g1 and g2 (and a). The count of
+    # ancestors prefers a (3 against 2), their weight b.
+    relations = [("g1", "r"), ("g2", "g1"), ("a", "g2"), ("s", "r"), ("b", "s"),
+                 ("u", "a"), ("u", "b")]
+    relations += [(f"leaf{i}", "a") for i in range(100)]
+    graph, _ = check_relations(transitive_closure(relations))
+    tree_parent = spanning_forest(graph, ancestor_closure(graph))
+    assert graph.nodes[tree_parent[list(graph.nodes).index("u")]] == "b"
 
 
 def _random_forest(seed, n_nodes=60, n_roots=3):
