@@ -273,16 +273,18 @@ def descendant_counts(graph, ancestors=None):
 # An ancestor left off a node's path up the forest costs rank the more, the
 # more specific it is: on the trained WordNet nouns the mean rank of such
 # ancestors falls about as the square root of their number of descendants
-# (378 / 141 / 40 / 10 / 1.9 for 1-9 / 10-99 / ... / 10,000 or more;
-# doc/training_choices.rst). So each ancestor weighs size ** -0.5.
-ANCESTOR_WEIGHT_EXPONENT = 0.5
+# (378 / 141 / 40 / 10 / 1.9 for 1-9 / 10-99 / ... / 10,000 or more). But
+# a threshold on the is-a score sees each off-path pair as one hard case,
+# whatever its rank. Weights of size ** -0.25, between the two, rank the
+# nouns best and keep link classification (doc/training_choices.rst).
+ANCESTOR_WEIGHT_EXPONENT = 0.25
 
 
 def spanning_forest(graph, ancestors=None):
     """The tree parent of each node (-1 for a root).
 
     A node's tree parent is the parent whose ancestors, itself included,
-    weigh the most, each weighing ``size ** -0.5`` (``size`` the number of
+    weigh the most, each weighing ``size ** -0.25`` (``size`` the number of
     nodes it is above in the ancestor closure, itself included; see
     :func:`ancestor_closure`); among equals, the one with the fewest
     descendants, then the smallest id. The node's other ancestors are left

@@ -563,9 +563,9 @@ def test_spanning_forest_picks_the_heaviest_parent_then_fewest_below_then_smalle
     above = graph.parent_matrix(weighted=False) if ancestors is None else ancestors
     n_below = np.bincount(above.indices, minlength=graph.n_nodes)
 
-    def mass(p):  # p and its ancestors, each weighing size ** -0.5
+    def mass(p):  # p and its ancestors, each weighing size ** -exponent
         own = [p, *above.indices[above.indptr[p] : above.indptr[p + 1]]]
-        return math.fsum((1.0 + n_below[v]) ** -0.5 for v in own)
+        return math.fsum((1.0 + n_below[v]) ** -hierarchy.ANCESTOR_WEIGHT_EXPONENT for v in own)
 
     expected = np.full(graph.n_nodes, -1)
     for u in range(graph.n_nodes):
