@@ -147,9 +147,9 @@ class PoincareEmbedder(
         with each node along a spanning forest at a radius that grows with
         how specific it is, inside its parent's cone, siblings spread evenly
         around the parent (in 2 dimensions, in a wedge of the disk shared
-        among siblings by subtree size); a node
-        with several direct parents starts in the cone of the one that
-        leaves the fewest specific ancestors off its path. The forest is read off the
+        among siblings by subtree size); a node with several direct parents
+        starts in the cone of the one that leaves the fewest specific
+        ancestors off its path. The forest is read off the
         transitive closure of the relations, so a closure that misses some
         implied relations (held out, say) is laid out like the complete
         one. It needs no burn-in, and on a large hierarchy it reaches what
