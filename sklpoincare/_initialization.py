@@ -46,6 +46,7 @@ from .hierarchy import (
     HierarchyCycleError,
     _ranges,
     ancestor_closure,
+    ancestor_matrix,
     descendant_counts,
     earlier_siblings_sum,
     family_starts,
@@ -103,12 +104,7 @@ def hierarchical_embedding(graph, n_components, rng, max_norm, ancestors=None):
         angles = wedge_angles(tree_parent, levels, sizes, rng)
         radii = np.tanh(radius / 2)
         return np.stack([np.cos(angles), np.sin(angles)], axis=1) * radii[:, None]
-    crossings = _Crossings(
-        graph.parent_matrix(weighted=False) if ancestors is None else ancestors,
-        tree_parent,
-        levels,
-        sizes,
-    )
+    crossings = _Crossings(ancestor_matrix(graph, ancestors), tree_parent, levels, sizes)
     embedding = np.zeros((n_nodes, n_components))
     roots = levels[0]
     # the roots, like the children of a root at the origin, are spread over

@@ -246,7 +246,7 @@ def direct_parents(graph, tree_parent, ancestors=None):
     """
     n_nodes = graph.n_nodes
     adjacency = graph.parent_matrix(weighted=False)
-    above = adjacency if ancestors is None else ancestors
+    above = ancestor_matrix(graph, ancestors)
     has_parent = np.flatnonzero(tree_parent >= 0)
     tree = sp.csr_matrix(
         (np.ones(len(has_parent), dtype=np.int32), (has_parent, tree_parent[has_parent])),
@@ -260,6 +260,13 @@ def direct_parents(graph, tree_parent, ancestors=None):
 
 
 # ------------------------------------------------------- spanning forest
+
+
+def ancestor_matrix(graph, ancestors=None):
+    """``ancestors``, the ancestor closure as a CSR matrix of ones (see
+    :func:`ancestor_closure`), or without it the parent matrix of the
+    relations, which is the same for a complete closure."""
+    return graph.parent_matrix(weighted=False) if ancestors is None else ancestors
 
 
 def descendant_counts(graph, ancestors=None):
@@ -300,9 +307,8 @@ def spanning_forest(graph, ancestors=None):
     n_nodes = graph.n_nodes
     n_parents = np.diff(graph.parent_indptr)
     n_below = descendant_counts(graph, ancestors)
-    # entries of 1, as ancestor_closure and parent_matrix give them; the
-    # product sums each row in its order, so equal sets weigh exactly the same
-    above = graph.parent_matrix(weighted=False) if ancestors is None else ancestors
+    # the product sums each row in its order: equal sets weigh exactly the same
+    above = ancestor_matrix(graph, ancestors)
     weight = (1.0 + n_below) ** -ANCESTOR_WEIGHT_EXPONENT
     mass = above @ weight + weight
     # Segmented maxima over the rows of the parent CSR (no self-loops,
