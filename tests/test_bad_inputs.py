@@ -330,6 +330,8 @@ INVALID_PARAMS = [
     ("burn_in", -1),
     ("init", "spectral"),
     ("init_range", 1.0),
+    ("n_init", 0),
+    ("n_init", 2.5),
     ("eps", 0.0),
     ("eps", 1e-13),  # 1 - |x|^2 would drown in rounding error
     ("eps", 1.0),

@@ -293,7 +293,7 @@ def test_bad_sample_weight_gets_clear_errors(weights, match, fast_params):
 @pytest.mark.parametrize(
     "params",
     [{"n_components": 0}, {"n_epochs": 0}, {"learning_rate": -1.0}, {"eps": 1.0},
-     {"init_range": 0.0}, {"n_negatives": 0}, {"burn_in": -1},
+     {"init_range": 0.0}, {"n_init": 0}, {"n_negatives": 0}, {"burn_in": -1},
      {"handle_unknown": "skip"}],
 )
 def test_parameters_are_validated_in_fit(params, tree):

@@ -12,6 +12,7 @@ from sklpoincare._initialization import (
     LEAF_RADIUS,
     RADIAL_ORDER_MARGIN,
     _spherical_code,
+    best_hierarchical_embedding,
     hierarchical_embedding,
     leaf_radius,
     order_radii,
@@ -24,7 +25,7 @@ from sklpoincare.hierarchy import (
     transitive_closure,
 )
 from sklpoincare._relations import check_relations
-from sklpoincare.datasets import load_mammals, make_balanced_tree
+from sklpoincare.datasets import load_mammals, make_balanced_tree, make_random_taxonomy
 
 
 MAX_NORM = 1 - 1e-8  # the estimator's default bound
@@ -231,6 +232,59 @@ def test_layout_ignores_missing_implied_relations(seed):
     layouts = [hierarchical_embedding(graph, 6, np.random.RandomState(0), MAX_NORM)
                for graph in (full, holes)]
     np.testing.assert_array_equal(*layouts)
+
+
+def _poincare_distances(points):
+    sq = np.sum(points**2, axis=1)
+    gap = sq[:, None] + sq[None, :] - 2 * points @ points.T
+    return np.arccosh(1 + 2 * np.maximum(gap, 0) / np.outer(1 - sq, 1 - sq))
+
+
+def _mean_rank_by_hand(points, children, parents):
+    """Each relation's rank among the child's non-parents, by distance."""
+    distances = _poincare_distances(points)
+    ranks = []
+    for u, v in zip(children, parents):
+        others = np.ones(len(points), dtype=bool)
+        others[u] = False
+        others[parents[children == u]] = False
+        ranks.append(1 + np.sum(distances[u, others] < distances[u, v]))
+    return np.mean(ranks)
+
+
+def test_best_of_one_layout_is_the_layout_and_draws_nothing_more():
+    graph = _graph(load_mammals().data)
+    rng = np.random.RandomState(0)
+    best = best_hierarchical_embedding(graph, 5, rng, MAX_NORM, 1, 1)
+    reference = np.random.RandomState(0)
+    np.testing.assert_array_equal(best, hierarchical_embedding(graph, 5, reference, MAX_NORM))
+    assert rng.randint(1 << 30) == reference.randint(1 << 30)
+
+
+@pytest.mark.parametrize("n_scored", [150, 5000])
+def test_best_of_several_layouts_ranks_the_sampled_children_best(n_scored, monkeypatch):
+    # A taxonomy whose nodes have two parents, so that layouts differ in more
+    # than a rotation; the scored children are a sample (150) or all (5000).
+    monkeypatch.setattr(_initialization, "LAYOUT_SCORE_CHILDREN", n_scored)
+    graph = _graph(make_random_taxonomy(300, second_parent_share=0.2, random_state=0))
+    rng = np.random.RandomState(3)
+    scored = rng.choice(graph.n_nodes, min(n_scored, graph.n_nodes), replace=False)
+    kept = np.isin(graph.children, scored)
+    children, parents = graph.children[kept], graph.parents[kept]
+    layouts = [hierarchical_embedding(graph, 4, rng, MAX_NORM) for _ in range(4)]
+    scores = [_mean_rank_by_hand(layout, children, parents) for layout in layouts]
+    assert len(set(scores)) == len(scores)  # the draws differ
+    best = best_hierarchical_embedding(graph, 4, np.random.RandomState(3), MAX_NORM, 4, 1)
+    np.testing.assert_array_equal(best, layouts[int(np.argmin(scores))])
+
+
+def test_n_init_fits_are_reproducible_and_start_from_another_layout():
+    relations = make_random_taxonomy(200, second_parent_share=0.2, random_state=1)
+    params = dict(n_components=4, n_epochs=2, random_state=0, n_jobs=1)
+    first = PoincareEmbedder(n_init=4, **params).fit(relations).embedding_
+    again = PoincareEmbedder(n_init=4, **params).fit(relations).embedding_
+    np.testing.assert_array_equal(first, again)
+    assert not np.array_equal(first, PoincareEmbedder(n_init=1, **params).fit(relations).embedding_)
 
 
 def test_layout_of_a_tree():
