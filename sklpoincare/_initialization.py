@@ -122,8 +122,9 @@ def hierarchical_embedding(graph, n_components, rng, max_norm, ancestors=None):
 
 
 # A drawn layout is scored on the relations of this many children drawn at
-# random: on the WordNet nouns that orders layouts whose trained mean ranks
-# differ by a tenth, for about a second per layout.
+# random: about a second per layout on the WordNet nouns, but a noisy
+# reading of the whole mean rank, whose excess sits in a thin tail
+# (doc/training_choices.rst, 'the best of several layouts').
 LAYOUT_SCORE_CHILDREN = 2000
 
 
