@@ -169,7 +169,8 @@ class PoincareEmbedder(
         ranks best the relations of up to 2,000 children drawn at random.
         Each draw costs a layout and that ranking, about a second on the
         WordNet nouns. Mostly for 5 to 10 dimensions: there the best of 8
-        ranks the nouns better (:ref:`training-choices-n-init`); in 2
+        ranks the nouns a little better on average, not on every seed
+        (:ref:`training-choices-n-init`); in 2
         dimensions the layouts differ only by a rotation. Ignored with a
         random start.
 
