@@ -87,38 +87,7 @@ def hierarchical_embedding(graph, n_components, rng, max_norm, ancestors=None):
     known already, saves computing it (see
     :func:`~sklpoincare.hierarchy.ancestor_closure`).
     """
-    n_nodes = graph.n_nodes
-    if ancestors is None:
-        ancestors = ancestor_closure(graph)
-    tree_parent = spanning_forest(graph, ancestors)
-    levels = forest_levels(tree_parent)
-    sizes = subtree_sizes(tree_parent, levels)
-    # A node is as general as all it is above, the nodes that hang from
-    # another parent in the forest included. Without the closure, the
-    # relations of a reduction count only direct children; the forest
-    # subtree is then the larger count.
-    closure_sizes = np.maximum(sizes, 1.0 + descendant_counts(graph, ancestors))
-    radius = np.log(n_nodes / closure_sizes)
-    if n_nodes > 1:
-        radius *= leaf_radius(max_norm) / np.log(n_nodes)
-    if n_components == 2:
-        angles = wedge_angles(tree_parent, levels, sizes, rng)
-        radii = np.tanh(radius / 2)
-        return np.stack([np.cos(angles), np.sin(angles)], axis=1) * radii[:, None]
-    crossings = _Crossings(ancestor_matrix(graph, ancestors), tree_parent, levels, sizes)
-    embedding = np.zeros((n_nodes, n_components))
-    roots = levels[0]
-    # the roots, like the children of a root at the origin, are spread over
-    # the whole sphere of directions
-    codes = {}  # spherical codes by (points, dimension), shared by the levels
-    # the spreading multiplies small matrices, which threads only slow down
-    with threadpool_limits(limits=1):
-        directions = spread_directions(
-            np.zeros(len(roots), dtype=np.intp), n_components, rng, codes
-        )
-        embedding[roots] = directions * norm_of_radius(radius[roots])[:, None]
-        _lay_out_levels(embedding, levels, tree_parent, radius, rng, codes, crossings)
-    return embedding
+    return _HierarchyLayout(graph, n_components, max_norm, ancestors).draw(rng)
 
 
 # A drawn layout is scored on the relations of this many children drawn at
@@ -136,23 +105,75 @@ def best_hierarchical_embedding(graph, n_components, rng, max_norm, n_layouts, n
     directions, which decide how subtrees meet their cousins; the layout
     kept ranks the relations of up to :data:`LAYOUT_SCORE_CHILDREN` children
     drawn at random best (lowest mean rank; the first drawn on a tie). One
-    draw takes nothing from ``rng`` beyond the layout itself.
+    draw takes nothing from ``rng`` beyond the layout itself. The forest,
+    the radii and the crossings are computed once for all the draws.
     """
+    layout = _HierarchyLayout(graph, n_components, max_norm, ancestors)
     if n_layouts == 1:
-        return hierarchical_embedding(graph, n_components, rng, max_norm, ancestors)
-    if ancestors is None:
-        ancestors = ancestor_closure(graph)  # once for all the draws
+        return layout.draw(rng)
     children = rng.choice(graph.n_nodes, min(LAYOUT_SCORE_CHILDREN, graph.n_nodes), replace=False)
     scored = np.isin(graph.children, children)
     if not scored.any():  # only roots drawn
         scored[:] = True
     best, best_score = None, np.inf
     for _ in range(n_layouts):
-        layout = hierarchical_embedding(graph, n_components, rng, max_norm, ancestors)
-        ranks, _ = _rank_relations(layout, graph.children[scored], graph.parents[scored], n_threads)
-        if ranks.mean() < best_score:
-            best, best_score = layout, ranks.mean()
+        points = layout.draw(rng)
+        ranks, _ = _rank_relations(points, graph.children[scored], graph.parents[scored], n_threads)
+        score = ranks.mean()
+        if score < best_score:
+            best, best_score = points, score
     return best
+
+
+class _HierarchyLayout:
+    """What a hierarchical layout of ``graph`` needs that no random draw
+    changes: the spanning forest, each node's radius, the off-path
+    crossings and the spherical codes. :meth:`draw` lays the nodes out."""
+
+    def __init__(self, graph, n_components, max_norm, ancestors=None):
+        n_nodes = graph.n_nodes
+        if ancestors is None:
+            ancestors = ancestor_closure(graph)
+        self.n_components = n_components
+        self.tree_parent = spanning_forest(graph, ancestors)
+        self.levels = forest_levels(self.tree_parent)
+        self.sizes = subtree_sizes(self.tree_parent, self.levels)
+        # A node is as general as all it is above, the nodes that hang from
+        # another parent in the forest included. Without the closure, the
+        # relations of a reduction count only direct children; the forest
+        # subtree is then the larger count.
+        closure_sizes = np.maximum(self.sizes, 1.0 + descendant_counts(graph, ancestors))
+        self.radius = np.log(n_nodes / closure_sizes)
+        if n_nodes > 1:
+            self.radius *= leaf_radius(max_norm) / np.log(n_nodes)
+        self.crossings = None
+        if n_components != 2:
+            self.crossings = _Crossings(
+                ancestor_matrix(graph, ancestors), self.tree_parent, self.levels, self.sizes
+            )
+        self.codes = {}  # spherical codes by (points, dimension), shared by levels and draws
+
+    def draw(self, rng):
+        """Ball points of one layout, its random choices taken from ``rng``."""
+        tree_parent, levels, radius = self.tree_parent, self.levels, self.radius
+        if self.n_components == 2:
+            angles = wedge_angles(tree_parent, levels, self.sizes, rng)
+            radii = np.tanh(radius / 2)
+            return np.stack([np.cos(angles), np.sin(angles)], axis=1) * radii[:, None]
+        embedding = np.zeros((len(tree_parent), self.n_components))
+        roots = levels[0]
+        # the roots, like the children of a root at the origin, are spread
+        # over the whole sphere of directions
+        # the spreading multiplies small matrices, which threads only slow down
+        with threadpool_limits(limits=1):
+            directions = spread_directions(
+                np.zeros(len(roots), dtype=np.intp), self.n_components, rng, self.codes
+            )
+            embedding[roots] = directions * norm_of_radius(radius[roots])[:, None]
+            _lay_out_levels(
+                embedding, levels, tree_parent, radius, rng, self.codes, self.crossings
+            )
+        return embedding
 
 
 def _lay_out_levels(embedding, levels, tree_parent, radius, rng, codes, crossings):

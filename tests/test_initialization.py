@@ -4,6 +4,8 @@ import math
 import numpy as np
 import pytest
 
+from _reference import poincare_distance_matrix
+
 from sklpoincare import PoincareEmbedder
 from sklpoincare import hierarchy
 from sklpoincare import _initialization
@@ -234,15 +236,9 @@ def test_layout_ignores_missing_implied_relations(seed):
     np.testing.assert_array_equal(*layouts)
 
 
-def _poincare_distances(points):
-    sq = np.sum(points**2, axis=1)
-    gap = sq[:, None] + sq[None, :] - 2 * points @ points.T
-    return np.arccosh(1 + 2 * np.maximum(gap, 0) / np.outer(1 - sq, 1 - sq))
-
-
 def _mean_rank_by_hand(points, children, parents):
     """Each relation's rank among the child's non-parents, by distance."""
-    distances = _poincare_distances(points)
+    distances = poincare_distance_matrix(points, points)
     ranks = []
     for u, v in zip(children, parents):
         others = np.ones(len(points), dtype=bool)
