@@ -149,7 +149,8 @@ class _HierarchyLayout:
         self.crossings = None
         if n_components != 2:
             self.crossings = _Crossings(
-                ancestor_matrix(graph, ancestors), self.tree_parent, self.levels, self.sizes
+                ancestor_matrix(graph, ancestors), self.tree_parent, self.levels, self.sizes,
+                n_components,
             )
         self.codes = {}  # spherical codes by (points, dimension), shared by levels and draws
 
@@ -198,13 +199,16 @@ def _lay_out_levels(embedding, levels, tree_parent, radius, rng, codes, crossing
         embedding[level] = _point_at(embedding[parents], angles, norms, rng, turns=turns)
 
 
-# A subtree faces the branches it crosses to only when it holds at least
-# this many off-path pairs per node. Every turn towards them also takes the
-# subtree's other nodes away from the middle of their ancestors' cones, and
-# turns that agree from level to level add up; a subtree with fewer
-# crossings loses more than it gains (random taxonomies in 5 dimensions,
-# doc/training_choices.rst).
+# Below FACE_EVERY_CROSSING_FROM dimensions a subtree faces the branches it
+# crosses to only when it holds at least MIN_CROSSINGS_PER_NODE off-path
+# pairs per node: every turn towards them also takes the subtree's other
+# nodes away from the middle of their ancestors' cones, turns that agree add
+# up from level to level, and in few dimensions the turned nodes come near
+# other branches (random taxonomies in 5 to 8 dimensions lose). From 10
+# dimensions on every subtree with an off-path pair faces them: the nouns
+# rank far better and random taxonomies no worse (doc/training_choices.rst).
 MIN_CROSSINGS_PER_NODE = 1.0
+FACE_EVERY_CROSSING_FROM = 10
 
 
 class _Crossings:
@@ -212,8 +216,10 @@ class _Crossings:
     :func:`~sklpoincare.hierarchy.off_path_pairs`), each seen from both of
     its ends, and where each end's partner is as the levels are laid out."""
 
-    def __init__(self, closure, tree_parent, levels, sizes):
-        self.levels, self.sizes = levels, sizes
+    def __init__(self, closure, tree_parent, levels, sizes, n_components):
+        self.levels = levels
+        per_node = MIN_CROSSINGS_PER_NODE if n_components < FACE_EVERY_CROSSING_FROM else 0.0
+        self.min_crossings = np.maximum(1.0, per_node * sizes)
         self.positions = preorder_positions(tree_parent, levels, sizes)
         below, above = off_path_pairs(closure, self.positions, sizes)
         self.ends = np.concatenate([below, above])
@@ -231,7 +237,7 @@ class _Crossings:
         inside = np.flatnonzero(self.end_depth >= depth)
         rows = np.searchsorted(self.positions[level], self.positions[self.ends[inside]], side="right") - 1
         counts = np.bincount(rows, minlength=len(level))
-        enough = counts >= MIN_CROSSINGS_PER_NODE * self.sizes[level]
+        enough = counts >= self.min_crossings[level]
         if not enough.any():
             return np.zeros((len(level), embedding.shape[1]))
         kept = enough[rows]

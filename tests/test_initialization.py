@@ -735,3 +735,29 @@ def test_a_subtree_that_crosses_to_another_branch_faces_it():
         pull = sum(point[p] / np.linalg.norm(point[p]) for p in ("B", "C"))
         angles = {f"a{i}": _angle(point[f"a{i}"], pull) for i in range(1, 6)}
         assert min(angles, key=angles.get) == "a1"
+
+
+def test_from_ten_dimensions_a_subtree_with_few_crossings_faces_them_too():
+    # a1's subtree holds 7 nodes and only 2 off-path pairs (x1 to B and C):
+    # below FACE_EVERY_CROSSING_FROM dimensions that is too few to turn a1,
+    # from there on a1 faces B and C among the children of A1.
+    from sklpoincare._initialization import FACE_EVERY_CROSSING_FROM
+
+    relations = [("A", "r"), ("A1", "A"), ("C", "r"), ("B", "C")]
+    relations += [(f"a{i}", "A1") for i in range(1, 6)]
+    relations += [(f"y{i}", "a1") for i in range(1, 6)]
+    relations += [("x1", "a1"), ("x1", "B")]
+    graph = _graph(relations)
+
+    def a1_faces_most(n_components, seed):
+        embedding = hierarchical_embedding(
+            graph, n_components, np.random.RandomState(seed), MAX_NORM
+        )
+        point = dict(zip(graph.nodes, embedding))
+        pull = sum(point[p] / np.linalg.norm(point[p]) for p in ("B", "C"))
+        angles = {f"a{i}": _angle(point[f"a{i}"], pull) for i in range(1, 6)}
+        return min(angles, key=angles.get) == "a1"
+
+    assert all(a1_faces_most(FACE_EVERY_CROSSING_FROM, seed) for seed in range(5))
+    below = [a1_faces_most(FACE_EVERY_CROSSING_FROM - 4, seed) for seed in range(20)]
+    assert not all(below)
