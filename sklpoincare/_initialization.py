@@ -206,7 +206,8 @@ def _lay_out_levels(embedding, levels, tree_parent, radius, rng, codes, crossing
 # up from level to level, and in few dimensions the turned nodes come near
 # other branches (random taxonomies in 5 to 8 dimensions lose). From 10
 # dimensions on every subtree with an off-path pair faces them: the nouns
-# rank far better and random taxonomies no worse (doc/training_choices.rst).
+# rank far better, random taxonomies about as well (a little mean rank for a
+# little MAP; doc/training_choices.rst).
 MIN_CROSSINGS_PER_NODE = 1.0
 FACE_EVERY_CROSSING_FROM = 10
 
