@@ -204,7 +204,7 @@ def _lay_out_levels(embedding, levels, tree_parent, radius, rng, codes, crossing
 # pairs per node: every turn towards them also takes the subtree's other
 # nodes away from the middle of their ancestors' cones, turns that agree add
 # up from level to level, and in few dimensions the turned nodes come near
-# other branches (random taxonomies in 5 to 8 dimensions lose). From 10
+# other branches (random taxonomies in 5 to 9 dimensions lose). From 10
 # dimensions on every subtree with an off-path pair faces them: the nouns
 # rank far better, random taxonomies about as well (a little mean rank for a
 # little MAP; doc/training_choices.rst).
