@@ -718,23 +718,30 @@ def test_face_pulls_deals_each_family_the_turns_that_face_its_pulls_best():
         assert sorted(map(tuple, dealt[family])) == sorted(map(tuple, rows))
 
 
+# Two branches under r: A -> A1 with children a1..a5, and C -> B. Nodes below
+# a1 also have the parent B, off their path up the forest.
+_CROSSING_BRANCHES = [("A", "r"), ("A1", "A"), ("C", "r"), ("B", "C")] + [
+    (f"a{i}", "A1") for i in range(1, 6)
+]
+
+
+def _a1_faces_b_and_c_most(graph, n_components, seed):
+    """Whether a1's turn, among the children of A1, faces B and C most."""
+    embedding = hierarchical_embedding(graph, n_components, np.random.RandomState(seed), MAX_NORM)
+    point = dict(zip(graph.nodes, embedding))
+    pull = sum(point[p] / np.linalg.norm(point[p]) for p in ("B", "C"))
+    angles = {f"a{i}": _angle(point[f"a{i}"], pull) for i in range(1, 6)}
+    return min(angles, key=angles.get) == "a1"
+
+
 def test_a_subtree_that_crosses_to_another_branch_faces_it():
-    # a1 and its children x1..x3 lie under r -> A -> A1; each x also has the
-    # parent B (under r -> C), off its path up the forest. a1's subtree holds
-    # 6 such pairs for 4 nodes, so a1 takes the turn, among the children of
-    # A1, that faces B and C most.
-    relations = [("A", "r"), ("A1", "A"), ("C", "r"), ("B", "C")]
-    relations += [(f"a{i}", "A1") for i in range(1, 6)]
-    relations += [(f"x{i}", p) for i in range(1, 4) for p in ("a1", "B")]
+    # a1's children x1..x3 also have the parent B: a1's subtree holds 6
+    # off-path pairs for 4 nodes, so a1 faces B and C.
+    relations = _CROSSING_BRANCHES + [(f"x{i}", p) for i in range(1, 4) for p in ("a1", "B")]
     graph = _graph(relations)
     closure = ancestor_closure(graph)
     assert _tree_parent_labels(graph, closure)["x1"] == "a1"
-    for seed in range(5):
-        embedding = hierarchical_embedding(graph, 6, np.random.RandomState(seed), MAX_NORM)
-        point = dict(zip(graph.nodes, embedding))
-        pull = sum(point[p] / np.linalg.norm(point[p]) for p in ("B", "C"))
-        angles = {f"a{i}": _angle(point[f"a{i}"], pull) for i in range(1, 6)}
-        assert min(angles, key=angles.get) == "a1"
+    assert all(_a1_faces_b_and_c_most(graph, 6, seed) for seed in range(5))
 
 
 def test_from_ten_dimensions_a_subtree_with_few_crossings_faces_them_too():
@@ -743,21 +750,11 @@ def test_from_ten_dimensions_a_subtree_with_few_crossings_faces_them_too():
     # from there on a1 faces B and C among the children of A1.
     from sklpoincare._initialization import FACE_EVERY_CROSSING_FROM
 
-    relations = [("A", "r"), ("A1", "A"), ("C", "r"), ("B", "C")]
-    relations += [(f"a{i}", "A1") for i in range(1, 6)]
-    relations += [(f"y{i}", "a1") for i in range(1, 6)]
+    relations = _CROSSING_BRANCHES + [(f"y{i}", "a1") for i in range(1, 6)]
     relations += [("x1", "a1"), ("x1", "B")]
     graph = _graph(relations)
-
-    def a1_faces_most(n_components, seed):
-        embedding = hierarchical_embedding(
-            graph, n_components, np.random.RandomState(seed), MAX_NORM
-        )
-        point = dict(zip(graph.nodes, embedding))
-        pull = sum(point[p] / np.linalg.norm(point[p]) for p in ("B", "C"))
-        angles = {f"a{i}": _angle(point[f"a{i}"], pull) for i in range(1, 6)}
-        return min(angles, key=angles.get) == "a1"
-
-    assert all(a1_faces_most(FACE_EVERY_CROSSING_FROM, seed) for seed in range(5))
-    below = [a1_faces_most(FACE_EVERY_CROSSING_FROM - 4, seed) for seed in range(20)]
+    assert all(
+        _a1_faces_b_and_c_most(graph, FACE_EVERY_CROSSING_FROM, seed) for seed in range(5)
+    )
+    below = [_a1_faces_b_and_c_most(graph, FACE_EVERY_CROSSING_FROM - 4, seed) for seed in range(20)]
     assert not all(below)
