@@ -168,11 +168,11 @@ class PoincareEmbedder(
         subtrees meet their cousins); training starts from the one that
         ranks best the relations of up to 2,000 children drawn at random.
         Each draw costs a layout and that ranking, about a second on the
-        WordNet nouns. Mostly for 5 to 10 dimensions: there the best of 8
-        ranks the nouns a little better on average, not on every seed
-        (:ref:`training-choices-n-init`); in 2
-        dimensions the layouts differ only by a rotation. Ignored with a
-        random start.
+        WordNet nouns. The best of 8 ranked the nouns a little better on
+        average at 5 and 10 dimensions, not on every seed; at 5 a layout
+        that ranks better alone does not reliably train better
+        (:ref:`training-choices-n-init`). In 2 dimensions the layouts
+        differ only by a rotation. Ignored with a random start.
 
     eps : float in [1e-12, 1), default=1e-8
         Points are kept at norm at most ``1 - eps``, strictly inside the ball
