@@ -18,9 +18,12 @@ measured on the WordNet nouns (see ``doc/training_choices.rst``):
   directions spread evenly around it (points pushed apart on the sphere of
   directions perpendicular to the parent's, mirrored at random per parent),
   not independent random ones, which in few dimensions often start two
-  siblings almost on top of each other; and a sibling whose subtree has
+  siblings almost on top of each other; a sibling whose subtree has
   ancestors or descendants in other branches (off its path up the
-  forest) takes the direction, of those spread, that faces them most.
+  forest) takes the direction, of those spread, that faces them most; and
+  below 6 dimensions a sibling with a big subtree then pushes the others
+  farther away, taking room in proportion to its size, as the wedges of
+  the plane do.
 
 A node with several direct parents (WordNet has many) starts in the cone
 of one of them, its parent in the spanning forest (the one whose chain
@@ -152,6 +155,7 @@ class _HierarchyLayout:
                 ancestor_matrix(graph, ancestors), self.tree_parent, self.levels, self.sizes,
                 n_components,
             )
+        self.room = self.sizes if n_components < MAKE_ROOM_BELOW else None
         self.codes = {}  # spherical codes by (points, dimension), shared by levels and draws
 
     def draw(self, rng):
@@ -172,15 +176,17 @@ class _HierarchyLayout:
             )
             embedding[roots] = directions * norm_of_radius(radius[roots])[:, None]
             _lay_out_levels(
-                embedding, levels, tree_parent, radius, rng, self.codes, self.crossings
+                embedding, levels, tree_parent, radius, rng, self.codes, self.crossings,
+                self.room,
             )
         return embedding
 
 
-def _lay_out_levels(embedding, levels, tree_parent, radius, rng, codes, crossings):
+def _lay_out_levels(embedding, levels, tree_parent, radius, rng, codes, crossings, room=None):
     """Place the nodes level by level, each at its radius in its tree
     parent's cone, siblings spread around the parent, those that cross to
-    other branches facing them."""
+    other branches facing them; with ``room`` (a weight per node), siblings
+    then move apart in proportion to their weights (:func:`make_room`)."""
     n_components = embedding.shape[1]
     for depth, level in enumerate(levels[1:], start=1):
         pulls = crossings.pulls(depth, embedding)
@@ -196,6 +202,8 @@ def _lay_out_levels(embedding, levels, tree_parent, radius, rng, codes, crossing
         angles = np.minimum(np.exp(-radius[parents] / 2), np.pi / 2)
         turns = spread_turns(embedding[parents], parents, rng, codes)
         turns = face_pulls(turns, parents, pulls)
+        if room is not None:
+            turns = make_room(turns, parents, embedding[parents], room[level])
         embedding[level] = _point_at(embedding[parents], angles, norms, rng, turns=turns)
 
 
@@ -279,6 +287,68 @@ def face_pulls(turns, parents, pulls):
         _, order = linear_sum_assignment(pulls[start:end] @ family.T, maximize=True)
         turns[start:end] = family[order]
     return turns
+
+
+# Below MAKE_ROOM_BELOW dimensions a family's big subtrees take more room
+# (make_room): there the sphere of turns is crowded, and the nouns and random
+# taxonomies rank better; from 6 dimensions on, the room costs the facing
+# more than it gains (doc/training_choices.rst). It takes ROOM_STEPS steps
+# of repulsion, families of the same size together, in batches of at most
+# ROOM_BATCH entries of their k x k weights.
+MAKE_ROOM_BELOW = 6
+ROOM_STEPS = 30
+ROOM_BATCH = 1 << 20
+
+
+def make_room(turns, parents, axes, weights):
+    """Move the turns of each family apart on their sphere, each pair with a
+    force in proportion to the product of their ``weights``: a member with
+    a big subtree pushes its siblings farther away, as the plane's wedges
+    give it a wider share (:func:`wedge_angles`), so its subtree is laid out
+    with fewer cousins near it. A family whose weights are all equal, or
+    which is past :data:`MAX_SPREAD_SIBLINGS`, keeps its turns. ``axes`` are
+    the parents' points, which the turns stay perpendicular to; the rows of
+    a family are consecutive (:func:`~sklpoincare.hierarchy.forest_levels`).
+    """
+    starts = family_starts(parents)
+    counts = np.diff(np.r_[starts, len(parents)])
+    turns = turns.copy()
+    for k in np.unique(counts[(counts >= 3) & (counts <= MAX_SPREAD_SIBLINGS)]):
+        rows = starts[counts == k][:, None] + np.arange(k)
+        rows = rows[np.ptp(weights[rows], axis=1) > 0]
+        batch = max(1, ROOM_BATCH // (k * k))
+        for first in range(0, len(rows), batch):
+            chunk = rows[first : first + batch]
+            turns[chunk] = _repel(turns[chunk], unit_rows(axes[chunk[:, 0]]), weights[chunk])
+    return turns
+
+
+def _repel(x, axes, weights):
+    """:data:`ROOM_STEPS` steps of the weighted repulsion of
+    :func:`make_room` on families ``x`` (families x k x dim unit vectors,
+    perpendicular to their ``axes``), the energy that of
+    :func:`_spherical_code` with each pair's term times its weights."""
+    k, dim = x.shape[1:]
+    pair_weights = weights[:, :, None] * weights[:, None, :]
+    spacing = k ** (-1.0 / max(dim - 2, 1))  # on the sphere of dim - 1 dimensions
+    diagonal = np.arange(k)
+    for step in range(ROOM_STEPS):
+        force_weight = 2.0 - 2.0 * (x @ x.transpose(0, 2, 1))  # |x_i - x_j|^2
+        np.maximum(force_weight, 1e-6, out=force_weight)
+        force_weight = pair_weights / force_weight**2
+        force_weight[:, diagonal, diagonal] = 0.0
+        force = x * force_weight.sum(axis=2)[:, :, None] - force_weight @ x
+        force -= np.einsum("fkd,fkd->fk", force, x)[:, :, None] * x  # along the sphere
+        force -= np.einsum("fkd,fd->fk", force, axes)[:, :, None] * axes[:, None, :]
+        largest = np.sqrt(np.einsum("fkd,fkd->fk", force, force).max(axis=1))
+        scale = np.divide(
+            0.25 * spacing * (1 - step / ROOM_STEPS), largest,
+            out=np.zeros_like(largest), where=largest > 0,
+        )
+        x = x + scale[:, None, None] * force
+        x -= np.einsum("fkd,fd->fk", x, axes)[:, :, None] * axes[:, None, :]
+        x /= np.linalg.norm(x, axis=2, keepdims=True)
+    return x
 
 
 # Siblings are spread by repulsion, which costs k^2 per step for k siblings:

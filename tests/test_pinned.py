@@ -30,12 +30,12 @@ DATA = {
 # from the hierarchy layout, 2 from its plane (wedge) form, init="random"
 # from random points with burn-in
 CASES = {
-    ("mammals", "poincare", 5, 20): "cb60a4ed63c60f06",
-    ("mammals", "lorentz", 5, 20): "f0ae8d86266124c5",
-    ("mammals", "euclidean", 5, 20): "61556746a2344c36",
+    ("mammals", "poincare", 5, 20): "16cb0c2eace282c1",
+    ("mammals", "lorentz", 5, 20): "6bea19e9e2147abf",
+    ("mammals", "euclidean", 5, 20): "3fc5fa24b49372c2",
     ("mammals", "poincare", 2, 20): "630085017ef5858f",
     ("mammals", "lorentz", 2, 20): "dcb9bedb33c62d7c",
-    ("mammals", "poincare", 3, 20): "2cea5bb36d10f72d",
+    ("mammals", "poincare", 3, 20): "f9d46d962cdd744b",
     ("mammals", "poincare", 3, 20, "random"): "98f670e1a65330b4",
     ("tree", "poincare", 4, 200): "7c52a33dd201786d",
     ("tree", "lorentz", 4, 200): "541f1d0e6eb125d3",
