@@ -146,8 +146,9 @@ class PoincareEmbedder(
         ``burn_in``. ``"hierarchy"``: a layout computed from the relations,
         with each node along a spanning forest at a radius that grows with
         how specific it is, inside its parent's cone, siblings spread evenly
-        around the parent (in 2 dimensions, in a wedge of the disk shared
-        among siblings by subtree size); a node with several direct parents
+        around the parent (below 6 dimensions, the big subtrees given more
+        room; in 2, in a wedge of the disk shared among siblings by subtree
+        size); a node with several direct parents
         starts in the cone of the one that leaves the fewest specific
         ancestors off its path. The forest is read off the
         transitive closure of the relations, so a closure that misses some
