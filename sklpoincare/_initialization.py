@@ -22,8 +22,8 @@ measured on the WordNet nouns (see ``doc/training_choices.rst``):
   ancestors or descendants in other branches (off its path up the
   forest) takes the direction, of those spread, that faces them most; and
   below 6 dimensions a sibling with a big subtree then pushes the others
-  farther away, taking room in proportion to its size, as the wedges of
-  the plane do.
+  away the harder the bigger it is, so that it takes more room, as the
+  wedges of the plane give it.
 
 A node with several direct parents (WordNet has many) starts in the cone
 of one of them, its parent in the spanning forest (the one whose chain
@@ -186,7 +186,7 @@ def _lay_out_levels(embedding, levels, tree_parent, radius, rng, codes, crossing
     """Place the nodes level by level, each at its radius in its tree
     parent's cone, siblings spread around the parent, those that cross to
     other branches facing them; with ``room`` (a weight per node), siblings
-    then move apart in proportion to their weights (:func:`make_room`)."""
+    then push each other apart the harder the heavier (:func:`make_room`)."""
     n_components = embedding.shape[1]
     for depth, level in enumerate(levels[1:], start=1):
         pulls = crossings.pulls(depth, embedding)
