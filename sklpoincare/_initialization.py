@@ -291,8 +291,9 @@ def face_pulls(turns, parents, pulls):
 
 # Below MAKE_ROOM_BELOW dimensions a family's big subtrees take more room
 # (make_room): there the sphere of turns is crowded, and the nouns and random
-# taxonomies rank better; from 6 dimensions on, the room costs the facing
-# more than it gains (doc/training_choices.rst). It takes ROOM_STEPS steps
+# taxonomies rank better; from 6 dimensions on they rank no better, and in
+# 10 the room turns the faced members away from their crossings
+# (doc/training_choices.rst). It takes ROOM_STEPS steps
 # of repulsion, families of the same size together, in batches of at most
 # ROOM_BATCH entries of their k x k weights.
 MAKE_ROOM_BELOW = 6
