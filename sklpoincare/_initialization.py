@@ -320,34 +320,52 @@ def make_room(turns, parents, axes, weights):
         batch = max(1, ROOM_BATCH // (k * k))
         for first in range(0, len(rows), batch):
             chunk = rows[first : first + batch]
-            turns[chunk] = _repel(turns[chunk], unit_rows(axes[chunk[:, 0]]), weights[chunk])
+            family_weights = weights[chunk]
+            turns[chunk] = _repel(
+                turns[chunk], ROOM_STEPS, 0.25,
+                family_weights[:, :, None] * family_weights[:, None, :],
+                unit_rows(axes[chunk[:, 0]]),
+            )
     return turns
 
 
-def _repel(x, axes, weights):
-    """:data:`ROOM_STEPS` steps of the weighted repulsion of
-    :func:`make_room` on families ``x`` (families x k x dim unit vectors,
-    perpendicular to their ``axes``), the energy that of
-    :func:`_spherical_code` with each pair's term times its weights."""
-    k, dim = x.shape[1:]
-    pair_weights = weights[:, :, None] * weights[:, None, :]
-    spacing = k ** (-1.0 / max(dim - 2, 1))  # on the sphere of dim - 1 dimensions
+def _repel(x, steps, step_size, pair_weights=None, axes=None):
+    """``steps`` steps of a repulsion on families ``x`` (families x k x m
+    unit vectors), in place: energy sum of ``pair_weights[i, j] / |x_i -
+    x_j|^2`` (1 without weights), each family's largest move ``step_size``
+    times the typical spacing of k points, decaying to zero. With ``axes``
+    (families x m unit vectors) the points stay perpendicular to them."""
+    k, m = x.shape[1:]
+    sphere_dim = m - 1 if axes is None else m - 2
+    spacing = k ** (-1.0 / max(sphere_dim, 1))  # the typical distance between neighbours
     diagonal = np.arange(k)
-    for step in range(ROOM_STEPS):
-        force_weight = 2.0 - 2.0 * (x @ x.transpose(0, 2, 1))  # |x_i - x_j|^2
-        np.maximum(force_weight, 1e-6, out=force_weight)
-        force_weight = pair_weights / force_weight**2
-        force_weight[:, diagonal, diagonal] = 0.0
-        force = x * force_weight.sum(axis=2)[:, :, None] - force_weight @ x
-        force -= np.einsum("fkd,fkd->fk", force, x)[:, :, None] * x  # along the sphere
-        force -= np.einsum("fkd,fd->fk", force, axes)[:, :, None] * axes[:, None, :]
-        largest = np.sqrt(np.einsum("fkd,fkd->fk", force, force).max(axis=1))
+    for step in range(steps):
+        # on the unit sphere |x_i - x_j|^2 = 2 - 2 <x_i, x_j>
+        weight = x @ x.transpose(0, 2, 1)
+        weight *= -2.0
+        weight += 2.0
+        np.maximum(weight, 1e-6, out=weight)
+        weight *= weight
+        # the force of j on i: (x_i - x_j) / |x_i - x_j|^4, times the pair's weight
+        if pair_weights is None:
+            np.reciprocal(weight, out=weight)
+        else:
+            np.divide(pair_weights, weight, out=weight)
+        weight[:, diagonal, diagonal] = 0.0
+        force = x * weight.sum(axis=2)[:, :, None] - weight @ x
+        force -= np.einsum("fkm,fkm->fk", force, x)[:, :, None] * x  # along the sphere
+        if axes is not None:
+            force -= np.einsum("fkm,fm->fk", force, axes)[:, :, None] * axes[:, None, :]
+        largest = np.sqrt(np.einsum("fkm,fkm->fk", force, force).max(axis=1))
+        if not (largest > 0).any():
+            break
         scale = np.divide(
-            0.25 * spacing * (1 - step / ROOM_STEPS), largest,
+            step_size * spacing * (1 - step / steps), largest,
             out=np.zeros_like(largest), where=largest > 0,
         )
-        x = x + scale[:, None, None] * force
-        x -= np.einsum("fkd,fd->fk", x, axes)[:, :, None] * axes[:, None, :]
+        x += scale[:, None, None] * force
+        if axes is not None:
+            x -= np.einsum("fkm,fm->fk", x, axes)[:, :, None] * axes[:, None, :]
         x /= np.linalg.norm(x, axis=2, keepdims=True)
     return x
 
@@ -427,23 +445,7 @@ def _spherical_code(k, m):
     if k == 1:
         return x
     x = x.astype(np.float32)  # a start needs no more, and it halves the work
-    spacing = k ** (-1.0 / (m - 1))  # the typical distance between neighbours
-    for step in range(SPREAD_STEPS):
-        # on the unit sphere |x_i - x_j|^2 = 2 - 2 <x_i, x_j>
-        weight = x @ x.T
-        weight *= -2.0
-        weight += 2.0
-        np.maximum(weight, 1e-6, out=weight)
-        weight *= weight
-        np.reciprocal(weight, out=weight)  # the force of j on i: (x_i - x_j) / |x_i - x_j|^4
-        np.fill_diagonal(weight, 0.0)
-        force = x * weight.sum(axis=1)[:, None] - weight @ x
-        force -= np.einsum("im,im->i", force, x)[:, None] * x  # along the sphere
-        largest = np.sqrt(np.einsum("im,im->i", force, force).max())
-        if not largest > 0:
-            break
-        x += (0.5 * spacing * (1 - step / SPREAD_STEPS) / largest) * force
-        x /= np.linalg.norm(x, axis=1, keepdims=True)
+    x = _repel(x[None], SPREAD_STEPS, 0.5)[0]
     return unit_rows(x.astype(np.float64))
 
 
