@@ -150,7 +150,9 @@ class PoincareEmbedder(
         room; in 2, in a wedge of the disk shared among siblings by subtree
         size); a node with several direct parents
         starts in the cone of the one that leaves the fewest specific
-        ancestors off its path. The forest is read off the
+        ancestors off its path; with several roots, a tree of the forest
+        that is mostly above nodes of other trees (a whole whose parts hang
+        from other wholes) turned towards them. The forest is read off the
         transitive closure of the relations, so a closure that misses some
         implied relations (held out, say) is laid out like the complete
         one. It needs no burn-in, and on a large hierarchy it reaches what
@@ -170,8 +172,9 @@ class PoincareEmbedder(
         ranks best the relations of up to 2,000 children drawn at random.
         Each draw costs a layout and that ranking, about a second on the
         WordNet nouns. The best of 8 ranked the nouns a little better on
-        average at 5 and 10 dimensions, not on every seed; at 5 a layout
-        that ranks better alone does not reliably train better
+        average at 10 dimensions and as well at 5, with less spread over
+        seeds; at 5 a layout that ranks better alone does not reliably
+        train better
         (:ref:`training-choices-n-init`). In 2 dimensions the layouts
         differ only by a rotation. Ignored with a random start.
 

@@ -25,6 +25,11 @@ measured on the WordNet nouns (see ``doc/training_choices.rst``):
   away the harder the bigger it is, so that it takes more room, as the
   wedges of the plane give it.
 
+A tree of the spanning forest (a hierarchy with several roots has several)
+whose nodes are above more nodes of other trees than of their own, as a
+whole is above parts that hang from other wholes, is then turned about the
+origin towards those nodes, by the share of its relations that cross.
+
 A node with several direct parents (WordNet has many) starts in the cone
 of one of them, its parent in the spanning forest (the one whose chain
 holds the most of its specific ancestors, so that those left off its path
@@ -41,6 +46,7 @@ near the origin.
 import numpy as np
 import scipy.sparse as sp
 from scipy.optimize import linear_sum_assignment
+from scipy.sparse.csgraph import connected_components
 from threadpoolctl import threadpool_limits
 
 from ._growth import _point_at
@@ -156,6 +162,11 @@ class _HierarchyLayout:
                 n_components,
             )
         self.room = self.sizes if n_components < MAKE_ROOM_BELOW else None
+        self.trees_above = None
+        if self.crossings is not None:
+            self.trees_above = _TreesAbove.find(
+                self.crossings, self.levels, closure_sizes - 1.0
+            )
         self.codes = {}  # spherical codes by (points, dimension), shared by levels and draws
 
     def draw(self, rng):
@@ -179,6 +190,8 @@ class _HierarchyLayout:
                 embedding, levels, tree_parent, radius, rng, self.codes, self.crossings,
                 self.room,
             )
+        if self.trees_above is not None:
+            self.trees_above.turn(embedding)
         return embedding
 
 
@@ -264,6 +277,126 @@ class _Crossings:
             (np.ones(len(rows)), (rows, which)), shape=(len(level), len(partners))
         )
         return counts @ directions
+
+
+# A tree of the spanning forest whose nodes are above more nodes of other
+# trees than of their own (a whole whose parts hang from other wholes, a
+# root above a node of another tree) turns towards those nodes once laid
+# out. Trees mostly above their own nodes keep their directions: turned by
+# their small share, the trees of random taxonomies split below their root
+# lost MAP (doc/training_choices.rst).
+MOSTLY_ABOVE_OTHER_TREES = 0.5
+
+
+class _TreesAbove:
+    """The trees of the spanning forest that are mostly above nodes of other
+    trees, the closure pairs that cross to those (each tree's root id for
+    the tree), and the order to turn them in."""
+
+    def __init__(self, tree, share, below, above, order):
+        self.tree, self.share, self.below, self.above, self.order = (
+            tree, share, below, above, order
+        )
+
+    @classmethod
+    def find(cls, crossings, levels, descendants):
+        """The trees that turn, or None. ``descendants`` counts the nodes
+        below each node in the closure."""
+        if len(levels[0]) == 1:
+            return None
+        half = len(crossings.ends) // 2
+        below, above = crossings.ends[:half], crossings.ends[half:]
+        tree = level_ancestors(np.arange(len(descendants)), levels[0], crossings.positions)
+        across = tree[below] != tree[above]
+        if not across.any():
+            return None
+        below, above = below[across], above[across]
+        # a tree's closure pairs are those of its nodes as ancestors
+        pairs = np.bincount(tree, weights=descendants, minlength=len(tree))
+        share = np.bincount(tree[above], minlength=len(tree)) / np.maximum(pairs, 1.0)
+        turning = share >= MOSTLY_ABOVE_OTHER_TREES
+        kept = turning[tree[above]]
+        if not kept.any():
+            return None
+        below, above = below[kept], above[kept]
+        return cls(tree, share, below, above, _turning_order(tree, below, above))
+
+    def turn(self, embedding):
+        """Turn each tree about the origin (an isometry, so the tree keeps
+        its shape) in the plane of its root's direction and the mean
+        direction of the nodes of other trees it is above, by the share of
+        its closure pairs that cross to them; a tree turns after those it is
+        above (:func:`_turning_order`)."""
+        n_nodes = len(self.tree)
+        for roots in self.order:
+            slot = np.full(n_nodes, -1)
+            slot[roots] = np.arange(len(roots))
+            pairs = np.flatnonzero(slot[self.tree[self.above]] >= 0)
+            sums = sp.csr_matrix(
+                (np.ones(len(pairs)), (slot[self.tree[self.above[pairs]]], self.below[pairs])),
+                shape=(len(roots), n_nodes),
+            ) @ unit_rows(embedding)
+            start = unit_rows(embedding[roots])
+            end = _towards(start, unit_rows(sums), self.share[roots])
+            members = np.flatnonzero(slot[self.tree] >= 0)
+            which = slot[self.tree[members]]
+            embedding[members] = _rotate(embedding[members], start[which], end[which])
+
+
+def _turning_order(tree, below, above):
+    """The turning trees (root ids) in groups: a tree comes after the trees
+    it is above, except where two are above each other's nodes (then they
+    share a group)."""
+    roots, index = np.unique(tree[above], return_inverse=True)
+    slot = np.full(len(tree), -1)
+    slot[roots] = np.arange(len(roots))
+    targets = slot[tree[below]]
+    edge = targets >= 0  # a tree above a tree that does not turn waits for none
+    graph = sp.csr_matrix(
+        (np.ones(edge.sum()), (index[edge], targets[edge])), shape=(len(roots), len(roots))
+    )
+    _, component = connected_components(graph, directed=True, connection="strong")
+    upper, lower = component[index[edge]], component[targets[edge]]
+    apart = upper != lower
+    upper, lower = upper[apart], lower[apart]
+    depth = np.zeros(component.max() + 1, dtype=np.intp)
+    for _ in range(len(depth)):  # longest chain below each group; acyclic, so it ends
+        deeper = depth.copy()
+        np.maximum.at(deeper, upper, depth[lower] + 1)
+        if np.array_equal(deeper, depth):
+            break
+        depth = deeper
+    group = depth[component]
+    return [roots[group == d] for d in range(group.max() + 1)]
+
+
+def _towards(start, goal, share):
+    """Unit rows ``share`` of the way from ``start`` to ``goal`` along the
+    great circle (all unit rows)."""
+    cosine = np.clip(np.einsum("ij,ij->i", start, goal), -1.0, 1.0)
+    normal = goal - cosine[:, None] * start
+    length = np.linalg.norm(normal, axis=1)
+    apart = length > 1e-12  # opposite or equal directions: no plane, no turn
+    normal[apart] /= length[apart, None]
+    angle = np.where(apart, share * np.arccos(cosine), 0.0)
+    return np.cos(angle)[:, None] * start + np.sin(angle)[:, None] * normal
+
+
+def _rotate(x, start, end):
+    """Each row of ``x`` turned by the rotation that takes the unit row
+    ``start`` to the unit row ``end`` in their plane, fixing everything
+    perpendicular to it."""
+    cosine = np.clip(np.einsum("ij,ij->i", start, end), -1.0, 1.0)
+    normal = end - cosine[:, None] * start
+    sine = np.linalg.norm(normal, axis=1)
+    turned = sine > 0
+    normal[turned] /= sine[turned, None]
+    along, across = np.einsum("ij,ij->i", x, start), np.einsum("ij,ij->i", x, normal)
+    return (
+        x
+        + ((cosine - 1.0) * along - sine * across)[:, None] * start
+        + ((cosine - 1.0) * across + sine * along)[:, None] * normal
+    )
 
 
 def face_pulls(turns, parents, pulls):

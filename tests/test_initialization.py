@@ -802,3 +802,78 @@ def test_families_make_room_below_six_dimensions_only(monkeypatch):
     for n_components, embedding in laid_out.items():
         without = hierarchical_embedding(graph, n_components, np.random.RandomState(0), MAX_NORM)
         assert np.array_equal(embedding, without) == (n_components >= 6)
+
+
+# two trees: "t" above a balanced subtree, and "w", a root above two of its
+# leaves only (a whole whose parts hang from "t"); "big" is a third tree
+# above one leaf of "t" and its own ten nodes
+TREES = (
+    [("t1", "t"), ("t2", "t"), ("t11", "t1"), ("t12", "t1"), ("t21", "t2"), ("t22", "t2")]
+    + [("t11", "w"), ("t22", "w")]
+    + [(f"b{i}", "big") for i in range(10)] + [("t12", "big")]
+)
+
+
+def _layout_without_turning(monkeypatch, graph, n_components):
+    with monkeypatch.context() as patched:
+        patched.setattr(_initialization, "MOSTLY_ABOVE_OTHER_TREES", np.inf)
+        return hierarchical_embedding(graph, n_components, np.random.RandomState(0), MAX_NORM)
+
+
+@pytest.mark.parametrize("n_components", [3, 5, 10])
+def test_a_tree_mostly_above_nodes_of_other_trees_turns_towards_them(
+    monkeypatch, n_components
+):
+    graph = _graph(transitive_closure(np.array(TREES, dtype=object)))
+    turned = hierarchical_embedding(graph, n_components, np.random.RandomState(0), MAX_NORM)
+    before = _layout_without_turning(monkeypatch, graph, n_components)
+    w, t11, t22 = _ids(graph, ["w", "t11", "t22"])
+    parts = turned[t11] / np.linalg.norm(turned[t11]) + turned[t22] / np.linalg.norm(turned[t22])
+    # all of w's relations cross: it takes its parts' mean direction
+    assert _angle(turned[w], parts) < 1e-9
+    assert _angle(before[w], parts) > 0.1
+    np.testing.assert_allclose(np.linalg.norm(turned[w]), np.linalg.norm(before[w]))
+    # the other trees are mostly above their own nodes and keep their places
+    others = np.setdiff1d(np.arange(graph.n_nodes), [w])
+    np.testing.assert_array_equal(turned[others], before[others])
+
+
+@pytest.mark.parametrize("n_components", [3, 10])
+def test_a_tree_turns_whole(monkeypatch, n_components):
+    # "v" above "w" above the two leaves of "t" (kept under "t" by "top"
+    # above it): the tree {v, w} has 4 of its 5 pairs crossing, so it
+    # turns 4/5 of the way, as one piece
+    relations = TREES + [("w", "v"), ("t", "top")]
+    graph = _graph(transitive_closure(np.array(relations, dtype=object)))
+    turned = hierarchical_embedding(graph, n_components, np.random.RandomState(0), MAX_NORM)
+    before = _layout_without_turning(monkeypatch, graph, n_components)
+    tree = _ids(graph, ["v", "w"])
+    assert not np.allclose(turned[tree], before[tree])
+    np.testing.assert_allclose(
+        poincare_distance_matrix(turned[tree], turned[tree]),
+        poincare_distance_matrix(before[tree], before[tree]),
+        atol=1e-6,
+    )
+    np.testing.assert_allclose(
+        np.linalg.norm(turned[tree], axis=1), np.linalg.norm(before[tree], axis=1)
+    )
+    v, t11, t22 = _ids(graph, ["v", "t11", "t22"])
+    parts = turned[t11] / np.linalg.norm(turned[t11]) + turned[t22] / np.linalg.norm(turned[t22])
+    start = _angle(before[v], parts)
+    assert _angle(turned[v], parts) == pytest.approx(start / 5, abs=1e-9)
+
+
+def test_trees_turn_after_the_trees_they_are_above():
+    from sklpoincare._initialization import _turning_order
+
+    # roots 0, 3, 5, 7; tree of 0 = {0, 1, 2}, of 3 = {3, 4}, of 5 = {5, 6},
+    # of 7 = {7}; 3 is above 1 (a node of tree 0), 7 above 4 (tree 3), and
+    # 0 and 5 above each other's nodes
+    tree = np.array([0, 0, 0, 3, 3, 5, 5, 7])
+    below = np.array([1, 4, 6, 2])
+    above = np.array([3, 7, 0, 5])
+    order = _turning_order(tree, below, above)
+    group = {int(root): k for k, roots in enumerate(order) for root in roots}
+    assert sorted(group) == [0, 3, 5, 7]
+    assert group[0] == group[5]  # above each other: together
+    assert group[3] > group[0] and group[7] > group[3]
