@@ -156,7 +156,9 @@ class _HierarchyLayout:
         if n_nodes > 1:
             self.radius *= leaf_radius(max_norm) / np.log(n_nodes)
         self.crossings = None
-        if n_components != 2:
+        # the wedges of the plane face no crossings, but the trees of a
+        # forest still turn towards the nodes they are above
+        if n_components != 2 or len(self.levels[0]) > 1:
             self.crossings = _Crossings(
                 ancestor_matrix(graph, ancestors), self.tree_parent, self.levels, self.sizes,
                 n_components,
@@ -175,21 +177,22 @@ class _HierarchyLayout:
         if self.n_components == 2:
             angles = wedge_angles(tree_parent, levels, self.sizes, rng)
             radii = np.tanh(radius / 2)
-            return np.stack([np.cos(angles), np.sin(angles)], axis=1) * radii[:, None]
-        embedding = np.zeros((len(tree_parent), self.n_components))
-        roots = levels[0]
-        # the roots, like the children of a root at the origin, are spread
-        # over the whole sphere of directions
-        # the spreading multiplies small matrices, which threads only slow down
-        with threadpool_limits(limits=1):
-            directions = spread_directions(
-                np.zeros(len(roots), dtype=np.intp), self.n_components, rng, self.codes
-            )
-            embedding[roots] = directions * norm_of_radius(radius[roots])[:, None]
-            _lay_out_levels(
-                embedding, levels, tree_parent, radius, rng, self.codes, self.crossings,
-                self.room,
-            )
+            embedding = np.stack([np.cos(angles), np.sin(angles)], axis=1) * radii[:, None]
+        else:
+            embedding = np.zeros((len(tree_parent), self.n_components))
+            roots = levels[0]
+            # the roots, like the children of a root at the origin, are spread
+            # over the whole sphere of directions
+            # the spreading multiplies small matrices, which threads only slow down
+            with threadpool_limits(limits=1):
+                directions = spread_directions(
+                    np.zeros(len(roots), dtype=np.intp), self.n_components, rng, self.codes
+                )
+                embedding[roots] = directions * norm_of_radius(radius[roots])[:, None]
+                _lay_out_levels(
+                    embedding, levels, tree_parent, radius, rng, self.codes, self.crossings,
+                    self.room,
+                )
         if self.trees_above is not None:
             self.trees_above.turn(embedding)
         return embedding

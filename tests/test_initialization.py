@@ -820,7 +820,7 @@ def _layout_without_turning(monkeypatch, graph, n_components):
         return hierarchical_embedding(graph, n_components, np.random.RandomState(0), MAX_NORM)
 
 
-@pytest.mark.parametrize("n_components", [3, 5, 10])
+@pytest.mark.parametrize("n_components", [2, 3, 5, 10])
 def test_a_tree_mostly_above_nodes_of_other_trees_turns_towards_them(
     monkeypatch, n_components
 ):
@@ -838,7 +838,7 @@ def test_a_tree_mostly_above_nodes_of_other_trees_turns_towards_them(
     np.testing.assert_array_equal(turned[others], before[others])
 
 
-@pytest.mark.parametrize("n_components", [3, 10])
+@pytest.mark.parametrize("n_components", [2, 3, 10])
 def test_a_tree_turns_whole(monkeypatch, n_components):
     # "v" above "w" above the two leaves of "t" (kept under "t" by "top"
     # above it): the tree {v, w} has 4 of its 5 pairs crossing, so it
