@@ -8,11 +8,18 @@ import ast
 import os
 import sys
 
+import numpy as np
+
 from sklpoincare.datasets import load_mammals
+from sklpoincare.datasets._wordnet import _Database, _parse_data, _parse_index, _synset_names
+from sklpoincare.hierarchy import transitive_closure
 from sklpoincare.io import load_relations
 
-DATASETS = ("mammals", "nouns")
+DATASETS = ("mammals", "nouns", "holonymy")
 NOUN_FILE = "noun_closure.tsv.gz"
+WORDNET_DIR = "wordnet-3.0"  # Princeton's data.noun and index.noun, for the holonymy
+# member, part and substance holonym pointers: (part, whole) pairs
+HOLONYM_POINTERS = ("#m", "#p", "#s")
 
 NOUN_ORIGIN = (
     "the transitive closure of the WordNet 3.0 noun hypernym hierarchy "
@@ -24,18 +31,65 @@ NOUN_ORIGIN = (
 )
 
 
+HOLONYMY_ORIGIN = (
+    "Princeton's WordNet 3.0 database (data.noun and index.noun, plain or "
+    "gzip-compressed); the project keeps it in shared/data/wordnet-3.0"
+)
+
+
 def load_dataset(name, data_dir):
-    """The relations of ``name``: mammals (bundled) or nouns (from ``data_dir``)."""
+    """The relations of ``name``: mammals (bundled), nouns or holonymy (from
+    ``data_dir``)."""
     if name == "mammals":
         return load_mammals().data
+    if name == "holonymy":
+        return load_holonymy(os.path.join(data_dir, WORDNET_DIR))
     # a child<TAB>parent file with a header line
     relations, _ = load_relations(os.path.join(data_dir, NOUN_FILE), delimiter="\t",
                                   header=True)
     return relations
 
 
+def load_holonymy(directory):
+    """The transitive closure of WordNet's noun holonymy: each synset under
+    the wholes it is a member, part or substance of (23,153 synsets, 22,187
+    pointers, 118,228 pairs in WordNet 3.0). Unlike the hypernymy it is a
+    forest of 2,748 roots, and many parts hang from several wholes (a
+    handle from a briefcase, a bicycle, a coffee cup...)."""
+    database = _Database(directory)
+    index_display, index_lines = database.read_lines("index.noun")
+    data_display, data_lines = database.read_lines("data.noun")
+    offsets, lemmas, by_symbol, line_numbers = _parse_data(
+        data_display, data_lines, "n", HOLONYM_POINTERS
+    )
+    names = _synset_names(
+        offsets, lemmas, _parse_index(index_display, index_lines, "n"), "n",
+        data_display, index_display, line_numbers,
+    )
+    name_of = dict(zip(offsets, names))
+    pairs = {
+        (name_of[offset], name_of[whole])
+        for wholes in by_symbol
+        for offset, targets in zip(offsets, wholes)
+        for whole in targets
+    }
+    return transitive_closure(np.array(sorted(pairs), dtype=object))
+
+
 def check_data(datasets, data_dir):
-    """Exit with a message naming the missing file when the nouns cannot be read."""
+    """Exit with a message naming the missing file when the nouns or the
+    holonymy cannot be read."""
+    if "holonymy" in datasets:
+        directory = os.path.join(data_dir or ".", WORDNET_DIR)
+        if data_dir is None or not any(
+            os.path.isfile(os.path.join(directory, name + ext))
+            for name in ("data.noun",) for ext in ("", ".gz")
+        ):
+            sys.exit(
+                f"error: the holonymy needs --data DIR, a directory holding "
+                f"{WORDNET_DIR}/data.noun and index.noun (looked in "
+                f"{os.path.abspath(directory)}): {HOLONYMY_ORIGIN}."
+            )
     if "nouns" not in datasets:
         return
     if data_dir is None:
@@ -140,7 +194,8 @@ def parse_datasets_and_dims(parser, datasets_text, dims_text):
 def add_data_arguments(parser, dims="10"):
     """``--data``, ``--datasets`` and ``--dims``, as the benchmarks read them
     with :func:`data_arguments`."""
-    parser.add_argument("--data", metavar="DIR", help=f"directory holding {NOUN_FILE}")
+    parser.add_argument("--data", metavar="DIR", help=f"directory holding {NOUN_FILE} "
+                                                       f"(and {WORDNET_DIR}/ for the holonymy)")
     parser.add_argument("--datasets", help=f"comma list among {','.join(DATASETS)} "
                                            "(default: mammals, and nouns with --data)")
     parser.add_argument("--dims", default=dims, help="comma list of dimensions")

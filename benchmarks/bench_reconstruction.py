@@ -242,8 +242,9 @@ def parse_args(argv=None):
     )
     parser.add_argument(
         "--datasets",
-        help="comma list among mammals,nouns (default: mammals, or mammals,nouns "
-        "when --data is given)",
+        help="comma list among mammals,nouns,holonymy (default: mammals, or "
+        "mammals,nouns when --data is given; holonymy, the WordNet noun "
+        "part-of forest, is read from DIR/wordnet-3.0)",
     )
     parser.add_argument("--dims", default="5,10", help="comma list of dimensions")
     parser.add_argument(

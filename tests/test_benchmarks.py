@@ -21,3 +21,24 @@ def test_scale_benchmark_runs_every_stage_of_fit():
     cells = [cell.strip() for cell in row.strip("|").split("|")]
     assert "—" not in cells and "error" not in cells, row
     assert "stopped" not in result.stderr
+
+
+def test_holonymy_benchmark_data_reads_a_wordnet_database(tmp_path, monkeypatch):
+    # the benchmarks read WordNet's holonym pointers with the package's
+    # private parser: they must stay in step with it
+    from test_wordnet import _PARTS, _data_text, _index_text
+
+    monkeypatch.syspath_prepend(str(BENCH_SCALE.parent))
+    from _data import WORDNET_DIR, load_dataset
+
+    data, offsets = _data_text(_PARTS, "n")
+    directory = tmp_path / WORDNET_DIR
+    directory.mkdir()
+    (directory / "data.noun").write_text(data, encoding="utf-8")
+    (directory / "index.noun").write_text(_index_text(_PARTS, offsets, "n"), encoding="utf-8")
+    pairs = {tuple(pair) for pair in load_dataset("holonymy", str(tmp_path))}
+    assert pairs == {
+        ("handle.n.01", "bicycle.n.01"), ("handle.n.01", "briefcase.n.01"),
+        ("wheel.n.01", "bicycle.n.01"), ("spoke.n.01", "wheel.n.01"),
+        ("spoke.n.01", "bicycle.n.01"),
+    }

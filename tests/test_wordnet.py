@@ -426,3 +426,27 @@ def test_direct_links_are_the_pointers_and_close_to_the_closure(nouns):
     # the plain closure also follows a hypernym, then an instance hypernym
     assert set(_expected_pairs()) <= closed
     assert all(c == "epimetheus.n.01" for c, _ in closed - set(_expected_pairs()))
+
+
+_PARTS = [
+    ("bicycle", ["bicycle"], []),
+    ("briefcase", ["briefcase"], []),
+    ("handle", ["handle"], [("#p", "bicycle"), ("#p", "briefcase"), ("@", "bicycle")]),
+    ("spoke", ["spoke"], [("#p", "wheel")]),
+    ("wheel", ["wheel"], [("#p", "bicycle"), ("+", "study")]),
+]
+
+
+def test_other_pointer_symbols_are_read_on_request(tmp_path):
+    from sklpoincare.datasets._wordnet import _parse_data
+
+    data, offsets = _data_text(_PARTS, "n")
+    key_of = {f"{offset:08d}": key for key, offset in offsets.items()}
+    lines = data.split("\n")
+    _, _, (parts_of,), _ = _parse_data("data.noun", lines, "n", ("#p",))
+    _, _, (hypernyms, instances), _ = _parse_data("data.noun", lines, "n")
+    assert [sorted(key_of[t] for t in targets) for targets in parts_of] == [
+        [], [], ["bicycle", "briefcase"], ["wheel"], ["bicycle"]
+    ]
+    assert [[key_of[t] for t in targets] for targets in hypernyms] == [[], [], ["bicycle"], [], []]
+    assert not any(instances)

@@ -150,14 +150,18 @@ def _parse_index(display, lines, letter):
     return senses
 
 
-def _parse_data(display, lines, letter):
+def _parse_data(display, lines, letter, symbols=(_HYPERNYM, _INSTANCE_HYPERNYM)):
     """Parse ``data.<pos>``; return offsets, first lemmas, pointers, line numbers.
 
-    Pointers are kept as offsets (str, as written) and resolved once all
-    synsets are known. The offset field of a line is its key; pointers
-    refer to synsets by that key.
+    ``pointers`` holds, for each of ``symbols`` (pointer symbols such as
+    ``"@"``), the targets of each synset's pointers of that kind. Pointers
+    are kept as offsets (str, as written) and resolved once all synsets are
+    known. The offset field of a line is its key; pointers refer to synsets
+    by that key.
     """
-    offsets, lemmas, hypernyms, instances, line_numbers = [], [], [], [], []
+    offsets, lemmas, line_numbers = [], [], []
+    pointers_by_symbol = tuple([] for _ in symbols)
+    slot = {symbol: k for k, symbol in enumerate(symbols)}
     for number, text in _data_lines(lines):
         fields = text.split(" | ", 1)[0].split()
         where = f"{display}:{number}"
@@ -177,22 +181,18 @@ def _parse_data(display, lines, letter):
             )
         if ss_type != letter:
             raise ValueError(f"{where}: synset type {ss_type!r}, expected {letter!r}")
-        up, instance_of = [], []
+        targets = tuple([] for _ in symbols)
         for k in range(0, len(pointers), 4):
             symbol, target, target_pos = pointers[k : k + 3]
-            # pointers to other parts of speech are not hypernyms of this file
-            if target_pos != letter:
-                continue
-            if symbol == _HYPERNYM:
-                up.append(target)
-            elif symbol == _INSTANCE_HYPERNYM:
-                instance_of.append(target)
+            # pointers to other parts of speech are not part of this hierarchy
+            if target_pos == letter and symbol in slot:
+                targets[slot[symbol]].append(target)
         offsets.append(offset)
         lemmas.append(first_lemma)
-        hypernyms.append(up)
-        instances.append(instance_of)
+        for kept, found in zip(pointers_by_symbol, targets):
+            kept.append(found)
         line_numbers.append(number)
-    return offsets, lemmas, hypernyms, instances, line_numbers
+    return offsets, lemmas, pointers_by_symbol, line_numbers
 
 
 def _synset_names(
@@ -493,7 +493,7 @@ def load_wordnet(
     data_display, data_lines = database.read_lines(f"data.{pos}")
     senses = _parse_index(index_display, index_lines, letter)
     del index_lines
-    offsets, lemmas, hypernym_offsets, instance_offsets, line_numbers = _parse_data(
+    offsets, lemmas, (hypernym_offsets, instance_offsets), line_numbers = _parse_data(
         data_display, data_lines, letter
     )
     del data_lines
