@@ -293,8 +293,9 @@ MOSTLY_ABOVE_OTHER_TREES = 0.5
 
 class _TreesAbove:
     """The trees of the spanning forest that are mostly above nodes of other
-    trees, the closure pairs that cross to those (each tree's root id for
-    the tree), and the order to turn them in."""
+    trees: each node's tree (its root's id), each tree's share of crossing
+    pairs, the crossing pairs of the turning trees, and the order to turn
+    them in."""
 
     def __init__(self, tree, share, below, above, order):
         self.tree, self.share, self.below, self.above, self.order = (
