@@ -19,7 +19,8 @@ the whole closure (the reduction is in training), so training on it would
 make every test pair a training pair. ``--closure`` shows that figure
 anyway, labelled.
 
-Data: the bundled mammals, and the nouns with ``--data DIR``.
+Data: the bundled mammals, and the nouns (or the holonymy, a forest) with
+``--data DIR``.
 
 Examples::
 
