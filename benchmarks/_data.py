@@ -55,7 +55,7 @@ def load_holonymy(directory):
     the wholes it is a member, part or substance of (23,153 synsets, 22,187
     pointers, 118,228 pairs in WordNet 3.0). Unlike the hypernymy it is a
     forest of 2,748 roots, and many parts hang from several wholes (a
-    handle from a briefcase, a bicycle, a coffee cup...)."""
+    handle from a briefcase, a coffee cup, a frying pan...)."""
     database = _Database(directory)
     index_display, index_lines = database.read_lines("index.noun")
     data_display, data_lines = database.read_lines("data.noun")
@@ -82,8 +82,7 @@ def check_data(datasets, data_dir):
     if "holonymy" in datasets:
         directory = os.path.join(data_dir or ".", WORDNET_DIR)
         if data_dir is None or not any(
-            os.path.isfile(os.path.join(directory, name + ext))
-            for name in ("data.noun",) for ext in ("", ".gz")
+            os.path.isfile(os.path.join(directory, "data.noun" + ext)) for ext in ("", ".gz")
         ):
             sys.exit(
                 f"error: the holonymy needs --data DIR, a directory holding "
