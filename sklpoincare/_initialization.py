@@ -137,7 +137,8 @@ def best_hierarchical_embedding(graph, n_components, rng, max_norm, n_layouts, n
 class _HierarchyLayout:
     """What a hierarchical layout of ``graph`` needs that no random draw
     changes: the spanning forest, each node's radius, the off-path
-    crossings and the spherical codes. :meth:`draw` lays the nodes out."""
+    crossings, the trees that turn towards other trees (:class:`_TreesAbove`)
+    and the spherical codes. :meth:`draw` lays the nodes out."""
 
     def __init__(self, graph, n_components, max_norm, ancestors=None):
         n_nodes = graph.n_nodes
