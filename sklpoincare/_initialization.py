@@ -52,6 +52,7 @@ from threadpoolctl import threadpool_limits
 from ._growth import _point_at
 from ._manifolds import norm_of_radius, poincare_radius, radius_of_norm, unit_rows
 from ._ranking import _rank_relations
+from ._relations import _deduplicate
 from .hierarchy import (
     HierarchyCycleError,
     _ranges,
@@ -166,7 +167,7 @@ class _HierarchyLayout:
             )
         self.room = self.sizes if n_components < MAKE_ROOM_BELOW else None
         self.trees_above = None
-        if self.crossings is not None:
+        if self.crossings is not None and len(self.levels[0]) > 1:  # a forest
             self.trees_above = _TreesAbove.find(
                 self.crossings, self.levels, closure_sizes - 1.0
             )
@@ -255,6 +256,12 @@ class _Crossings:
             self.depth[level] = depth
         self.end_depth = self.depth[self.ends]
 
+    @property
+    def pairs(self):
+        """The off-path pairs as ``(below, above)`` (views into ``ends``)."""
+        half = len(self.ends) // 2
+        return self.ends[:half], self.ends[half:]
+
     def pulls(self, depth, embedding):
         """For each node of level ``depth``, the sum of the directions of
         its subtree's partners, each seen at its ancestor in the level
@@ -307,10 +314,7 @@ class _TreesAbove:
     def find(cls, crossings, levels, descendants):
         """The trees that turn, or None. ``descendants`` counts the nodes
         below each node in the closure."""
-        if len(levels[0]) == 1:
-            return None
-        half = len(crossings.ends) // 2
-        below, above = crossings.ends[:half], crossings.ends[half:]
+        below, above = crossings.pairs
         tree = level_ancestors(np.arange(len(descendants)), levels[0], crossings.positions)
         across = tree[below] != tree[above]
         if not across.any():
@@ -332,20 +336,22 @@ class _TreesAbove:
         direction of the nodes of other trees it is above, by the share of
         its closure pairs that cross to them; a tree turns after those it is
         above (:func:`_turning_order`)."""
-        n_nodes = len(self.tree)
+        slot = np.full(len(self.tree), -1)
         for roots in self.order:
-            slot = np.full(n_nodes, -1)
             slot[roots] = np.arange(len(roots))
             pairs = np.flatnonzero(slot[self.tree[self.above]] >= 0)
-            sums = sp.csr_matrix(
-                (np.ones(len(pairs)), (slot[self.tree[self.above[pairs]]], self.below[pairs])),
-                shape=(len(roots), n_nodes),
-            ) @ unit_rows(embedding)
+            # the directions of the nodes they are above, summed per tree
+            nodes, column = np.unique(self.below[pairs], return_inverse=True)
+            goal = sp.csr_matrix(
+                (np.ones(len(pairs)), (slot[self.tree[self.above[pairs]]], column)),
+                shape=(len(roots), len(nodes)),
+            ) @ unit_rows(embedding[nodes])
             start = unit_rows(embedding[roots])
-            end = _towards(start, unit_rows(sums), self.share[roots])
+            end = _towards(start, unit_rows(goal), self.share[roots])
             members = np.flatnonzero(slot[self.tree] >= 0)
             which = slot[self.tree[members]]
             embedding[members] = _rotate(embedding[members], start[which], end[which])
+            slot[roots] = -1
 
 
 def _turning_order(tree, below, above):
@@ -360,19 +366,17 @@ def _turning_order(tree, below, above):
     graph = sp.csr_matrix(
         (np.ones(edge.sum()), (index[edge], targets[edge])), shape=(len(roots), len(roots))
     )
-    _, component = connected_components(graph, directed=True, connection="strong")
-    upper, lower = component[index[edge]], component[targets[edge]]
+    n_groups, group = connected_components(graph, directed=True, connection="strong")
+    upper, lower = group[index[edge]], group[targets[edge]]
     apart = upper != lower
-    upper, lower = upper[apart], lower[apart]
-    depth = np.zeros(component.max() + 1, dtype=np.intp)
-    for _ in range(len(depth)):  # longest chain below each group; acyclic, so it ends
-        deeper = depth.copy()
-        np.maximum.at(deeper, upper, depth[lower] + 1)
-        if np.array_equal(deeper, depth):
-            break
-        depth = deeper
-    group = depth[component]
-    return [roots[group == d] for d in range(group.max() + 1)]
+    if not apart.any():
+        return [roots]
+    # the groups as a hierarchy, each under the groups it is above: its
+    # topological levels turn in order
+    levels = topological_levels(_deduplicate(
+        np.arange(n_groups), upper[apart], lower[apart], np.ones(apart.sum())
+    ))
+    return [roots[np.isin(group, level)] for level in levels]
 
 
 def _towards(start, goal, share):
