@@ -126,24 +126,27 @@ def run_size(n_nodes, args):
             graph.child_csr()
         rng = check_random_state(estimator.random_state)
         with Stage("start", results):
-            embedding = estimator._initial_embedding(graph, rng, ancestors)
+            start = estimator._resolve_start(graph)
+            embedding = estimator._initial_embedding(graph, rng, ancestors, start)
         not_negatives = estimator._not_negatives(graph, ancestors)
         del ancestors
-        epochs = [(False, *estimator._epoch_rates(e, 0)) for e in range(args.epochs)]
+        epochs = [(False, *estimator._epoch_rates(e, 0, start)) for e in range(args.epochs)]
         with Stage("epoch", results):
-            start = time.perf_counter()
-            loss_curve = estimator._train(graph, embedding, rng, epochs, not_negatives)
+            began = time.perf_counter()
+            loss_curve = estimator._train(graph, embedding, rng, epochs, not_negatives, start)
         # Seconds per epoch from the callback. The first epoch also holds the
         # set-up of training (the CSR again, the degree table with burn-in):
         # after two or more epochs the first is left out, after one the CSR
         # stage's time is taken off it.
-        per_epoch = np.diff([start] + epoch_ends)
+        per_epoch = np.diff([began] + epoch_ends)
         if len(per_epoch) > 1:
             results["epoch"]["seconds"] = float(per_epoch[1:].mean())
         else:
             results["epoch"]["seconds"] = float(per_epoch[0] - results["CSR"]["seconds"])
         with Stage("finish", results):
-            estimator._set_fitted_state(graph, embedding, loss_curve, names, not_negatives)
+            estimator._set_fitted_state(
+                graph, embedding, loss_curve, names, not_negatives, start
+            )
         del graph, embedding
         labels = np.random.RandomState(0).choice(estimator.nodes_, size=10_000)
         with Stage("transform", results):

@@ -17,7 +17,7 @@ from sklearn.utils.validation import check_is_fitted
 from ._growth import extend_graph, graph_from_adjacency, place_new_nodes
 from ._features import FEATURES, landmark_rows, node_features
 from ._initialization import best_hierarchical_embedding, order_radii, random_embedding
-from .hierarchy import MAX_RELATIONS, ancestor_closure, close_graph
+from .hierarchy import MAX_RELATIONS, ancestor_closure, ancestors_above, close_graph, cycle_groups
 from ._relations import (
     alias_table,
     as_label_table,
@@ -157,8 +157,9 @@ class PoincareEmbedder(
         implied relations (held out, say) is laid out like the complete
         one. It needs no burn-in, and on a large hierarchy it reaches what
         a random start never does. ``"auto"``: ``"hierarchy"``, except
-        ``"random"`` in 1 dimension, where the layout has no room. See
-        :ref:`benchmarks-parameters`.
+        ``"random"`` in 1 dimension, where the layout has no room, and for
+        relations with a cycle (``closure=False``), which no hierarchy
+        lays out. See :ref:`benchmarks-parameters`.
 
     init_range : float, default=1e-3
         With ``init="random"``, initial coordinates are drawn uniformly in
@@ -200,8 +201,10 @@ class PoincareEmbedder(
         hierarchies, and for link prediction, where held-out relations must
         not be implied by the training ones. Its negatives still leave out
         the ancestors the relations imply, which training would otherwise
-        push away (see :ref:`benchmarks-is-a`). See
-        :ref:`benchmarks-direct-links`.
+        push away (see :ref:`benchmarks-is-a`), except, on a cycle, the
+        nodes that are below a node as well as above it: each link of an
+        undirected graph given both ways keeps the rest of the graph among
+        its negatives. See :ref:`benchmarks-direct-links`.
 
     max_closure_size : int, default=100_000_000
         With ``closure=True``, the largest number of pairs the closure may
@@ -473,20 +476,21 @@ class PoincareEmbedder(
         with self._stage("start") as stage:
             if warm:
                 stage.detail = "from the fitted embedding"
+                start = self._start
                 embedding = self._continued_embedding(graph, rng)
                 burn_in, loss_curve = 0, list(self.loss_curve_)
             else:
-                stage.detail = "hierarchy" if self._starts_from_hierarchy() else "random"
-                embedding = self._initial_embedding(graph, rng, ancestors)
-                burn_in, loss_curve = self._burn_in_epochs(), []
+                start = stage.detail = self._resolve_start(graph)
+                embedding = self._initial_embedding(graph, rng, ancestors, start)
+                burn_in, loss_curve = self._burn_in_epochs(start), []
         not_negatives = self._not_negatives(graph, ancestors)
         del ancestors  # 8 bytes per pair of the closure that training does not need
         epochs = [
-            (burn_in > 0 and epoch < burn_in, *self._epoch_rates(epoch, burn_in))
+            (burn_in > 0 and epoch < burn_in, *self._epoch_rates(epoch, burn_in, start))
             for epoch in range(self.n_epochs)
         ]
-        loss_curve += self._train(graph, embedding, rng, epochs, not_negatives)
-        self._set_fitted_state(graph, embedding, loss_curve, names, not_negatives)
+        loss_curve += self._train(graph, embedding, rng, epochs, not_negatives, start)
+        self._set_fitted_state(graph, embedding, loss_curve, names, not_negatives, start)
         return self
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -530,6 +534,7 @@ class PoincareEmbedder(
         new, names = check_relations(X, sample_weight)
         rng = check_random_state(self.random_state)
         if hasattr(self, "embedding_"):
+            start = self._start
             old = graph_from_adjacency(self.nodes_, self.adjacency_)
             graph = extend_graph(old, new)
             adds_nothing = graph.n_nodes == old.n_nodes and len(graph.children) == len(
@@ -546,49 +551,63 @@ class PoincareEmbedder(
             loss_curve = list(self.loss_curve_)
         else:
             graph, ancestors = self._training_graph(new)
-            embedding = self._initial_embedding(graph, rng, ancestors)
+            start = self._resolve_start(graph)
+            embedding = self._initial_embedding(graph, rng, ancestors, start)
             loss_curve = []
         not_negatives = self._not_negatives(graph, ancestors)
         del ancestors  # as in fit
         epoch = len(loss_curve)
-        in_burn_in = epoch < self._burn_in_epochs()
-        rate = self._learning_rate() * (_BURN_IN_RATE_FACTOR if in_burn_in else 1.0)
+        in_burn_in = epoch < self._burn_in_epochs(start)
+        rate = self._learning_rate(start) * (_BURN_IN_RATE_FACTOR if in_burn_in else 1.0)
         loss_curve += self._train(
-            graph, embedding, rng, [(in_burn_in, rate, rate)], not_negatives,
+            graph, embedding, rng, [(in_burn_in, rate, rate)], not_negatives, start,
             first_epoch=epoch,
         )
-        self._set_fitted_state(graph, embedding, loss_curve, names, not_negatives)
+        self._set_fitted_state(graph, embedding, loss_curve, names, not_negatives, start)
         return self
 
     def _stage(self, name):
         """Times a stage of ``fit``, and prints it with ``verbose >= 2``."""
         return report_stage(name, self.verbose)
 
-    def _starts_from_hierarchy(self):
-        if self.init == "auto":
-            return int(self.n_components) not in _AUTO_RANDOM_START_COMPONENTS
-        return self.init == "hierarchy"
+    def _resolve_start(self, graph):
+        """``init`` resolved for a fresh start on the training ``graph``:
+        ``"hierarchy"`` or ``"random"``."""
+        if self.init != "auto":
+            return self.init
+        if int(self.n_components) in _AUTO_RANDOM_START_COMPONENTS:
+            return "random"
+        # Relations with a cycle (possible with closure=False only) lay out
+        # worse than a random start, even a few reversed links in a hierarchy
+        # (doc/training_choices.rst).
+        if not self.closure and cycle_groups(graph)[0] < graph.n_nodes:
+            return "random"
+        return "hierarchy"
 
-    def _learning_rate(self):
-        """``learning_rate`` with ``"auto"`` resolved."""
+    def _learning_rate(self, start):
+        """``learning_rate`` with ``"auto"`` resolved, for a fit that started
+        from ``start`` (see :meth:`_resolve_start`)."""
         if self.learning_rate != "auto":
             return float(self.learning_rate)
-        if self._geometry().hyperbolic and self._starts_from_hierarchy():
+        if self._geometry().hyperbolic and start == "hierarchy":
             return _AUTO_RATE_FROM_LAYOUT
         return _AUTO_RATE_FROM_RANDOM
 
-    def _burn_in_epochs(self):
+    def _burn_in_epochs(self, start):
         # the burn-in finds the angular layout that a random start lacks
-        return 0 if self._starts_from_hierarchy() else self.burn_in
+        return 0 if start == "hierarchy" else self.burn_in
 
     def _training_graph(self, graph):
         """``(graph, ancestors)``: the relations training runs on and their
         ancestor closure, which the layout and the negatives read. With
-        ``closure=False`` the relations stay as given, and ``ancestors`` is
-        None where computing them costs too much (see
+        ``closure=False`` the relations stay as given, ``ancestors`` leaves
+        out the nodes on a common cycle (see
+        :func:`~sklpoincare.hierarchy.ancestors_above`), and it is None
+        where computing it costs too much (see
         :func:`~sklpoincare.hierarchy.ancestor_closure`)."""
         if not self.closure:
-            return graph, ancestor_closure(graph, max_pairs=self.max_closure_size)
+            ancestors = ancestor_closure(graph, max_pairs=self.max_closure_size)
+            return graph, None if ancestors is None else ancestors_above(graph, ancestors)
         return close_graph(graph, self.max_closure_size)
 
     def _closure_detail(self, graph, ancestors):
@@ -598,10 +617,10 @@ class PoincareEmbedder(
         known = "not computed" if ancestors is None else f"{ancestors.nnz:,}"
         return f"not trained on (closure=False); ancestor pairs, for the negatives: {known}"
 
-    def _initial_embedding(self, graph, rng, ancestors=None):
-        """Training coordinates of a fresh start (see ``init``)."""
+    def _initial_embedding(self, graph, rng, ancestors, start):
+        """Training coordinates of a fresh ``start`` (see :meth:`_resolve_start`)."""
         n_components = int(self.n_components)
-        if self._starts_from_hierarchy():
+        if start == "hierarchy":
             layout = best_hierarchical_embedding(
                 graph, n_components, rng, 1.0 - self.eps, self.n_init,
                 _n_threads(self.n_jobs), ancestors,
@@ -642,10 +661,11 @@ class PoincareEmbedder(
         place_new_nodes(embedding, known, graph, rng, self.init_range, geometry)
         return geometry.project(geometry.to_training(embedding), self.eps)
 
-    def _train(self, graph, embedding, rng, epochs, not_negatives, first_epoch=0):
+    def _train(self, graph, embedding, rng, epochs, not_negatives, start, first_epoch=0):
         """Run ``epochs``, a list of ``(in_burn_in, lr_start, lr_end)``, in place.
 
-        ``not_negatives`` is the CSR of :meth:`_not_negatives`.
+        ``not_negatives`` is the CSR of :meth:`_not_negatives`, ``start``
+        what training started from (see :meth:`_resolve_start`).
 
         Returns the loss per epoch. Raises before anything is fitted when
         training diverges.
@@ -698,10 +718,10 @@ class PoincareEmbedder(
                 )
                 epoch = first_epoch + i
                 if not np.isfinite(loss):
-                    raise self._divergence("loss", epoch)
+                    raise self._divergence("loss", epoch, start)
                 # the last steps of an epoch can overflow after its last loss
                 if not np.isfinite(embedding).all():
-                    raise self._divergence("embedding", epoch)
+                    raise self._divergence("embedding", epoch, start)
                 losses.append(loss / total_weight)
                 progress.update(i + 1, losses[-1])
                 if self.callback is not None and self._call_back(
@@ -712,14 +732,14 @@ class PoincareEmbedder(
             progress.close()  # ends the terminal line, also when stopped early
         return losses
 
-    def _divergence(self, what, epoch):
+    def _divergence(self, what, epoch, start):
         return FloatingPointError(
             f"the {what} became non-finite at epoch {epoch + 1}; training diverged. "
-            f"Try a smaller learning_rate (now {self._learning_rate()}) or smaller "
+            f"Try a smaller learning_rate (now {self._learning_rate(start)}) or smaller "
             "sample_weight values"
         )
 
-    def _set_fitted_state(self, graph, embedding, loss_curve, names, not_negatives):
+    def _set_fitted_state(self, graph, embedding, loss_curve, names, not_negatives, start):
         # Fitted attributes are written only once training has succeeded, so
         # a fit that raises (or is interrupted) leaves the previous state.
         self._record_input_columns(names)
@@ -733,16 +753,17 @@ class PoincareEmbedder(
         self._adjacency_is_closure = bool(self.closure)
         self.loss_curve_ = loss_curve
         self.n_iter_ = len(loss_curve)
-        self.learning_rate_ = self._learning_rate()
+        self.learning_rate_ = self._learning_rate(start)
+        self._start = start  # what a warm start continues
 
     def _call_back(self, epoch, loss, embedding, nodes):
         view = embedding.view()
         view.flags.writeable = False
         return bool(self.callback(epoch + 1, loss, view, nodes))
 
-    def _epoch_rates(self, epoch, burn_in):
+    def _epoch_rates(self, epoch, burn_in, start):
         """Learning rates at the start and end of an epoch of ``fit``."""
-        learning_rate = self._learning_rate()
+        learning_rate = self._learning_rate(start)
         if epoch < burn_in:
             rate = learning_rate * _BURN_IN_RATE_FACTOR
             return rate, rate

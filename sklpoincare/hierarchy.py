@@ -14,6 +14,7 @@ from numbers import Integral
 
 import numpy as np
 import scipy.sparse as sp
+from scipy.sparse.csgraph import connected_components
 from sklearn.utils._param_validation import Interval, validate_params
 
 from ._relations import RelationGraph, check_relations
@@ -177,6 +178,39 @@ def ancestor_closure(graph, max_steps=None, max_pairs=None):
         (pairs.data[off_diagonal], (pairs.row[off_diagonal], pairs.col[off_diagonal])),
         shape=reach.shape,
     )
+
+
+def cycle_groups(graph):
+    """``(n_groups, group)``: the strongly connected components of the
+    relations, nodes on a common cycle in one group. Without a cycle each
+    node is a group of its own."""
+    return connected_components(
+        graph.parent_matrix(weighted=False), directed=True, connection="strong"
+    )
+
+
+def ancestors_above(graph, ancestors):
+    """``ancestors`` (see :func:`ancestor_closure`) without the pairs of
+    nodes on a common cycle, each the other's ancestor, except the
+    relations themselves.
+
+    What is left is a strict order: a node's ancestors that are not also
+    below it. Followed through cycles, the relations of an undirected graph
+    (each link given both ways) make every node of a connected component
+    the ancestor of every other, and a hierarchy cannot put either of two
+    such nodes above the other.
+    """
+    n_groups, group = cycle_groups(graph)
+    if n_groups == graph.n_nodes:
+        return ancestors  # no cycle
+    pairs = ancestors.tocoo()
+    apart = group[pairs.row] != group[pairs.col]
+    kept = sp.csr_matrix(
+        (pairs.data[apart], (pairs.row[apart], pairs.col[apart])), shape=ancestors.shape
+    )
+    kept = kept + graph.parent_matrix(weighted=False)
+    kept.data[:] = 1
+    return kept.astype(ancestors.dtype)
 
 
 def close_graph(graph, max_size=MAX_RELATIONS):

@@ -482,7 +482,7 @@ def test_implied_ancestors_are_never_negatives(monkeypatch, closure, fast_params
     assert excluded == {"a": set(), "b": {"a"}, "c": {"a", "b"}, "d": {"a", "b", "c"}}
 
 
-def test_a_graph_with_a_cycle_excludes_what_it_reaches(fast_params):
+def test_a_graph_with_a_cycle_excludes_what_is_above(fast_params):
     cycle = [("a", "b"), ("b", "c"), ("c", "a"), ("d", "a")]
     est = PoincareEmbedder(n_components=2, **fast_params, closure=False).fit(cycle)
     assert np.isfinite(est.embedding_).all()
@@ -490,8 +490,35 @@ def test_a_graph_with_a_cycle_excludes_what_it_reaches(fast_params):
 
     graph, _ = check_relations(np.array(cycle, dtype=object))
     indptr, indices = est._not_negatives(*est._training_graph(graph))
-    # d reaches a, b and c upwards; a node on the cycle reaches the other two
-    assert [len(indices[indptr[i] : indptr[i + 1]]) for i in range(4)] == [2, 2, 2, 3]
+    # d is below a, b and c; a node on the cycle is below the other two and
+    # above them too, so only its own parent is left out of its negatives
+    assert [len(indices[indptr[i] : indptr[i + 1]]) for i in range(4)] == [1, 1, 1, 3]
+
+
+def test_an_undirected_graph_keeps_its_negatives(fast_params):
+    # Each link both ways: followed through the cycles, every node reaches
+    # every other. Leaving all of them out of the negatives left nothing to
+    # push apart, and every point collapsed onto the origin.
+    ring = [(f"n{i}", f"n{(i + 1) % 30}") for i in range(30)]
+    links = ring + [(parent, child) for child, parent in ring]
+    est = PoincareEmbedder(n_components=2, **fast_params, closure=False).fit(links)
+    from sklpoincare._relations import check_relations
+
+    graph, _ = check_relations(np.array(links, dtype=object))
+    indptr, _ = est._not_negatives(*est._training_graph(graph))
+    assert np.diff(indptr).tolist() == [2] * 30  # its two neighbours
+    assert np.linalg.norm(est.embedding_, axis=1).min() > 0.1
+
+
+@pytest.mark.parametrize("init, starts_random", [("auto", True), ("hierarchy", False)])
+def test_auto_starts_a_graph_with_a_cycle_at_random(fast_params, init, starts_random):
+    cycle = [("a", "b"), ("b", "c"), ("c", "a"), ("d", "a")]
+    params = {**fast_params, "learning_rate": "auto", "init": init}
+    est = PoincareEmbedder(n_components=2, **params, closure=False).fit(cycle)
+    # learning_rate="auto" resolves to the random start's rate
+    assert (est.learning_rate_ == 0.3) == starts_random
+    tree = [("b", "a"), ("c", "a"), ("d", "b")]
+    assert PoincareEmbedder(n_components=2, **params, closure=False).fit(tree).learning_rate_ == 1.0
 @pytest.mark.parametrize("init, built", [("hierarchy", False), ("random", True)])
 def test_burn_in_table_is_built_only_for_burn_in(monkeypatch, init, built):
     # a hierarchical start has no burn-in, so no degree table (seconds on

@@ -12,6 +12,8 @@ from sklpoincare._relations import check_relations
 from sklpoincare.datasets import load_mammals, make_balanced_tree
 from sklpoincare.hierarchy import (
     HierarchyCycleError,
+    ancestor_closure,
+    ancestors_above,
     close_graph,
     closure_size_bounds,
     topological_levels,
@@ -118,6 +120,26 @@ def test_levels_match_longest_paths_of_a_random_dag(seed):
     for k, level in enumerate(levels):
         assert np.all(np.diff(level) > 0)  # sorted ids, each once
         assert all(depth.get(node, 0) == k for node in graph.nodes[level])
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_ancestors_above_leave_out_the_nodes_on_a_common_cycle(seed):
+    # a random DAG (unchanged), then with a few links reversed
+    edges = _random_dag(seed)
+    graph = _graph(edges)
+    ancestors = ancestor_closure(graph)
+    assert ancestors_above(graph, ancestors) is ancestors
+    rng = np.random.RandomState(seed)
+    cyclic = [(b, a) if rng.rand() < 0.25 else (a, b) for a, b in edges]
+    graph = _graph(cyclic)
+    above = ancestors_above(graph, ancestor_closure(graph))
+    reach = _brute_closure(cyclic)
+    labels = graph.nodes
+    kept = {(labels[u], labels[a]) for u, a in zip(*above.nonzero())}
+    # above u: reached from u and not reaching u; and u's own parents
+    expected = {(u, a) for u, a in reach if u != a and (a, u) not in reach} | set(cyclic)
+    assert any((a, u) in reach for u, a in reach if u != a)  # the draw has a cycle
+    assert kept == expected
 
 
 @pytest.mark.parametrize("seed", range(5))
