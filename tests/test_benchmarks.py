@@ -42,3 +42,33 @@ def test_holonymy_benchmark_data_reads_a_wordnet_database(tmp_path, monkeypatch)
         ("wheel.n.01", "bicycle.n.01"), ("spoke.n.01", "wheel.n.01"),
         ("spoke.n.01", "bicycle.n.01"),
     }
+
+
+def test_shapes_benchmark_builds_the_graphs_it_names(monkeypatch):
+    # bench_hierarchies.py measures graphs that are not trees; each must be
+    # what its description says, or its figures mean something else
+    import numpy as np
+    from scipy.sparse.csgraph import connected_components
+
+    from sklpoincare._relations import check_relations
+
+    monkeypatch.syspath_prepend(str(BENCH_SCALE.parent))
+    from bench_hierarchies import hierarchies, lattice
+
+    def graph(relations):
+        return check_relations(np.asarray(relations, dtype=object))[0]
+
+    def has_cycle(relations):
+        g = graph(relations)
+        return connected_components(g.parent_matrix(), connection="strong")[0] < g.n_nodes
+
+    shapes = hierarchies(0)
+    links = graph(lattice())
+    assert np.bincount(links.children, minlength=links.n_nodes).tolist().count(2) == 210
+    assert [closure for _, closure in shapes.values()].count(False) == 2
+    assert not has_cycle(shapes["lattice"][0]) and has_cycle(shapes["reversed"][0])
+    per_item = np.bincount(graph(shapes["categories"][0]).children)
+    assert set(per_item[per_item > 0]) == {1, 2}
+    edges = {tuple(edge) for edge in shapes["undirected"][0].tolist()}
+    assert edges == {(b, a) for a, b in edges}
+    assert len(edges) == 2 * (1 + 2 + 3 * 1997)
