@@ -136,7 +136,8 @@ def _build_parser():
         help="epochs at a tenth of the rate at the start, after a random start "
         f"(in {' or '.join(map(str, _AUTO_RANDOM_START_COMPONENTS))} "
         f"dimension{'s' if len(_AUTO_RANDOM_START_COMPONENTS) > 1 else ''}, or "
-        "relations with a cycle and --no-closure) only (default: %(default)s)",
+        "with --no-closure relations whose cycles no order fits, such as an "
+        "undirected graph) only (default: %(default)s)",
     )
     fit.add_argument(
         "--manifold", choices=MANIFOLDS,

@@ -17,7 +17,13 @@ from sklearn.utils.validation import check_is_fitted
 from ._growth import extend_graph, graph_from_adjacency, place_new_nodes
 from ._features import FEATURES, landmark_rows, node_features
 from ._initialization import best_hierarchical_embedding, order_radii, random_embedding
-from .hierarchy import MAX_RELATIONS, ancestor_closure, ancestors_above, close_graph, cycle_groups
+from .hierarchy import (
+    MAX_RELATIONS,
+    ancestor_closure,
+    ancestors_above,
+    break_cycles,
+    close_graph,
+)
 from ._relations import (
     alias_table,
     as_label_table,
@@ -158,8 +164,12 @@ class PoincareEmbedder(
         one. It needs no burn-in, and on a large hierarchy it reaches what
         a random start never does. ``"auto"``: ``"hierarchy"``, except
         ``"random"`` in 1 dimension, where the layout has no room, and for
-        relations with a cycle (``closure=False``), which no hierarchy
-        lays out. See :ref:`benchmarks-parameters`.
+        relations whose cycles (possible with ``closure=False``) cannot be
+        broken without dropping half of them or more, such as an undirected
+        graph: no order fits those. Otherwise the layout breaks each cycle
+        at the relations that run against the order of the rest (a
+        hierarchy with a few relations reversed by mistake). See
+        :ref:`benchmarks-parameters`.
 
     init_range : float, default=1e-3
         With ``init="random"``, initial coordinates are drawn uniformly in
@@ -577,11 +587,15 @@ class PoincareEmbedder(
             return self.init
         if int(self.n_components) in _AUTO_RANDOM_START_COMPONENTS:
             return "random"
-        # Relations with a cycle (possible with closure=False only) lay out
-        # worse than a random start, even a few reversed links in a hierarchy
-        # (doc/training_choices.rst).
-        if not self.closure and cycle_groups(graph)[0] < graph.n_nodes:
-            return "random"
+        # Relations with a cycle (possible with closure=False only) are laid
+        # out with their cycles broken, which serves a hierarchy with a few
+        # relations reversed; where breaking them drops most relations (an
+        # undirected graph, say), no order fits and a random start ranks
+        # better (doc/training_choices.rst).
+        if not self.closure:
+            acyclic = break_cycles(graph)
+            if 2 * len(acyclic.children) <= len(graph.children):
+                return "random"
         return "hierarchy"
 
     def _learning_rate(self, start):
@@ -621,6 +635,10 @@ class PoincareEmbedder(
         """Training coordinates of a fresh ``start`` (see :meth:`_resolve_start`)."""
         n_components = int(self.n_components)
         if start == "hierarchy":
+            # the layout needs an order; a cycle is possible with closure=False only
+            acyclic = graph if self.closure else break_cycles(graph)
+            if acyclic is not graph:
+                graph, ancestors = acyclic, ancestor_closure(acyclic)
             layout = best_hierarchical_embedding(
                 graph, n_components, rng, 1.0 - self.eps, self.n_init,
                 _n_threads(self.n_jobs), ancestors,

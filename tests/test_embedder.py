@@ -510,6 +510,25 @@ def test_an_undirected_graph_keeps_its_negatives(fast_params):
     assert np.linalg.norm(est.embedding_, axis=1).min() > 0.1
 
 
+def test_a_hierarchy_with_a_reversed_pair_is_laid_out_in_its_order(fast_params):
+    # closure=False keeps the reversed pair, and with it a cycle; the layout
+    # breaks the cycle against the reversed pair instead of hanging the root
+    # below a leaf
+    from itertools import combinations
+
+    from sklpoincare._relations import check_relations
+
+    closure = [(a, b) for a, b in combinations("edcba", 2)] + [("f", "b"), ("g", "f")]
+    relations = closure + [("a", "e")]  # the root a made a child of the leaf e
+    est = PoincareEmbedder(n_components=3, **fast_params, closure=False).fit(relations)
+    assert est.learning_rate_ == 1.0  # auto laid it out
+    graph, _ = check_relations(np.array(relations, dtype=object))
+    graph, ancestors = est._training_graph(graph)
+    start = est._initial_embedding(graph, np.random.RandomState(0), ancestors, "hierarchy")
+    norms = dict(zip(graph.nodes, np.linalg.norm(start, axis=1)))
+    assert norms["a"] < norms["b"] < norms["c"] < norms["d"] < norms["e"]
+
+
 @pytest.mark.parametrize("init, starts_random", [("auto", True), ("hierarchy", False)])
 def test_auto_starts_a_graph_with_a_cycle_at_random(fast_params, init, starts_random):
     cycle = [("a", "b"), ("b", "c"), ("c", "a"), ("d", "a")]

@@ -14,7 +14,9 @@ from sklpoincare.hierarchy import (
     HierarchyCycleError,
     ancestor_closure,
     ancestors_above,
+    break_cycles,
     close_graph,
+    cycle_groups,
     closure_size_bounds,
     topological_levels,
     transitive_closure,
@@ -140,6 +142,35 @@ def test_ancestors_above_leave_out_the_nodes_on_a_common_cycle(seed):
     expected = {(u, a) for u, a in reach if u != a and (a, u) not in reach} | set(cyclic)
     assert any((a, u) in reach for u, a in reach if u != a)  # the draw has a cycle
     assert kept == expected
+
+
+def test_break_cycles_drops_the_relation_against_the_hierarchy():
+    closure = [(a, b) for a, b in itertools.combinations("edcba", 2)]  # e below d ... below a
+    graph = _graph(closure)
+    assert break_cycles(graph) is graph  # no cycle
+    graph = _graph(closure + [("a", "d")])  # a reversed pair: the root under d
+    kept = break_cycles(graph)
+    pairs = {(graph.nodes[c], graph.nodes[p]) for c, p in zip(kept.children, kept.parents)}
+    assert pairs == set(closure)
+    # a link both ways has no order to keep
+    both = _graph([("x", "y"), ("y", "x"), ("y", "z")])
+    assert [both.nodes[p] for p in break_cycles(both).parents] == ["z"]
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_break_cycles_leaves_none_and_keeps_what_no_cycle_holds(seed):
+    rng = np.random.RandomState(seed)
+    edges = {(a, b) for a, b in rng.randint(40, size=(120, 2)) if a != b}
+    graph = _graph(sorted(edges))
+    n_groups, group = cycle_groups(graph)
+    assert n_groups < graph.n_nodes  # the draw has a cycle
+    kept = break_cycles(graph)
+    assert cycle_groups(kept)[0] == kept.n_nodes
+    outside = group[graph.children] != group[graph.parents]
+    pairs = set(zip(kept.children.tolist(), kept.parents.tolist()))
+    assert set(zip(graph.children[outside].tolist(), graph.parents[outside].tolist())) <= pairs
+    assert np.array_equal(kept.parent_indices, kept.parents)
+    assert np.array_equal(np.diff(kept.parent_indptr), np.bincount(kept.children, minlength=40))
 
 
 @pytest.mark.parametrize("seed", range(5))
