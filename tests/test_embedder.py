@@ -529,6 +529,16 @@ def test_a_hierarchy_with_a_reversed_pair_is_laid_out_in_its_order(fast_params):
     assert norms["a"] < norms["b"] < norms["c"] < norms["d"] < norms["e"]
 
 
+def test_auto_starts_at_random_where_breaking_the_cycles_drops_many_relations(fast_params):
+    from itertools import combinations
+
+    closure = [(a, b) for a, b in combinations("edcba", 2)]
+    both_ways = closure + [(b, a) for a, b in closure[:3]]  # breaking keeps 9 of 13
+    params = {**fast_params, "learning_rate": "auto"}
+    est = PoincareEmbedder(n_components=3, **params, closure=False).fit(both_ways)
+    assert est.learning_rate_ == 0.3
+
+
 @pytest.mark.parametrize("init, starts_random", [("auto", True), ("hierarchy", False)])
 def test_auto_starts_a_graph_with_a_cycle_at_random(fast_params, init, starts_random):
     cycle = [("a", "b"), ("b", "c"), ("c", "a"), ("d", "a")]
