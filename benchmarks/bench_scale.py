@@ -126,8 +126,7 @@ def run_size(n_nodes, args):
             graph.child_csr()
         rng = check_random_state(estimator.random_state)
         with Stage("start", results):
-            start = estimator._resolve_start(graph)
-            embedding = estimator._initial_embedding(graph, rng, ancestors, start)
+            start, embedding = estimator._fresh_start(graph, rng, ancestors)
         not_negatives = estimator._not_negatives(graph, ancestors)
         del ancestors
         epochs = [(False, *estimator._epoch_rates(e, 0, start)) for e in range(args.epochs)]

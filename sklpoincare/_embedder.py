@@ -497,8 +497,8 @@ class PoincareEmbedder(
                 embedding = self._continued_embedding(graph, rng)
                 burn_in, loss_curve = 0, list(self.loss_curve_)
             else:
-                start = stage.detail = self._resolve_start(graph)
-                embedding = self._initial_embedding(graph, rng, ancestors, start)
+                start, embedding = self._fresh_start(graph, rng, ancestors)
+                stage.detail = start
                 burn_in, loss_curve = self._burn_in_epochs(start), []
         not_negatives = self._not_negatives(graph, ancestors)
         del ancestors  # 8 bytes per pair of the closure that training does not need
@@ -568,8 +568,7 @@ class PoincareEmbedder(
             loss_curve = list(self.loss_curve_)
         else:
             graph, ancestors = self._training_graph(new)
-            start = self._resolve_start(graph)
-            embedding = self._initial_embedding(graph, rng, ancestors, start)
+            start, embedding = self._fresh_start(graph, rng, ancestors)
             loss_curve = []
         not_negatives = self._not_negatives(graph, ancestors)
         del ancestors  # as in fit
@@ -587,27 +586,31 @@ class PoincareEmbedder(
         """Times a stage of ``fit``, and prints it with ``verbose >= 2``."""
         return report_stage(name, self.verbose)
 
-    def _resolve_start(self, graph):
-        """``init`` resolved for a fresh start on the training ``graph``:
-        ``"hierarchy"`` or ``"random"``."""
-        if self.init != "auto":
-            return self.init
-        if int(self.n_components) in _AUTO_RANDOM_START_COMPONENTS:
-            return "random"
-        # Relations with a cycle (possible with closure=False only) are laid
-        # out with their cycles broken, which serves a hierarchy with a few
-        # relations reversed; where breaking them drops many relations (an
-        # undirected graph drops all), no order fits and a random start
-        # ranks better.
-        if not self.closure:
-            kept = len(break_cycles(graph).children)
-            if kept < _AUTO_LAYOUT_MIN_KEPT * len(graph.children):
-                return "random"
-        return "hierarchy"
+    def _fresh_start(self, graph, rng, ancestors):
+        """``(start, embedding)``: ``init`` resolved for the training
+        ``graph`` (``"hierarchy"`` or ``"random"``), and the training
+        coordinates it starts from. ``ancestors`` are those of
+        :meth:`_training_graph`."""
+        # The layout needs an order. A cycle is possible with closure=False
+        # only: the layout then reads the relations with their cycles broken,
+        # which serves a hierarchy with a few relations reversed.
+        ordered = graph if self.closure else break_cycles(graph)
+        if ordered is not graph:
+            ancestors = None  # those of the ordered relations: the layout computes them
+        start = self.init
+        if start == "auto":
+            start = "hierarchy"
+            if int(self.n_components) in _AUTO_RANDOM_START_COMPONENTS:
+                start = "random"
+            # where breaking the cycles drops many relations (an undirected
+            # graph drops all), no order fits and a random start ranks better
+            elif len(ordered.children) < _AUTO_LAYOUT_MIN_KEPT * len(graph.children):
+                start = "random"
+        return start, self._initial_embedding(ordered, rng, ancestors, start)
 
     def _learning_rate(self, start):
         """``learning_rate`` with ``"auto"`` resolved, for a fit that started
-        from ``start`` (see :meth:`_resolve_start`)."""
+        from ``start`` (see :meth:`_fresh_start`)."""
         if self.learning_rate != "auto":
             return float(self.learning_rate)
         if self._geometry().hyperbolic and start == "hierarchy":
@@ -639,13 +642,10 @@ class PoincareEmbedder(
         return f"not trained on (closure=False); ancestor pairs, for the negatives: {known}"
 
     def _initial_embedding(self, graph, rng, ancestors, start):
-        """Training coordinates of a fresh ``start`` (see :meth:`_resolve_start`)."""
+        """Training coordinates of a fresh ``start``, ``"hierarchy"`` (the
+        layout of ``graph``, which must hold no cycle) or ``"random"``."""
         n_components = int(self.n_components)
         if start == "hierarchy":
-            # the layout needs an order; a cycle is possible with closure=False only
-            acyclic = graph if self.closure else break_cycles(graph)
-            if acyclic is not graph:
-                graph, ancestors = acyclic, ancestor_closure(acyclic)
             layout = best_hierarchical_embedding(
                 graph, n_components, rng, 1.0 - self.eps, self.n_init,
                 _n_threads(self.n_jobs), ancestors,
@@ -690,7 +690,7 @@ class PoincareEmbedder(
         """Run ``epochs``, a list of ``(in_burn_in, lr_start, lr_end)``, in place.
 
         ``not_negatives`` is the CSR of :meth:`_not_negatives`, ``start``
-        what training started from (see :meth:`_resolve_start`).
+        what training started from (see :meth:`_fresh_start`).
 
         Returns the loss per epoch. Raises before anything is fitted when
         training diverges.

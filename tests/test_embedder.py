@@ -524,7 +524,8 @@ def test_a_hierarchy_with_a_reversed_pair_is_laid_out_in_its_order(fast_params):
     assert est.learning_rate_ == 1.0  # auto laid it out
     graph, _ = check_relations(np.array(relations, dtype=object))
     graph, ancestors = est._training_graph(graph)
-    start = est._initial_embedding(graph, np.random.RandomState(0), ancestors, "hierarchy")
+    kind, start = est._fresh_start(graph, np.random.RandomState(0), ancestors)
+    assert kind == "hierarchy"
     norms = dict(zip(graph.nodes, np.linalg.norm(start, axis=1)))
     assert norms["a"] < norms["b"] < norms["c"] < norms["d"] < norms["e"]
 
