@@ -17,6 +17,10 @@ round and the ratio library / reference. Each epoch starts from the same
 copy of an embedding trained for a few epochs (``--warm-epochs``), so the
 points sit where training puts them, not at the origin.
 
+The library's epoch scales each step's turn as ``fit`` does
+(``--max-turn-scale``, default the estimator's; 1 gives the paper's update
+exactly, as the reference computes it).
+
 ``--only library|reference`` runs that epoch alone (``--rounds`` times,
 after the warm-up epochs), for instruction counts that do not depend on
 other jobs: the instructions of one epoch are half the difference between
@@ -46,6 +50,8 @@ import time
 import numpy as np
 
 from _report import print_table, progress, run_header, thousands
+
+from sklpoincare._embedder import _MAX_TURN_SCALE
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 MAX_NORM = 1.0 - 1e-8
@@ -102,7 +108,8 @@ def library_epoch(data, args):
         return train_epoch(embedding, children, parents, weights, order, indptr, indices,
                            no_prob, no_alias, lr_start=args.learning_rate,
                            lr_end=args.learning_rate, n_negatives=args.negatives,
-                           max_norm=MAX_NORM, seed=seed, n_threads=1)
+                           max_norm=MAX_NORM, seed=seed, n_threads=1,
+                           max_turn_scale=args.max_turn_scale)
 
     return run
 
@@ -138,6 +145,9 @@ def parse_args(argv=None):
     parser.add_argument("--learning-rate", type=float, default=0.3)
     parser.add_argument("--warm-epochs", type=int, default=5)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--max-turn-scale", type=float, default=_MAX_TURN_SCALE,
+                        help="the library's scaling of each step's turn (fit's default; "
+                        "1: the paper's update, as the reference)")
     parser.add_argument("--only", choices=["library", "reference"],
                         help="run this epoch alone, --rounds times (for callgrind)")
     return parser.parse_args(argv)

@@ -61,7 +61,9 @@ static inline ptrdiff_t sklp_stride(ptrdiff_t n)
    (lorentz = 0) or the hyperboloid (lorentz = 1), for all targets at once:
    exp_terms[k] and the gradient coefficients coefs[j * stride + k] (j = 0..3
    for a, b, c, e); z[k] is the z of target k. ``u_sq`` is |u|^2, ``alpha``
-   1 - |u|^2 (ball) and ``u0`` sqrt(1 + |u|^2) (hyperboloid). ``targets``
+   1 - |u|^2 (ball) and ``u0`` sqrt(1 + |u|^2) (hyperboloid). In the ball,
+   c and e give the gradient at t with its turn about the origin scaled up
+   to ``max_turn_scale`` (1: the gradient itself). ``targets``
    has room for stride = sklp_stride(n_targets) entries: the padding lanes
    are set to the parent, computed and ignored. ``sums`` is scratch of
    3 stride doubles.
@@ -98,8 +100,8 @@ static inline ptrdiff_t sklp_stride(ptrdiff_t n)
 static inline void sklp_hyperbolic_terms_body(
     int lorentz, const double *restrict embedding, int *restrict targets,
     int n_targets, ptrdiff_t dim, const double *restrict u_row, double u_sq,
-    double alpha, double u0, double *restrict exp_terms, double *restrict coefs,
-    double *restrict z_out, double *restrict sums)
+    double alpha, double u0, double max_turn_scale, double *restrict exp_terms,
+    double *restrict coefs, double *restrict z_out, double *restrict sums)
 {
     const ptrdiff_t stride = sklp_stride(n_targets);
     double *restrict sq = sums, *restrict dot = sums + stride;
@@ -169,8 +171,17 @@ static inline void sklp_hyperbolic_terms_body(
             const double over_beta_s = 1.0 / (beta * s), over_alpha_s = 1.0 / (alpha * s);
             coefs[k] = (1.0 + t_sq[k] - 2.0 * dot[k]) * over_beta_s;
             coefs[stride + k] = -alpha * over_beta_s;
-            coefs[2 * stride + k] = (1.0 + u_sq - 2.0 * dot[k]) * over_alpha_s;
-            coefs[3 * stride + k] = -beta * over_alpha_s;
+            const double c = (1.0 + u_sq - 2.0 * dot[k]) * over_alpha_s;
+            const double e = -beta * over_alpha_s;
+            /* The turn of t scaled by min(max_turn_scale, sinh r_t), at
+               least 1 (scale_turn in _geometry.pxd): the part of c t + e u
+               perpendicular to t is e (u - (<u, t> / |t|^2) t). At scale 1
+               both are unchanged, to the bit. */
+            double scale = 2.0 * sqrt(t_sq[k]) / beta;
+            scale = scale < max_turn_scale ? scale : max_turn_scale;
+            scale = scale > 1.0 ? scale : 1.0;
+            coefs[2 * stride + k] = c - (scale - 1.0) * e * (t_sq[k] > 0.0 ? dot[k] / t_sq[k] : 0.0);
+            coefs[3 * stride + k] = scale * e;
         }
         sq[k] = s;
     }
@@ -190,11 +201,11 @@ static inline void sklp_hyperbolic_terms_body(
 SKLP_CLONED
 static void sklp_ball_terms(const double *embedding, int *targets, int n_targets,
                             ptrdiff_t dim, const double *u_row, double u_sq,
-                            double alpha, double *exp_terms, double *coefs, double *z,
-                            double *sums)
+                            double alpha, double max_turn_scale, double *exp_terms,
+                            double *coefs, double *z, double *sums)
 {
     sklp_hyperbolic_terms_body(0, embedding, targets, n_targets, dim, u_row, u_sq,
-                               alpha, 0.0, exp_terms, coefs, z, sums);
+                               alpha, 0.0, max_turn_scale, exp_terms, coefs, z, sums);
 }
 
 SKLP_CLONED
@@ -204,7 +215,7 @@ static void sklp_hyperboloid_terms(const double *embedding, int *targets,
                                    double *coefs, double *z, double *sums)
 {
     sklp_hyperbolic_terms_body(1, embedding, targets, n_targets, dim, u_row, u_sq,
-                               0.0, u0, exp_terms, coefs, z, sums);
+                               0.0, u0, 1.0, exp_terms, coefs, z, sums);
 }
 
 /* The Riemannian gradients of the loss of one relation, given its distance

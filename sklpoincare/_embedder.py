@@ -67,6 +67,12 @@ _AUTO_LAYOUT_MIN_KEPT = 0.9
 # ('Changed: learning_rate="auto"').
 _AUTO_RATE_FROM_LAYOUT = 1.0
 _AUTO_RATE_FROM_RANDOM = 0.3
+# Far from the origin a Riemannian step hardly turns a point (by about
+# 1 / sinh(r)^2 of its gradient's turning part), so training kept the
+# layout's directions; the turn of each step is scaled up by sinh(r), up to
+# this factor (radius asinh(1e3) = 7.6). Measured in doc/training_choices.rst
+# ("the turn of a step").
+_MAX_TURN_SCALE = 1e3
 
 # Smallest eps: at norm 1 - eps, 1 - |x|^2 ~ 2 eps must stay well above the
 # rounding error of a sum of n_components squares (~n_components * 1.1e-16).
@@ -111,8 +117,8 @@ class PoincareEmbedder(
         ``"lorentz"``: the hyperboloid model (Nickel & Kiela, 2018) with its
         exact exponential-map update, which moves a point by the same
         hyperbolic length wherever it is; :attr:`embedding_` is still given
-        in Poincaré-ball coordinates. It matches the ball in quality at a
-        higher cost per step. ``"euclidean"``: the paper's Euclidean
+        in Poincaré-ball coordinates. It takes plain steps, without the
+        ball's scaled turns, and costs more per step. ``"euclidean"``: the paper's Euclidean
         baseline (squared Euclidean distance, plain SGD, no norm bound);
         :attr:`embedding_` is then ordinary coordinates and :meth:`score`
         ranks by Euclidean distance. See :ref:`benchmarks-parameters`.
@@ -353,7 +359,10 @@ class PoincareEmbedder(
     The loss of a relation is the softmax cross-entropy of
     ``-d(u, v)`` against ``-d(u, v')`` for the sampled non-parents ``v'``;
     every point involved follows its Riemannian gradient and is projected back
-    inside the ball. After training, the few nodes that ended nearer the
+    inside the ball. In the ball, from 3 dimensions, the part of each step
+    that turns a point about the origin is scaled by ``sinh`` of the point's
+    distance from it (at most 1,000 times), without which points far out
+    hardly turn (see :ref:`training-choices-turn-scale`). After training, the few nodes that ended nearer the
     origin than one of their parents are moved out along their direction to
     just beyond it, so that the norm orders every relation (see
     :ref:`training-choices-order-radii`).
@@ -617,6 +626,13 @@ class PoincareEmbedder(
             return _AUTO_RATE_FROM_LAYOUT
         return _AUTO_RATE_FROM_RANDOM
 
+    def _max_turn_scale(self):
+        """How far the kernel may scale up a step's turn about the origin
+        (1: the plain Riemannian step)."""
+        if self.manifold == "poincare" and self.n_components >= 3:
+            return _MAX_TURN_SCALE
+        return 1.0
+
     def _burn_in_epochs(self, start):
         # the burn-in finds the angular layout that a random start lacks
         return 0 if start == "hierarchy" else self.burn_in
@@ -708,6 +724,7 @@ class PoincareEmbedder(
         n_relations = len(graph.children)
         total_weight = graph.weights.sum()
         not_negative_indptr, not_negative_indices = not_negatives
+        max_turn_scale = self._max_turn_scale()
 
         losses = []
         progress = ProgressReporter(
@@ -740,6 +757,7 @@ class PoincareEmbedder(
                     max_norm=geometry.norm_bound(self.eps),
                     seed=int(rng.randint(np.iinfo(np.uint64).max, dtype=np.uint64)),
                     n_threads=n_threads,
+                    max_turn_scale=max_turn_scale,
                 )
                 epoch = first_epoch + i
                 if not np.isfinite(loss):

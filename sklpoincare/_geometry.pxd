@@ -12,7 +12,10 @@
 # - riemannian_step: the paper's update of a point x along a Riemannian
 #   gradient g, x <- proj(R_x(-learning_rate * g)), with R a retraction
 #   (the exponential map of the hyperboloid) and proj the projection onto
-#   the norm bound (cap_norm).
+#   the norm bound (cap_norm);
+# - scale_turn: in the ball, the part of a gradient that turns its point
+#   about the origin, scaled up (the targets' share of it is in the
+#   coefficients of distance_terms).
 #
 # Ball distances are computed from the squared Euclidean distance and the
 # two "conformal factors" alpha = 1 - |x|^2 and beta = 1 - |y|^2:
@@ -98,8 +101,8 @@ cdef extern from "_batch.h":
     Py_ssize_t sklp_stride(Py_ssize_t n) noexcept nogil
     void sklp_ball_terms(const double* embedding, int* targets, int n_targets,
                          Py_ssize_t dim, const double* u_row, double u_sq,
-                         double alpha, double* exp_terms, double* coefs,
-                         double* z, double* sums) noexcept nogil
+                         double alpha, double max_turn_scale, double* exp_terms,
+                         double* coefs, double* z, double* sums) noexcept nogil
     void sklp_hyperboloid_terms(const double* embedding, int* targets,
                                 int n_targets, Py_ssize_t dim,
                                 const double* u_row, double u_sq, double u0,
@@ -115,10 +118,11 @@ cdef inline Py_ssize_t terms_size(int n_targets) noexcept nogil:
 
 cdef inline double _hyperbolic_terms(
     int manifold, const double* embedding, Py_ssize_t dim, int u,
-    int* targets, int n_targets, double* scratch,
+    int* targets, int n_targets, double max_turn_scale, double* scratch,
 ) noexcept nogil:
     """The Poincare ball and the hyperboloid, shift 0: d = arcosh(1 + z) in
-    both, with the model's z and gradient."""
+    both, with the model's z and gradient (in the ball, at the targets, with
+    the turn scaled up to ``max_turn_scale``)."""
     cdef Py_ssize_t stride = sklp_stride(n_targets)
     cdef double* exp_terms = scratch
     cdef double* coefs = scratch + stride
@@ -132,7 +136,7 @@ cdef inline double _hyperbolic_terms(
                                sqrt(1.0 + u_sq), exp_terms, coefs, z, sums)
     else:
         sklp_ball_terms(embedding, targets, n_targets, dim, u_row, u_sq,
-                        1.0 - u_sq, exp_terms, coefs, z, sums)
+                        1.0 - u_sq, max_turn_scale, exp_terms, coefs, z, sums)
     return arcosh1p(z[0])
 
 
@@ -172,21 +176,22 @@ cdef inline double _euclidean_terms(
 
 cdef inline double distance_terms(
     int manifold, const double* embedding, Py_ssize_t dim, int u,
-    int* targets, int n_targets, double* scratch,
+    int* targets, int n_targets, double max_turn_scale, double* scratch,
 ) noexcept nogil:
     """Fill the exp terms and coefficients of the targets of u (see above)
     in ``scratch`` (``terms_size`` doubles): exp terms at ``scratch``,
     coefficients from ``scratch + sklp_stride(n_targets)``. ``targets`` has
     room for ``sklp_stride(n_targets)`` entries (vector lanes; the entries
-    past n_targets are overwritten)."""
+    past n_targets are overwritten). In the ball the targets' coefficients
+    scale their turn up to ``max_turn_scale`` (see scale_turn)."""
     # the model as a constant, so that the compiler drops the other's code
     if manifold == LORENTZ:
         return _hyperbolic_terms(LORENTZ, embedding, dim, u, targets, n_targets,
-                                 scratch)
+                                 1.0, scratch)
     if manifold == EUCLIDEAN:
         return _euclidean_terms(embedding, dim, u, targets, n_targets, scratch)
     return _hyperbolic_terms(POINCARE, embedding, dim, u, targets, n_targets,
-                             scratch)
+                             max_turn_scale, scratch)
 
 
 # --------------------------------------------------------------------------
@@ -337,6 +342,40 @@ cdef inline double _exponential_map(double* row, const double* grad,
             row[i] = c * row[i] - step * (grad[i] / largest)
             sq_norm += row[i] * row[i]
     return sq_norm
+
+
+cdef inline void scale_turn(const double* row, double* grad, double max_scale,
+                            Py_ssize_t dim) noexcept nogil:
+    """Multiply the part of ``grad`` perpendicular to the ball point ``row``,
+    the part that turns the point about the origin, by min(max_scale,
+    sinh r), with r the point's distance from the origin; the radial part
+    is kept.
+
+    A step of hyperbolic length h at radius r turns a point by about
+    h / sinh(r), and the gradient's own turning part shrinks as 1 / sinh(r)
+    too: far out, plain Riemannian SGD keeps the directions the point
+    started with. Scaled, a point turns as if one factor sinh(r) were not
+    there, up to the radius where sinh(r) = max_scale.
+    """
+    cdef double x_sq = 0.0, x_g = 0.0, largest = 0.0, sinh_r, scale, radial
+    cdef Py_ssize_t i
+    for i in range(dim):
+        x_sq += row[i] * row[i]
+        x_g += row[i] * grad[i]
+        if fabs(grad[i]) > largest:
+            largest = fabs(grad[i])
+    if x_sq == 0.0 or x_sq >= 1.0 or largest > 1e300 / max_scale:
+        # at the origin every direction is radial; a gradient this large
+        # (a huge sample weight) takes the point to the bound either way,
+        # and scaled it would overflow
+        return
+    sinh_r = 2.0 * sqrt(x_sq) / (1.0 - x_sq)  # r = 2 artanh |x|
+    scale = sinh_r if sinh_r < max_scale else max_scale
+    if scale <= 1.0:
+        return
+    radial = x_g / x_sq
+    for i in range(dim):
+        grad[i] = scale * grad[i] + (1.0 - scale) * radial * row[i]
 
 
 cdef inline void riemannian_step(int manifold, double* row, const double* grad,

@@ -20,7 +20,10 @@ neither u nor a parent of u: uniformly, by degree during burn-in, or (a
 chosen share) among the descendants of v. Every point involved moves along
 its Riemannian gradient, in the ball the Euclidean gradient times
 (1 - |x|^2)^2 / 4, and is projected back inside the ball of radius
-``max_norm`` (= 1 - eps).
+``max_norm`` (= 1 - eps). With ``max_turn_scale > 1`` the part of each
+gradient that turns its point about the origin is scaled up first (in the
+ball only), by
+min(max_turn_scale, sinh r) (``scale_turn`` in _geometry.pxd).
 
 Threads (``n_threads > 1``) run Hogwild: they take contiguous chunks of the
 shuffled relations as they free up, each chunk with its own random
@@ -39,6 +42,7 @@ from ._geometry cimport (
     POINCARE,
     distance_terms,
     riemannian_step,
+    scale_turn,
     sklp_stride,
     terms_size,
 )
@@ -204,11 +208,12 @@ cdef inline Py_ssize_t _relation_scratch_size(int n_targets) noexcept nogil:
 
 cdef double _relation_gradients(
     int manifold, const double* embedding, Py_ssize_t dim, int u,
-    int* targets, int n_targets, double weight, double* scratch,
-    double* grad_u, double* grad_targets,
+    int* targets, int n_targets, double weight, double max_turn_scale,
+    double* scratch, double* grad_u, double* grad_targets,
 ) noexcept nogil:
     """Weighted loss of one relation; fills the Riemannian gradients of u and
-    of each target (one row per slot). ``scratch`` holds
+    of each target (one row per slot), in the ball with their turn about the
+    origin scaled up to ``max_turn_scale`` (see scale_turn). ``scratch`` holds
     ``_relation_scratch_size(n_targets)`` doubles; ``targets`` has room for
     ``sklp_stride(n_targets)`` entries (see distance_terms).
 
@@ -221,11 +226,15 @@ cdef double _relation_gradients(
     cdef double parent_term, total
 
     parent_term = distance_terms(manifold, embedding, dim, u, targets, n_targets,
-                                 scratch)
+                                 max_turn_scale, scratch)
     total = _sum(exp_terms, n_targets)
     sklp_loss_gradients(embedding, targets, n_targets, dim, embedding + u * dim,
                         exp_terms, total, weight, scratch + sklp_stride(n_targets),
                         grad_u, grad_targets, scratch + terms_size(n_targets))
+    if manifold == POINCARE and max_turn_scale > 1.0:
+        # the targets' turns are scaled in their coefficients; u's gradient
+        # is a sum over all of them
+        scale_turn(embedding + u * dim, grad_u, max_turn_scale, dim)
     return weight * (parent_term + log(total))
 
 
@@ -257,6 +266,7 @@ cdef double _train_chunk(
     double lr_end,
     int n_negatives,
     double max_norm,
+    double max_turn_scale,
     uint64_t seed,
     int* targets,        # scratch, sklp_stride(n_negatives + 1)
     int* related,        # scratch, n_negatives + 1
@@ -345,7 +355,7 @@ cdef double _train_chunk(
             n_targets += 1
 
         loss = _relation_gradients(manifold, rows, dim, u, targets,
-                                   n_targets, w, scratch, grad_u,
+                                   n_targets, w, max_turn_scale, scratch, grad_u,
                                    grad_targets)
         if not isfinite(loss):
             total_loss = loss
@@ -390,6 +400,7 @@ def train_epoch(
     double max_norm,
     uint64_t seed,
     int n_threads=1,
+    double max_turn_scale=1.0,
 ):
     """Run one epoch of Riemannian SGD in place; return the summed loss.
 
@@ -404,7 +415,9 @@ def train_epoch(
     relation's parent in the CSR ``child_indptr``/``child_indices`` (on a
     transitive closure: its whole subtree) or, for a share ``ancestor_share``
     of the relations, from the children of a random parent of that parent.
-    ``manifold`` is a code of ``MANIFOLD_CODES``.
+    ``manifold`` is a code of ``MANIFOLD_CODES``; ``max_turn_scale`` bounds
+    how much a step's turn about the origin is scaled up in the ball (1: not
+    at all).
     Returns NaN when a non-finite loss was met (training stopped there).
     """
     cdef Py_ssize_t n = order.shape[0], dim = embedding.shape[1]
@@ -453,18 +466,20 @@ def train_epoch(
                 child_indptr, child_indices, subtree_share, ancestor_share,
                 lr_start + lr_step * first,
                 lr_end if last == n else lr_start + lr_step * last,
-                n_negatives, max_norm, seeds[c],
+                n_negatives, max_norm, max_turn_scale, seeds[c],
                 &targets[t, 0], &related[t, 0], &scratch[t, 0])
     return float(np.sum(chunk_loss))
 
 
 def relation_loss_and_gradients(const double[:, ::1] embedding, int u,
                                 const int[::1] targets, double weight=1.0,
-                                int manifold=POINCARE):
+                                int manifold=POINCARE, double max_turn_scale=1.0):
     """Loss of one relation and its Riemannian gradients (for tests).
 
     ``targets[0]`` is the parent, the rest are the negatives. Runs the very
-    function the training loop uses. Returns ``(loss, grad_u, grad_targets)``.
+    function the training loop uses, whose steps go along these gradients
+    (with their turns scaled by ``max_turn_scale``, as train_epoch's).
+    Returns ``(loss, grad_u, grad_targets)``.
     """
     cdef Py_ssize_t dim = embedding.shape[1]
     cdef int n_targets = targets.shape[0]
@@ -475,7 +490,7 @@ def relation_loss_and_gradients(const double[:, ::1] embedding, int u,
     padded[:n_targets] = targets
     cdef double loss = _relation_gradients(
         manifold, &embedding[0, 0], dim, u, &padded[0], n_targets, weight,
-        &scratch[0], &grad_u[0], &grad_targets[0, 0])
+        max_turn_scale, &scratch[0], &grad_u[0], &grad_targets[0, 0])
     return loss, np.asarray(grad_u), np.asarray(grad_targets)
 
 

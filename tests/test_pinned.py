@@ -30,14 +30,14 @@ DATA = {
 # from the hierarchy layout, 2 from its plane (wedge) form, init="random"
 # from random points with burn-in
 CASES = {
-    ("mammals", "poincare", 5, 20): "16cb0c2eace282c1",
+    ("mammals", "poincare", 5, 20): "db7dfff94959bcfd",
     ("mammals", "lorentz", 5, 20): "6bea19e9e2147abf",
     ("mammals", "euclidean", 5, 20): "3fc5fa24b49372c2",
     ("mammals", "poincare", 2, 20): "630085017ef5858f",
     ("mammals", "lorentz", 2, 20): "dcb9bedb33c62d7c",
-    ("mammals", "poincare", 3, 20): "f9d46d962cdd744b",
-    ("mammals", "poincare", 3, 20, "random"): "98f670e1a65330b4",
-    ("tree", "poincare", 4, 200): "7c52a33dd201786d",
+    ("mammals", "poincare", 3, 20): "31aa86acf0082301",
+    ("mammals", "poincare", 3, 20, "random"): "4df76a74bfadd897",
+    ("tree", "poincare", 4, 200): "c4abd0dd714cd418",
     ("tree", "lorentz", 4, 200): "541f1d0e6eb125d3",
     ("tree", "euclidean", 4, 200): "c4a420a109652fbb",
     ("tree", "poincare", 2, 200): "e5de78a532d0081a",

@@ -5,7 +5,12 @@ import pytest
 import scipy.sparse as sp
 
 from sklpoincare._relations import alias_table, check_relations
-from sklpoincare._sgd_fast import relation_loss_and_gradients, train_epoch
+from sklpoincare._sgd_fast import (
+    MANIFOLD_CODES,
+    relation_loss_and_gradients,
+    take_step,
+    train_epoch,
+)
 
 # ------------------------------------------------------------------ helpers
 
@@ -176,7 +181,7 @@ def _tree_relations():
 
 
 def _epoch(embedding, graph, *, lr, seed, order=None, n_negatives=5, max_norm=1 - 1e-5,
-           n_threads=1, alias=None, lr_end=None):
+           n_threads=1, alias=None, lr_end=None, max_turn_scale=1.0):
     if order is None:
         order = np.arange(len(graph.children), dtype=np.intc)
     prob, index = alias if alias is not None else (np.empty(0), np.empty(0, dtype=np.intc))
@@ -196,6 +201,7 @@ def _epoch(embedding, graph, *, lr, seed, order=None, n_negatives=5, max_norm=1 
         max_norm=max_norm,
         seed=seed,
         n_threads=n_threads,
+        max_turn_scale=max_turn_scale,
     )
 
 
@@ -355,6 +361,89 @@ def test_train_epoch_update_matches_relation_gradients():
     expected[2] -= lr * grad_targets[1]
     expected[0] -= lr * grad_u
     np.testing.assert_allclose(moved, expected, rtol=1e-13, atol=1e-16)
+
+
+def _scaled_turn(row, grad, max_scale):
+    """``grad`` at the ball point ``row`` with its part perpendicular to
+    ``row`` times min(max_scale, sinh r), at least 1."""
+    sinh_r = np.sinh(2 * np.arctanh(np.linalg.norm(row)))
+    radial = (row @ grad) / (row @ row) * row
+    return radial + max(1.0, min(max_scale, sinh_r)) * (grad - radial)
+
+
+@pytest.mark.parametrize("max_scale", [3.0, 1e3])
+@pytest.mark.parametrize("norms", [[0.3, 0.5, 0.2], [0.999, 0.9, 0.99], [1 - 1e-7, 0.95, 0.6]])
+def test_relation_gradients_scale_their_turn_by_sinh_of_the_radius(max_scale, norms):
+    # each point's gradient, u's (a sum over the targets) and the targets'
+    # (scaled in their coefficients), against the plain gradient scaled in
+    # NumPy; at 0.2 and 0.3 sinh(r) < 1 and nothing is scaled
+    rng = np.random.RandomState(0)
+    embedding = _random_ball(rng, 3, 5, norms)
+    targets = np.array([1, 2], dtype=np.intc)
+    loss, grad_u, grad_targets = relation_loss_and_gradients(embedding, 0, targets)
+    scaled_loss, scaled_u, scaled_targets = relation_loss_and_gradients(
+        embedding, 0, targets, max_turn_scale=max_scale)
+    assert scaled_loss == loss
+    _assert_gradient_close(scaled_u, _scaled_turn(embedding[0], grad_u, max_scale), 1e-12)
+    for k, t in enumerate(targets):
+        _assert_gradient_close(
+            scaled_targets[k], _scaled_turn(embedding[t], grad_targets[k], max_scale), 1e-12)
+    if max(norms) > 0.5:
+        assert np.abs(scaled_u - grad_u).max() > 1e-3 * np.abs(grad_u).max()
+
+
+def test_relation_gradients_are_the_same_bits_at_scale_one():
+    rng = np.random.RandomState(2)
+    embedding = _random_ball(rng, 6, 4, [0.99, 0.5, 0.9, 0.999, 0.1, 0.7])
+    targets = np.arange(1, 6, dtype=np.intc)
+    plain = relation_loss_and_gradients(embedding, 0, targets)
+    at_one = relation_loss_and_gradients(embedding, 0, targets, max_turn_scale=1.0)
+    for got, expected in zip(at_one[1:], plain[1:]):
+        np.testing.assert_array_equal(got, expected)
+
+
+def test_a_radial_gradient_is_not_scaled():
+    # u and its parent on one ray from the origin: every gradient is radial,
+    # with no turn to scale
+    embedding = np.array([[0.6, 0.0, 0.0], [0.3, 0.0, 0.0]])
+    targets = np.array([1], dtype=np.intc)
+    _, grad_u, grad_targets = relation_loss_and_gradients(embedding, 0, targets)
+    _, scaled_u, scaled_targets = relation_loss_and_gradients(embedding, 0, targets,
+                                                              max_turn_scale=1e3)
+    np.testing.assert_allclose(scaled_u, grad_u, rtol=1e-13)
+    np.testing.assert_allclose(scaled_targets, grad_targets, rtol=1e-13)
+
+
+@pytest.mark.parametrize("manifold", ["lorentz", "euclidean"])
+def test_gradients_outside_the_ball_are_not_scaled(manifold):
+    embedding = np.array([[3.0, -5.0, 6.0], [1.0, 2.0, -3.0], [-4.0, 0.0, 2.0]])
+    targets = np.array([1, 2], dtype=np.intc)
+    plain = relation_loss_and_gradients(embedding, 0, targets,
+                                        manifold=MANIFOLD_CODES[manifold])
+    scaled = relation_loss_and_gradients(embedding, 0, targets,
+                                         manifold=MANIFOLD_CODES[manifold], max_turn_scale=1e3)
+    for got, expected in zip(scaled[1:], plain[1:]):
+        np.testing.assert_array_equal(got, expected)
+
+
+def test_train_epoch_steps_along_the_scaled_gradients():
+    # the update of test_train_epoch_update_matches_relation_gradients, along
+    # the gradients with their turns scaled
+    embedding = np.array([[0.1, 0.2], [0.9, -0.1], [-0.4, 0.3]])
+    graph = _graph(np.array([[0, 1]]))
+    lr = 1e-3
+    _, grad_u, grad_targets = relation_loss_and_gradients(
+        embedding, 0, np.array([1, 2], dtype=np.intc), max_turn_scale=3.0)
+    moved = embedding.copy()
+    _epoch(moved, graph, lr=lr, seed=9, n_negatives=1, max_norm=1.0, max_turn_scale=3.0)
+    expected = embedding.copy()
+    expected[1] -= lr * grad_targets[0]
+    expected[2] -= lr * grad_targets[1]
+    expected[0] -= lr * grad_u
+    np.testing.assert_allclose(moved, expected, rtol=1e-13, atol=1e-16)
+    plain = embedding.copy()
+    _epoch(plain, graph, lr=lr, seed=9, n_negatives=1, max_norm=1.0)
+    assert np.abs(moved - plain).max() > 1e-6  # 0.9 is at sinh(r) = 9.5 > 3
 
 
 def test_train_epoch_learning_rate_starts_at_lr_start():
