@@ -344,23 +344,29 @@ def test_train_epoch_zero_weight_relation_is_skipped():
     np.testing.assert_array_equal(embedding, start)
 
 
-def test_train_epoch_update_matches_relation_gradients():
-    # one relation, no projection: every target and u move by -lr * gradient
-    embedding = np.array([[0.1, 0.2], [0.3, -0.1], [-0.4, 0.0]])
+@pytest.mark.parametrize("max_turn_scale", [1.0, 3.0])
+def test_train_epoch_update_matches_relation_gradients(max_turn_scale):
+    # one relation, no projection: every target and u move by -lr * its
+    # gradient, with the turn scaled as relation_loss_and_gradients scales it
+    embedding = np.array([[0.1, 0.2], [0.9, -0.1], [-0.4, 0.3]])
     graph = _graph(np.array([[0, 1]]))
     lr = 1e-3
     # 1 negative among the nodes not u and not a parent: node 2, always
     expected_loss, grad_u, grad_targets = relation_loss_and_gradients(
-        embedding, 0, np.array([1, 2], dtype=np.intc)
+        embedding, 0, np.array([1, 2], dtype=np.intc), max_turn_scale=max_turn_scale
     )
     moved = embedding.copy()
-    loss = _epoch(moved, graph, lr=lr, seed=9, n_negatives=1)
+    loss = _epoch(moved, graph, lr=lr, seed=9, n_negatives=1, max_turn_scale=max_turn_scale)
     np.testing.assert_allclose(loss, expected_loss, rtol=1e-14)
     expected = embedding.copy()
     expected[1] -= lr * grad_targets[0]
     expected[2] -= lr * grad_targets[1]
     expected[0] -= lr * grad_u
     np.testing.assert_allclose(moved, expected, rtol=1e-13, atol=1e-16)
+    if max_turn_scale > 1.0:
+        plain = embedding.copy()
+        _epoch(plain, graph, lr=lr, seed=9, n_negatives=1)
+        assert np.abs(moved - plain).max() > 1e-6  # 0.9 is at sinh(r) = 9.5 > 3
 
 
 def _scaled_turn(row, grad, max_scale):
@@ -424,26 +430,6 @@ def test_gradients_outside_the_ball_are_not_scaled(manifold):
                                          manifold=MANIFOLD_CODES[manifold], max_turn_scale=1e3)
     for got, expected in zip(scaled[1:], plain[1:]):
         np.testing.assert_array_equal(got, expected)
-
-
-def test_train_epoch_steps_along_the_scaled_gradients():
-    # the update of test_train_epoch_update_matches_relation_gradients, along
-    # the gradients with their turns scaled
-    embedding = np.array([[0.1, 0.2], [0.9, -0.1], [-0.4, 0.3]])
-    graph = _graph(np.array([[0, 1]]))
-    lr = 1e-3
-    _, grad_u, grad_targets = relation_loss_and_gradients(
-        embedding, 0, np.array([1, 2], dtype=np.intc), max_turn_scale=3.0)
-    moved = embedding.copy()
-    _epoch(moved, graph, lr=lr, seed=9, n_negatives=1, max_norm=1.0, max_turn_scale=3.0)
-    expected = embedding.copy()
-    expected[1] -= lr * grad_targets[0]
-    expected[2] -= lr * grad_targets[1]
-    expected[0] -= lr * grad_u
-    np.testing.assert_allclose(moved, expected, rtol=1e-13, atol=1e-16)
-    plain = embedding.copy()
-    _epoch(plain, graph, lr=lr, seed=9, n_negatives=1, max_norm=1.0)
-    assert np.abs(moved - plain).max() > 1e-6  # 0.9 is at sinh(r) = 9.5 > 3
 
 
 def test_train_epoch_learning_rate_starts_at_lr_start():
