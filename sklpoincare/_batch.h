@@ -180,7 +180,9 @@ static inline void sklp_hyperbolic_terms_body(
             double scale = 2.0 * sqrt(t_sq[k]) / beta;
             scale = scale < max_turn_scale ? scale : max_turn_scale;
             scale = scale > 1.0 ? scale : 1.0;
-            coefs[2 * stride + k] = c - (scale - 1.0) * e * (t_sq[k] > 0.0 ? dot[k] / t_sq[k] : 0.0);
+            /* needed only where scaled, and there |t| > sqrt(2) - 1 */
+            const double radial = scale > 1.0 ? dot[k] / t_sq[k] : 0.0;
+            coefs[2 * stride + k] = c - (scale - 1.0) * e * radial;
             coefs[3 * stride + k] = scale * e;
         }
         sq[k] = s;

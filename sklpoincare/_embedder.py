@@ -71,7 +71,7 @@ _AUTO_RATE_FROM_RANDOM = 0.3
 # 1 / sinh(r)^2 of its gradient's turning part), so training kept the
 # layout's directions; the turn of each step is scaled up by sinh(r), up to
 # this factor (radius asinh(1e3) = 7.6). Measured in doc/training_choices.rst
-# ("the turn of a step").
+# ("each step turns a point as if it were nearer the origin").
 _MAX_TURN_SCALE = 1e3
 
 # Smallest eps: at norm 1 - eps, 1 - |x|^2 ~ 2 eps must stay well above the
@@ -113,15 +113,17 @@ class PoincareEmbedder(
 
     manifold : {"poincare", "lorentz", "euclidean"}, default="poincare"
         Model in which training runs. ``"poincare"``: Riemannian SGD in the
-        ball with the paper's first-order update and projection.
+        ball with the paper's first-order update and projection, each
+        step's turn about the origin scaled up from 3 dimensions (see
+        Notes).
         ``"lorentz"``: the hyperboloid model (Nickel & Kiela, 2018) with its
         exact exponential-map update, which moves a point by the same
         hyperbolic length wherever it is; :attr:`embedding_` is still given
         in Poincaré-ball coordinates. It takes plain steps, without the
-        ball's scaled turns, and costs more per step. ``"euclidean"``: the paper's Euclidean
-        baseline (squared Euclidean distance, plain SGD, no norm bound);
-        :attr:`embedding_` is then ordinary coordinates and :meth:`score`
-        ranks by Euclidean distance. See :ref:`benchmarks-parameters`.
+        ball's scaled turns, and costs more per step. ``"euclidean"``: the
+        paper's Euclidean baseline (squared Euclidean distance, plain SGD,
+        no norm bound); :attr:`embedding_` is then ordinary coordinates and
+        :meth:`score` ranks by Euclidean distance. See :ref:`benchmarks-parameters`.
 
     n_epochs : int, default=200
         Passes over the relations, burn-in included. Beyond 200, mean rank
@@ -362,10 +364,10 @@ class PoincareEmbedder(
     inside the ball. In the ball, from 3 dimensions, the part of each step
     that turns a point about the origin is scaled by ``sinh`` of the point's
     distance from it (at most 1,000 times), without which points far out
-    hardly turn (see :ref:`training-choices-turn-scale`). After training, the few nodes that ended nearer the
-    origin than one of their parents are moved out along their direction to
-    just beyond it, so that the norm orders every relation (see
-    :ref:`training-choices-order-radii`).
+    hardly turn (see :ref:`training-choices-turn-scale`). After training,
+    the few nodes that ended nearer the origin than one of their parents
+    are moved out along their direction to just beyond it, so that the norm
+    orders every relation (see :ref:`training-choices-order-radii`).
 
     References
     ----------
