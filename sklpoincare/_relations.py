@@ -472,9 +472,14 @@ def _deduplicate(nodes, children, parents, weights):
     keys, weights = keys[last_of_group], weights[last_of_group]
     children = (keys // n_nodes).astype(np.int32)
     parents = (keys % n_nodes).astype(np.int32)
-    # keys are sorted child-major, so parents are already grouped and sorted
-    indptr = np.zeros(n_nodes + 1, dtype=np.int32)
-    np.cumsum(np.bincount(children, minlength=n_nodes), out=indptr[1:])
+    return sorted_relation_graph(nodes, children, parents, weights)
+
+
+def sorted_relation_graph(nodes, children, parents, weights):
+    """The ``RelationGraph`` of relations sorted child-major, parent-minor
+    (so each child's parents are already grouped and sorted)."""
+    indptr = np.zeros(len(nodes) + 1, dtype=np.int32)
+    np.cumsum(np.bincount(children, minlength=len(nodes)), out=indptr[1:])
     return RelationGraph(
         nodes=nodes,
         children=children,

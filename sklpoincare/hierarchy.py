@@ -17,7 +17,7 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 from sklearn.utils._param_validation import Interval, validate_params
 
-from ._relations import RelationGraph, check_relations
+from ._relations import RelationGraph, check_relations, sorted_relation_graph
 
 __all__ = ["transitive_closure", "transitive_reduction"]
 
@@ -213,16 +213,8 @@ def break_cycles(graph):
     )
     kept = ~inside | (score[children] > score[parents])
     # a subset of relations sorted child-major stays sorted
-    children, parents = children[kept], parents[kept]
-    indptr = np.zeros(graph.n_nodes + 1, dtype=np.int32)
-    np.cumsum(np.bincount(children, minlength=graph.n_nodes), out=indptr[1:])
-    return RelationGraph(
-        nodes=graph.nodes,
-        children=children,
-        parents=parents,
-        weights=graph.weights[kept],
-        parent_indptr=indptr,
-        parent_indices=parents.copy(),
+    return sorted_relation_graph(
+        graph.nodes, children[kept], parents[kept], graph.weights[kept]
     )
 
 
