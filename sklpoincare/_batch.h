@@ -36,6 +36,14 @@
 #define SKLP_CLONED
 #endif
 
+/* For helpers of the cloned functions: inlined into each clone, so that
+   they are compiled for its instruction set. */
+#if defined(__GNUC__)
+#define SKLP_INLINE static inline __attribute__((always_inline))
+#else
+#define SKLP_INLINE static inline
+#endif
+
 /* Lanes of one AVX-512 vector of doubles: the buffers of the targets are
    padded to a multiple of it. */
 #define SKLP_LANES 8
@@ -97,7 +105,7 @@ static inline ptrdiff_t sklp_stride(ptrdiff_t n)
    alpha = -<u, t>_L = 1 + z and s = sqrt(alpha^2 - 1) = sqrt(z (z + 2)): a
    tangent vector of unit length. Only its spatial part is kept; the time
    part follows from tangency (<x, v>_L = 0) when it is needed. */
-static inline void sklp_hyperbolic_terms_body(
+SKLP_INLINE void sklp_hyperbolic_terms_body(
     int lorentz, const double *restrict embedding, int *restrict targets,
     int n_targets, ptrdiff_t dim, const double *restrict u_row, double u_sq,
     double alpha, double u0, double max_turn_scale, double *restrict exp_terms,
@@ -145,30 +153,45 @@ static inline void sklp_hyperbolic_terms_body(
             t_sq[k + lane] = block_t_sq[lane];
         }
     }
-    for (k = 0; k < stride; k++) {
-        double z, s, beta = 0.0, t0, d0;
-        if (lorentz) {
-            t0 = sqrt(1.0 + t_sq[k]);
-            d0 = (u_sq - t_sq[k]) / (u0 + t0);
-            z = 0.5 * (sq[k] - d0 * d0);
+    if (lorentz) {
+        for (k = 0; k < stride; k++) {
+            const double t0 = sqrt(1.0 + t_sq[k]);
+            const double d0 = (u_sq - t_sq[k]) / (u0 + t0);
+            double z = 0.5 * (sq[k] - d0 * d0);
             z = z < 0.0 ? 0.0 : z;
-        } else {
-            beta = 1.0 - t_sq[k];
-            beta = beta > SKLP_MIN_GAP ? beta : SKLP_MIN_GAP;
-            z = 2.0 * sq[k] / (alpha * beta);
-        }
-        s = sqrt(z * (z + 2.0));
-        exp_terms[k] = 1.0 / (1.0 + z + s);
-        z_out[k] = z;
-        if (lorentz) {
+            const double s = sqrt(z * (z + 2.0));
             const double over_s = 1.0 / s;
+            exp_terms[k] = 1.0 / (1.0 + z + s);
+            z_out[k] = z;
             coefs[k] = (1.0 + z) * over_s;
             coefs[stride + k] = -over_s;
             coefs[2 * stride + k] = (1.0 + z) * over_s;
             coefs[3 * stride + k] = -over_s;
-        } else {
-            /* two divisions, not four */
-            const double over_beta_s = 1.0 / (beta * s), over_alpha_s = 1.0 / (alpha * s);
+            sq[k] = s;
+        }
+    } else {
+        /* Divisions and square roots are what this loop waits on (one
+           vector division takes as long as a dozen multiplications): two
+           of each per target. 1 / beta and 1 / |t|^2 come from one
+           division, 1 / s and 1 / (1 + z + s) from another. */
+        const double over_alpha = 1.0 / alpha;
+        for (k = 0; k < stride; k++) {
+            double beta = 1.0 - t_sq[k];
+            beta = beta > SKLP_MIN_GAP ? beta : SKLP_MIN_GAP;
+            /* |t|^2 floored so that a target at the origin gives a finite
+               product; its turn is not scaled (its scale is 0, raised to 1) */
+            const double t_sq_safe = t_sq[k] > 1e-300 ? t_sq[k] : 1e-300;
+            const double over_both = 1.0 / (beta * t_sq_safe);
+            const double over_beta = t_sq_safe * over_both;
+            const double z = 2.0 * sq[k] * over_alpha * over_beta;
+            const double s = sqrt(z * (z + 2.0));
+            /* s * (1 + z + s) <= ~1e122 where alpha and beta are floored at
+               SKLP_MIN_GAP; s = 0 (identical points) is mended below */
+            const double over_product = 1.0 / (s * (1.0 + z + s));
+            const double over_s = (1.0 + z + s) * over_product;
+            exp_terms[k] = s * over_product;
+            z_out[k] = z;
+            const double over_beta_s = over_beta * over_s, over_alpha_s = over_alpha * over_s;
             coefs[k] = (1.0 + t_sq[k] - 2.0 * dot[k]) * over_beta_s;
             coefs[stride + k] = -alpha * over_beta_s;
             const double c = (1.0 + u_sq - 2.0 * dot[k]) * over_alpha_s;
@@ -177,21 +200,22 @@ static inline void sklp_hyperbolic_terms_body(
                least 1 (scale_turn in _geometry.pxd): the part of c t + e u
                perpendicular to t is e (u - (<u, t> / |t|^2) t). At scale 1
                both are unchanged, to the bit. */
-            double scale = 2.0 * sqrt(t_sq[k]) / beta;
+            double scale = 2.0 * sqrt(t_sq[k]) * over_beta;
             scale = scale < max_turn_scale ? scale : max_turn_scale;
             scale = scale > 1.0 ? scale : 1.0;
             /* needed only where scaled, and there |t| > sqrt(2) - 1 */
-            const double radial = scale > 1.0 ? dot[k] / t_sq[k] : 0.0;
+            const double radial = scale > 1.0 ? dot[k] * (beta * over_both) : 0.0;
             coefs[2 * stride + k] = c - (scale - 1.0) * e * radial;
             coefs[3 * stride + k] = scale * e;
+            sq[k] = s;
         }
-        sq[k] = s;
     }
     /* Identical points (s = 0): the distance has no gradient there (a NaN s
        goes through). Apart, as a branch in the loop above would keep it
        from being vectorised. */
     for (k = 0; k < stride; k++) {
         if (sq[k] <= 0.0) {
+            exp_terms[k] = 1.0;  /* 1 / (1 + z + s) at z = s = 0 */
             coefs[k] = 0.0;
             coefs[stride + k] = 0.0;
             coefs[2 * stride + k] = 0.0;
@@ -220,71 +244,87 @@ static void sklp_hyperboloid_terms(const double *embedding, int *targets,
                                0.0, u0, 1.0, exp_terms, coefs, z, sums);
 }
 
+/* values[0] + ... + values[n - 1] for a buffer of sklp_stride(n) doubles:
+   one partial sum per lane (k = lane, lane + 8, ...), added up in a fixed
+   tree at the end, in every version. One chain of n dependent additions
+   would take n times an addition's latency. */
+SKLP_INLINE double sklp_lane_sum(const double *restrict values, int n)
+{
+    double lanes[SKLP_LANES];
+    int k, lane;
+    for (lane = 0; lane < SKLP_LANES; lane++)
+        lanes[lane] = 0.0;
+    for (k = 0; k < n; k += SKLP_LANES) {
+#pragma omp simd
+        for (lane = 0; lane < SKLP_LANES; lane++)
+            lanes[lane] += k + lane < n ? values[k + lane] : 0.0;
+    }
+    return ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3]))
+           + ((lanes[4] + lanes[5]) + (lanes[6] + lanes[7]));
+}
+
+SKLP_CLONED
+static double sklp_sum(const double *values, int n)
+{
+    return sklp_lane_sum(values, n);
+}
+
 /* The Riemannian gradients of the loss of one relation, given its distance
    terms (see _relation_gradients in _sgd_fast.pyx): grad_u, and one row per
-   target in grad_targets. ``scratch`` holds 2 sklp_stride(n_targets)
-   doubles. */
+   target in grad_targets. The four coefficients of each target are
+   multiplied in place by the derivative of the loss in its distance.
+   ``sums`` is scratch of 4 dim doubles.
+
+   grad_u = sum_k (a_k u + b_k t_k) = (sum_k a_k) u + sum_k b_k t_k, each
+   sum split in partial sums that run side by side (eight over the lanes
+   for a, four rows for b: k = 0, 4, 8, ...; 1, 5, ...; ...) and are added
+   up at the end in a fixed order: a single chain of n_targets dependent
+   additions per coordinate would be what the loop waits on. Every version
+   adds in the same order. */
 SKLP_CLONED
 static void sklp_loss_gradients(const double *restrict embedding,
                                 const int *restrict targets, int n_targets,
                                 ptrdiff_t dim, const double *restrict u_row,
                                 const double *restrict exp_terms, double total,
-                                double weight, const double *restrict coefs,
+                                double weight, double *restrict coefs,
                                 double *restrict grad_u, double *restrict grad_targets,
-                                double *restrict scratch)
+                                double *restrict sums)
 {
     const ptrdiff_t stride = sklp_stride(n_targets);
-    /* the coefficients a and b of each target (scratch: 2 stride doubles) */
-    double *restrict a = scratch, *restrict b = scratch + stride;
-    ptrdiff_t i, start;
-    int k, lane;
+    double *restrict a = coefs, *restrict b = coefs + stride;
+    double *restrict c = coefs + 2 * stride, *restrict e = coefs + 3 * stride;
+    const double over_total = 1.0 / total;
+    double a_total;
+    ptrdiff_t i;
+    int k;
+    for (k = 0; k < stride; k++) {
+        /* dL/dd_k = [k == 0] - softmax_k, times the relation's weight; the
+           padding lanes get none */
+        const double g = k < n_targets
+            ? ((k == 0 ? 1.0 : 0.0) - exp_terms[k] * over_total) * weight : 0.0;
+        a[k] *= g;
+        b[k] *= g;
+        c[k] *= g;
+        e[k] *= g;
+    }
+    a_total = sklp_lane_sum(a, n_targets);
+    for (i = 0; i < 4 * dim; i++)
+        sums[i] = 0.0;
+    /* the gradient of d(u, t_k) is a u + b t_k at u, c t_k + e u at t_k */
     for (k = 0; k < n_targets; k++) {
-        /* dL/dd_k = [k == 0] - softmax_k, times the relation's weight */
-        double g = -exp_terms[k] / total;
-        if (k == 0)
-            g += 1.0;
-        g *= weight;
-        /* the gradient of d(u, t_k) is a u + b t_k at u, c t_k + e u at t_k */
-        a[k] = g * coefs[k];
-        b[k] = g * coefs[stride + k];
-        {
-            const double c = g * coefs[2 * stride + k], e = g * coefs[3 * stride + k];
-            const double *restrict t_row = embedding + (ptrdiff_t)targets[k] * dim;
-            double *restrict grad_t = grad_targets + (ptrdiff_t)k * dim;
-            for (i = 0; i < dim; i++)
-                grad_t[i] = c * t_row[i] + e * u_row[i];
+        const double *restrict t_row = embedding + (ptrdiff_t)targets[k] * dim;
+        double *restrict grad_t = grad_targets + (ptrdiff_t)k * dim;
+        double *restrict partial = sums + (k & 3) * dim;
+        const double b_k = b[k], c_k = c[k], e_k = e[k];
+        for (i = 0; i < dim; i++) {
+            const double t = t_row[i];
+            grad_t[i] = c_k * t + e_k * u_row[i];
+            partial[i] += b_k * t;
         }
     }
-    /* grad_u sums over the targets, k = 0, 1, ... for every coordinate:
-       SKLP_LANES coordinates at a time, kept in registers across k */
-    for (start = 0; start + SKLP_LANES <= dim; start += SKLP_LANES) {
-        double sums[SKLP_LANES];
-        for (lane = 0; lane < SKLP_LANES; lane++)
-            sums[lane] = 0.0;
-        for (k = 0; k < n_targets; k++) {
-            const double *restrict t_row = embedding + (ptrdiff_t)targets[k] * dim + start;
-            for (lane = 0; lane < SKLP_LANES; lane++)
-                sums[lane] += a[k] * u_row[start + lane] + b[k] * t_row[lane];
-        }
-        for (lane = 0; lane < SKLP_LANES; lane++)
-            grad_u[start + lane] = sums[lane];
-    }
-    /* the last dim % SKLP_LANES coordinates: their sums side by side, so
-       that they wait on each other's additions no longer */
-    if (start < dim) {
-        const int n_left = (int)(dim - start);
-        double sums[SKLP_LANES];
-        for (lane = 0; lane < n_left; lane++)
-            sums[lane] = 0.0;
-        for (k = 0; k < n_targets; k++) {
-            const double *restrict t_row = embedding + (ptrdiff_t)targets[k] * dim + start;
-#pragma omp simd
-            for (lane = 0; lane < n_left; lane++)
-                sums[lane] += a[k] * u_row[start + lane] + b[k] * t_row[lane];
-        }
-        for (lane = 0; lane < n_left; lane++)
-            grad_u[start + lane] = sums[lane];
-    }
+    for (i = 0; i < dim; i++)
+        grad_u[i] = a_total * u_row[i]
+                    + ((sums[i] + sums[dim + i]) + (sums[2 * dim + i] + sums[3 * dim + i]));
 }
 
 #endif

@@ -176,17 +176,6 @@ cdef inline void _flag_related(const int* targets, int n_targets, int u,
 
 
 # --------------------------------------------------------------------------
-# Small loops.
-
-cdef inline double _sum(const double* values, int n) noexcept nogil:
-    cdef double total = 0.0
-    cdef int k
-    for k in range(n):
-        total += values[k]
-    return total
-
-
-# --------------------------------------------------------------------------
 # The softmax loss of one relation, the same for every model: the model's
 # distances and Riemannian gradients come from _geometry.pxd.
 
@@ -194,16 +183,18 @@ MANIFOLD_CODES = {"poincare": POINCARE, "lorentz": LORENTZ, "euclidean": EUCLIDE
 
 
 cdef extern from "_batch.h":
+    double sklp_sum(const double* values, int n) noexcept nogil
     void sklp_loss_gradients(const double* embedding, const int* targets,
                              int n_targets, Py_ssize_t dim, const double* u_row,
                              const double* exp_terms, double total, double weight,
-                             const double* coefs, double* grad_u,
-                             double* grad_targets, double* scratch) noexcept nogil
+                             double* coefs, double* grad_u,
+                             double* grad_targets, double* sums) noexcept nogil
 
 
-cdef inline Py_ssize_t _relation_scratch_size(int n_targets) noexcept nogil:
-    # the distance terms, then two coefficients per target (lane)
-    return terms_size(n_targets) + 2 * sklp_stride(n_targets)
+cdef inline Py_ssize_t _relation_scratch_size(int n_targets,
+                                              Py_ssize_t dim) noexcept nogil:
+    # the distance terms, then four partial sums of u's gradient
+    return terms_size(n_targets) + 4 * dim
 
 
 cdef double _relation_gradients(
@@ -214,7 +205,7 @@ cdef double _relation_gradients(
     """Weighted loss of one relation; fills the Riemannian gradients of u and
     of each target (one row per slot), in the ball with their turn about the
     origin scaled up to ``max_turn_scale`` (see scale_turn). ``scratch`` holds
-    ``_relation_scratch_size(n_targets)`` doubles; ``targets`` has room for
+    ``_relation_scratch_size(n_targets, dim)`` doubles; ``targets`` has room for
     ``sklp_stride(n_targets)`` entries (see distance_terms).
 
     The loss is the softmax cross-entropy -log softmax_0 over -d(u, t_k):
@@ -227,7 +218,7 @@ cdef double _relation_gradients(
 
     parent_term = distance_terms(manifold, embedding, dim, u, targets, n_targets,
                                  max_turn_scale, scratch)
-    total = _sum(exp_terms, n_targets)
+    total = sklp_sum(exp_terms, n_targets)
     sklp_loss_gradients(embedding, targets, n_targets, dim, embedding + u * dim,
                         exp_terms, total, weight, scratch + sklp_stride(n_targets),
                         grad_u, grad_targets, scratch + terms_size(n_targets))
@@ -243,7 +234,7 @@ cdef double _relation_gradients(
 
 cdef inline Py_ssize_t _scratch_size(int n_negatives, Py_ssize_t dim) noexcept nogil:
     # the distance terms, the gradient of u and one gradient row per target
-    return _relation_scratch_size(n_negatives + 1) + dim + (n_negatives + 1) * dim
+    return _relation_scratch_size(n_negatives + 1, dim) + dim + (n_negatives + 1) * dim
 
 cdef double _train_chunk(
     int manifold,
@@ -289,7 +280,7 @@ cdef double _train_chunk(
     cdef const int* parent_ptr = &parent_indices[0]
     cdef const double* prob_ptr = NULL
     cdef const int* alias_ptr = NULL
-    cdef double* grad_u = scratch + _relation_scratch_size(n_negatives + 1)
+    cdef double* grad_u = scratch + _relation_scratch_size(n_negatives + 1, dim)
     cdef double* grad_targets = grad_u + dim
 
     if alias_prob.shape[0] > 0:
@@ -484,7 +475,7 @@ def relation_loss_and_gradients(const double[:, ::1] embedding, int u,
     cdef Py_ssize_t dim = embedding.shape[1]
     cdef int n_targets = targets.shape[0]
     cdef int[::1] padded = np.empty(sklp_stride(n_targets), dtype=np.intc)
-    cdef double[::1] scratch = np.empty(_relation_scratch_size(n_targets))
+    cdef double[::1] scratch = np.empty(_relation_scratch_size(n_targets, dim))
     cdef double[::1] grad_u = np.empty(dim)
     cdef double[:, ::1] grad_targets = np.empty((n_targets, dim))
     padded[:n_targets] = targets

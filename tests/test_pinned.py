@@ -30,17 +30,17 @@ DATA = {
 # from the hierarchy layout, 2 from its plane (wedge) form, init="random"
 # from random points with burn-in
 CASES = {
-    ("mammals", "poincare", 5, 20): "db7dfff94959bcfd",
-    ("mammals", "lorentz", 5, 20): "6bea19e9e2147abf",
-    ("mammals", "euclidean", 5, 20): "3fc5fa24b49372c2",
-    ("mammals", "poincare", 2, 20): "630085017ef5858f",
-    ("mammals", "lorentz", 2, 20): "dcb9bedb33c62d7c",
-    ("mammals", "poincare", 3, 20): "31aa86acf0082301",
-    ("mammals", "poincare", 3, 20, "random"): "4df76a74bfadd897",
-    ("tree", "poincare", 4, 200): "c4abd0dd714cd418",
-    ("tree", "lorentz", 4, 200): "541f1d0e6eb125d3",
-    ("tree", "euclidean", 4, 200): "c4a420a109652fbb",
-    ("tree", "poincare", 2, 200): "e5de78a532d0081a",
+    ("mammals", "poincare", 5, 20): "f2eefa483e8e5436",
+    ("mammals", "lorentz", 5, 20): "129b2a4572d51635",
+    ("mammals", "euclidean", 5, 20): "3cfeec968592c931",
+    ("mammals", "poincare", 2, 20): "437f9512e20a7c1b",
+    ("mammals", "lorentz", 2, 20): "4f921e7b3c0932c5",
+    ("mammals", "poincare", 3, 20): "667c169fd615ca07",
+    ("mammals", "poincare", 3, 20, "random"): "47b92c9d4e129ed3",
+    ("tree", "poincare", 4, 200): "b3b91c2eab12e7d8",
+    ("tree", "lorentz", 4, 200): "e72bfe7486dbdb37",
+    ("tree", "euclidean", 4, 200): "d2c23029aac0d547",
+    ("tree", "poincare", 2, 200): "3e9bc664dcb36675",
 }
 
 
