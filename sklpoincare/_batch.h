@@ -298,10 +298,9 @@ static void sklp_loss_gradients(const double *restrict embedding,
     ptrdiff_t i;
     int k;
     for (k = 0; k < stride; k++) {
-        /* dL/dd_k = [k == 0] - softmax_k, times the relation's weight; the
-           padding lanes get none */
-        const double g = k < n_targets
-            ? ((k == 0 ? 1.0 : 0.0) - exp_terms[k] * over_total) * weight : 0.0;
+        /* dL/dd_k = [k == 0] - softmax_k, times the relation's weight (the
+           padding lanes' are computed and never read) */
+        const double g = ((k == 0 ? 1.0 : 0.0) - exp_terms[k] * over_total) * weight;
         a[k] *= g;
         b[k] *= g;
         c[k] *= g;
