@@ -22,8 +22,8 @@ its Riemannian gradient, in the ball the Euclidean gradient times
 (1 - |x|^2)^2 / 4, and is projected back inside the ball of radius
 ``max_norm`` (= 1 - eps). With ``max_turn_scale > 1`` the part of each
 gradient that turns its point about the origin is scaled up first (in the
-ball only), by
-min(max_turn_scale, sinh r) (``scale_turn`` in _geometry.pxd).
+ball only), by min(max_turn_scale, sinh r) (``scale_turn`` in
+_geometry.pxd; the targets' share in the coefficients of _batch.h).
 
 Threads (``n_threads > 1``) run Hogwild: they take contiguous chunks of the
 shuffled relations as they free up, each chunk with its own random
