@@ -56,8 +56,10 @@ def _hyperbolic_radius(points):
 
 
 def _angle(x, y):
-    cos = x @ y / (np.linalg.norm(x) * np.linalg.norm(y))
-    return np.arccos(np.clip(cos, -1, 1))
+    # from the chord between the unit vectors: exact near 0, where arccos
+    # of a cosine resolves no angle below about 1.5e-8
+    chord = np.linalg.norm(x / np.linalg.norm(x) - y / np.linalg.norm(y))
+    return 2.0 * np.arcsin(min(chord / 2.0, 1.0))
 
 
 # a closure: a -> b -> c -> d, and e under b
@@ -696,6 +698,11 @@ def test_off_path_pairs_are_the_closure_pairs_off_the_forest_paths(seed):
     assert len(below) == len(expected)
 
 
+def _perpendicular_unit_rows(rows, axes):
+    rows = rows - np.einsum("ij,ij->i", rows, axes)[:, None] * axes
+    return rows / np.linalg.norm(rows, axis=1, keepdims=True)
+
+
 def test_face_pulls_deals_each_family_the_turns_that_face_its_pulls_best():
     from itertools import permutations
     from sklpoincare._initialization import face_pulls
@@ -705,7 +712,8 @@ def test_face_pulls_deals_each_family_the_turns_that_face_its_pulls_best():
     turns = rng.standard_normal((9, 5))
     pulls = rng.standard_normal((9, 5))
     pulls[7:] = 0.0  # a family with nothing to face keeps its turns
-    dealt = face_pulls(turns, parents, pulls)
+    # no member marked as turning its family: the turns are only dealt out
+    dealt = face_pulls(turns, parents, pulls, rng.standard_normal((9, 5)))
     np.testing.assert_array_equal(dealt[7:], turns[7:])
     for family in (slice(0, 4), slice(4, 7)):
         rows = turns[family]
@@ -716,6 +724,56 @@ def test_face_pulls_deals_each_family_the_turns_that_face_its_pulls_best():
         assert np.einsum("ij,ij->", pulls[family], dealt[family]) == pytest.approx(best)
         # the same turns, dealt out again
         assert sorted(map(tuple, dealt[family])) == sorted(map(tuple, rows))
+
+
+def test_face_pulls_turns_each_family_towards_its_pulls_keeping_its_spread():
+    from itertools import permutations
+    from sklpoincare._initialization import face_pulls
+
+    rng = np.random.RandomState(0)
+    parents = np.array([7, 7, 7, 7, 9, 9, 9, 4, 4])  # three families, in a row
+    axes = np.repeat(rng.standard_normal((3, 5)), [4, 3, 2], axis=0)
+    axes /= np.linalg.norm(axes, axis=1, keepdims=True)
+    turns = _perpendicular_unit_rows(rng.standard_normal((9, 5)), axes)
+    pulls = rng.standard_normal((9, 5))
+    pulls[7:] = 0.0  # a family with nothing to face keeps its turns
+    turning = np.ones(9, dtype=bool)
+    turning[4:6] = False  # one member of the second family is enough
+    dealt = face_pulls(turns, parents, pulls, axes * 3.0, turning)  # the parents' points
+    np.testing.assert_array_equal(dealt[7:], turns[7:])
+    # still unit turns perpendicular to the parent's axis
+    np.testing.assert_allclose(np.linalg.norm(dealt, axis=1), 1.0, atol=1e-12)
+    np.testing.assert_allclose(np.einsum("ij,ij->i", dealt, axes), 0.0, atol=1e-12)
+    for family in (slice(0, 4), slice(4, 7)):
+        rows, faced = turns[family], dealt[family]
+        # the same spread: the angles between the turns, dealt out again
+        gram = rows @ rows.T
+        assert any(
+            np.allclose(faced @ faced.T, gram[np.ix_(order, order)], atol=1e-12)
+            for order in map(list, permutations(range(len(rows))))
+        )
+    # a family whose members all turn it faces its pulls better than the
+    # best deal of its turns as they were
+    best_deal = max(
+        np.einsum("ij,ij->", pulls[:4], turns[:4][list(order)])
+        for order in permutations(range(4))
+    )
+    assert np.einsum("ij,ij->", pulls[:4], dealt[:4]) > best_deal + 0.1
+
+
+def test_face_pulls_turns_a_family_with_one_pull_straight_at_it():
+    from sklpoincare._initialization import face_pulls
+
+    rng = np.random.RandomState(1)
+    parents = np.zeros(4, dtype=int)
+    axes = np.tile(np.eye(6)[2], (4, 1))
+    turns = _perpendicular_unit_rows(rng.standard_normal((4, 6)), axes)
+    pulls = np.zeros((4, 6))
+    pulls[1] = rng.standard_normal(6)
+    dealt = face_pulls(turns, parents, pulls, axes, np.ones(4, dtype=bool))
+    # the pull's part perpendicular to the axis, whatever its part along it
+    expected = _perpendicular_unit_rows(pulls[1:2], axes[:1])[0]
+    np.testing.assert_allclose(dealt[1], expected, atol=1e-12)
 
 
 # Two branches under r: A -> A1 with children a1..a5, and C -> B. Nodes below
@@ -758,6 +816,32 @@ def test_from_ten_dimensions_a_subtree_with_few_crossings_faces_them_too():
     )
     below = [_a1_faces_b_and_c_most(graph, FACE_EVERY_CROSSING_FROM - 4, seed) for seed in range(20)]
     assert not all(below)
+
+
+def test_from_twenty_dimensions_a_subtree_with_many_crossings_turns_its_family_at_them():
+    # a1's subtree holds 6 off-path pairs for 4 nodes (x1..x3 also under B):
+    # from TURN_FAMILIES_FROM dimensions the children of A1 turn as a whole
+    # until a1 looks straight at B and C (their directions summed); below,
+    # a1 only takes the best of the spread turns.
+    from sklpoincare._initialization import FACE_EVERY_CROSSING_FROM, TURN_FAMILIES_FROM
+
+    relations = _CROSSING_BRANCHES + [(f"x{i}", p) for i in range(1, 4) for p in ("a1", "B")]
+    graph = _graph(relations)
+    a1, a_1, b, c = _ids(graph, ["a1", "A1", "B", "C"])
+
+    def a1_turn_from_pull(n_components, seed):
+        embedding = hierarchical_embedding(
+            graph, n_components, np.random.RandomState(seed), MAX_NORM
+        )
+        axis = embedding[a_1] / np.linalg.norm(embedding[a_1])
+        pull = sum(embedding[p] / np.linalg.norm(embedding[p]) for p in (b, c))
+        turn = embedding[a1] - (embedding[a1] @ axis) * axis
+        return _angle(turn, pull - (pull @ axis) * axis)
+
+    for seed in range(3):
+        assert a1_turn_from_pull(TURN_FAMILIES_FROM, seed) < 1e-6
+        assert a1_turn_from_pull(TURN_FAMILIES_FROM - 1, seed) > 1e-2
+        assert a1_turn_from_pull(FACE_EVERY_CROSSING_FROM, seed) > 1e-2
 
 
 def _angles_to_siblings(turns):
