@@ -222,11 +222,12 @@ def _lay_out_levels(embedding, levels, tree_parent, radius, rng, codes, crossing
             pulls = pulls[~at_origin]
             turning = turning[~at_origin]
         angles = np.minimum(np.exp(-radius[parents] / 2), np.pi / 2)
-        turns = spread_turns(embedding[parents], parents, rng, codes)
-        turns = face_pulls(turns, parents, pulls, embedding[parents], turning)
+        parent_points = embedding[parents]  # laid out a level before
+        turns = spread_turns(parent_points, parents, rng, codes)
+        turns = face_pulls(turns, parents, pulls, parent_points, turning)
         if room is not None:
-            turns = make_room(turns, parents, embedding[parents], room[level])
-        embedding[level] = _point_at(embedding[parents], angles, norms, rng, turns=turns)
+            turns = make_room(turns, parents, parent_points, room[level])
+        embedding[level] = _point_at(parent_points, angles, norms, rng, turns=turns)
 
 
 # Below FACE_EVERY_CROSSING_FROM dimensions a subtree faces the branches it
