@@ -369,6 +369,37 @@ def test_train_epoch_update_matches_relation_gradients(max_turn_scale):
         assert np.abs(moved - plain).max() > 1e-6  # 0.9 is at sinh(r) = 9.5 > 3
 
 
+@pytest.mark.parametrize("max_turn_scale", [1.0, 1e3])
+@pytest.mark.parametrize("lr", [1e-3, 30.0])
+def test_a_negative_drawn_again_takes_its_gradient_at_its_row_as_it_was(lr, max_turn_scale):
+    # The ball steps each target as soon as its gradient is known. Here the
+    # only negative, node 2, is drawn three times: every gradient is still
+    # taken at the rows before the relation's steps, and node 2's steps
+    # follow one another, the same bits as gradients first and steps after
+    # (at lr 30 the steps end at the norm bound and are projected).
+    embedding = np.array([[0.1, 0.2, -0.3], [0.6, -0.1, 0.2], [-0.4, 0.3, 0.85]])
+    graph = _graph(np.array([[0, 1]]))
+    max_norm = 1 - 1e-5
+    targets = np.array([1, 2, 2, 2], dtype=np.intc)
+    expected_loss, grad_u, grad_targets = relation_loss_and_gradients(
+        embedding, 0, targets, max_turn_scale=max_turn_scale)
+    expected = embedding.copy()
+    for k, t in enumerate(targets):
+        take_step(expected[t], grad_targets[k], lr, max_norm)
+    take_step(expected[0], grad_u, lr, max_norm)
+    moved = embedding.copy()
+    loss = _epoch(moved, graph, lr=lr, seed=3, n_negatives=3, max_norm=max_norm,
+                  max_turn_scale=max_turn_scale)
+    assert loss == expected_loss
+    np.testing.assert_array_equal(moved, expected)
+    if lr > 1:
+        assert np.linalg.norm(moved[2]) == pytest.approx(max_norm, abs=1e-15)
+    # each of node 2's steps counts
+    once = embedding.copy()
+    take_step(once[2], grad_targets[1], lr, max_norm)
+    assert np.abs(moved[2] - once[2]).max() > 1e-9
+
+
 def _scaled_turn(row, grad, max_scale):
     """``grad`` at the ball point ``row`` with its part perpendicular to
     ``row`` times min(max_scale, sinh r), at least 1."""
