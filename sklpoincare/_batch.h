@@ -44,14 +44,6 @@
 #define SKLP_INLINE static inline
 #endif
 
-/* For functions whose loops copy a row on the way: GCC would otherwise
-   split the copy out into a call of memmove per row. */
-#if defined(__GNUC__) && !defined(__clang__)
-#define SKLP_NO_MEMCPY_CALLS __attribute__((optimize("no-tree-loop-distribute-patterns")))
-#else
-#define SKLP_NO_MEMCPY_CALLS
-#endif
-
 /* Lanes of one AVX-512 vector of doubles: the buffers of the targets are
    padded to a multiple of it. */
 #define SKLP_LANES 8
@@ -277,40 +269,6 @@ static double sklp_sum(const double *values, int n)
     return sklp_lane_sum(values, n);
 }
 
-/* Folds the derivative of the loss in each distance, [k == 0] - softmax_k
-   times the relation's weight, into the coefficients of the targets (the
-   padding lanes' are computed and never read); returns sum_k a_k. */
-SKLP_INLINE double sklp_weigh_coefs(int n_targets, const double *restrict exp_terms,
-                                    double total, double weight,
-                                    double *restrict coefs)
-{
-    const ptrdiff_t stride = sklp_stride(n_targets);
-    double *restrict a = coefs, *restrict b = coefs + stride;
-    double *restrict c = coefs + 2 * stride, *restrict e = coefs + 3 * stride;
-    const double over_total = 1.0 / total;
-    int k;
-    for (k = 0; k < stride; k++) {
-        const double g = ((k == 0 ? 1.0 : 0.0) - exp_terms[k] * over_total) * weight;
-        a[k] *= g;
-        b[k] *= g;
-        c[k] *= g;
-        e[k] *= g;
-    }
-    return sklp_lane_sum(a, n_targets);
-}
-
-/* grad_u = (sum_k a_k) u + sum_k b_k t_k, the second sum given as four
-   partial sums (k = 0, 4, 8, ...; 1, 5, ...; ...) of dim doubles each. */
-SKLP_INLINE void sklp_finish_grad_u(ptrdiff_t dim, const double *restrict u_row,
-                                    double a_total, const double *restrict sums,
-                                    double *restrict grad_u)
-{
-    ptrdiff_t i;
-    for (i = 0; i < dim; i++)
-        grad_u[i] = a_total * u_row[i]
-                    + ((sums[i] + sums[dim + i]) + (sums[2 * dim + i] + sums[3 * dim + i]));
-}
-
 /* The Riemannian gradients of the loss of one relation, given its distance
    terms (see _relation_gradients in _sgd_fast.pyx): grad_u, and one row per
    target in grad_targets. The four coefficients of each target are
@@ -333,11 +291,22 @@ static void sklp_loss_gradients(const double *restrict embedding,
                                 double *restrict sums)
 {
     const ptrdiff_t stride = sklp_stride(n_targets);
-    const double *restrict b = coefs + stride;
-    const double *restrict c = coefs + 2 * stride, *restrict e = coefs + 3 * stride;
-    const double a_total = sklp_weigh_coefs(n_targets, exp_terms, total, weight, coefs);
+    double *restrict a = coefs, *restrict b = coefs + stride;
+    double *restrict c = coefs + 2 * stride, *restrict e = coefs + 3 * stride;
+    const double over_total = 1.0 / total;
+    double a_total;
     ptrdiff_t i;
     int k;
+    for (k = 0; k < stride; k++) {
+        /* dL/dd_k = [k == 0] - softmax_k, times the relation's weight (the
+           padding lanes' are computed and never read) */
+        const double g = ((k == 0 ? 1.0 : 0.0) - exp_terms[k] * over_total) * weight;
+        a[k] *= g;
+        b[k] *= g;
+        c[k] *= g;
+        e[k] *= g;
+    }
+    a_total = sklp_lane_sum(a, n_targets);
     for (i = 0; i < 4 * dim; i++)
         sums[i] = 0.0;
     /* the gradient of d(u, t_k) is a u + b t_k at u, c t_k + e u at t_k */
@@ -352,107 +321,9 @@ static void sklp_loss_gradients(const double *restrict embedding,
             partial[i] += b_k * t;
         }
     }
-    sklp_finish_grad_u(dim, u_row, a_total, sums, grad_u);
-}
-
-/* Bits of a filter of the targets seen so far in a relation, by the low
-   bits of their node: a target whose bit is unset was not drawn before. */
-#define SKLP_SEEN_BITS 1024
-
-/* The ball's update of the targets of one relation along the gradients of
-   its loss, and u's gradient: the same numbers as sklp_loss_gradients
-   followed by the step of each target in turn (riemannian_step in
-   _geometry.pxd: row <- row - learning_rate grad, then the projection onto
-   max_norm), bit for bit, without a row of gradient per target. Each
-   target's gradient is taken and its step made at once, while its row is
-   in registers.
-
-   That is the same update because every gradient is a function of the
-   rows before the relation's steps: u is no target (the caller checks),
-   and a target drawn twice takes its second gradient at a copy of its row
-   as it was before its first step (each target's row is copied to
-   ``originals``, scratch of n_targets rows, as it is read), its second step
-   going on from the first, as in turn. ``grad_t`` is scratch of dim
-   doubles, ``sums`` of 4 dim; ``embedding`` is written (the targets'
-   rows). */
-SKLP_CLONED SKLP_NO_MEMCPY_CALLS
-static void sklp_step_targets(double *embedding, const int *restrict targets,
-                              int n_targets, ptrdiff_t dim,
-                              const double *restrict u_row,
-                              const double *restrict exp_terms, double total,
-                              double weight, double *restrict coefs,
-                              double learning_rate, double max_norm,
-                              double *restrict grad_u, double *restrict sums,
-                              double *restrict grad_t, double *restrict originals)
-{
-    const ptrdiff_t stride = sklp_stride(n_targets);
-    const double *restrict b = coefs + stride;
-    const double *restrict c = coefs + 2 * stride, *restrict e = coefs + 3 * stride;
-    const double a_total = sklp_weigh_coefs(n_targets, exp_terms, total, weight, coefs);
-    unsigned long long seen[SKLP_SEEN_BITS / 64];
-    ptrdiff_t i;
-    int k, j;
-    for (i = 0; i < 4 * dim; i++)
-        sums[i] = 0.0;
-    for (j = 0; j < SKLP_SEEN_BITS / 64; j++)
-        seen[j] = 0;
-    for (k = 0; k < n_targets; k++) {
-        const int node = targets[k];
-        const unsigned bits = (unsigned)node % SKLP_SEEN_BITS;
-        const unsigned long long bit = 1ULL << (bits % 64);
-        double *row = embedding + (ptrdiff_t)node * dim;
-        double *restrict original = originals + (ptrdiff_t)k * dim;
-        double *restrict partial = sums + (k & 3) * dim;
-        const double b_k = b[k], c_k = c[k], e_k = e[k];
-        double sq = 0.0;
-        j = k;
-        if (seen[bits / 64] & bit)  /* maybe drawn before: which j, if any */
-            for (j = 0; j < k && targets[j] != node; j++)
-                ;
-        seen[bits / 64] |= bit;
-        if (j < k) {
-            /* drawn before: its gradient at the row as it was */
-            const double *restrict t_row = originals + (ptrdiff_t)j * dim;
-            for (i = 0; i < dim; i++) {
-                const double t = t_row[i];
-                grad_t[i] = c_k * t + e_k * u_row[i];
-                partial[i] += b_k * t;
-            }
-            for (i = 0; i < dim; i++) {
-                row[i] -= learning_rate * grad_t[i];
-                sq += row[i] * row[i];
-            }
-        } else {
-            for (i = 0; i < dim; i++) {
-                const double t = row[i];
-                const double g = c_k * t + e_k * u_row[i];
-                const double moved = t - learning_rate * g;
-                original[i] = t;
-                grad_t[i] = g;
-                partial[i] += b_k * t;
-                row[i] = moved;
-                sq += moved * moved;
-            }
-        }
-        if (isinf(sq) && isfinite(max_norm)) {
-            /* the step overflowed the squares: as _ball_retraction, the
-               point of norm max_norm along -grad */
-            double largest = 0.0;
-            for (i = 0; i < dim; i++)
-                largest = fabs(grad_t[i]) > largest ? fabs(grad_t[i]) : largest;
-            sq = 0.0;
-            for (i = 0; i < dim; i++) {
-                row[i] = -grad_t[i] / largest;
-                sq += row[i] * row[i];
-            }
-        }
-        if (sq > max_norm * max_norm) {
-            const double scale = max_norm / sqrt(sq);
-            for (i = 0; i < dim; i++)
-                row[i] *= scale;
-        }
-    }
-    sklp_finish_grad_u(dim, u_row, a_total, sums, grad_u);
+    for (i = 0; i < dim; i++)
+        grad_u[i] = a_total * u_row[i]
+                    + ((sums[i] + sums[dim + i]) + (sums[2 * dim + i] + sums[3 * dim + i]));
 }
 
 #endif

@@ -189,12 +189,6 @@ cdef extern from "_batch.h":
                              const double* exp_terms, double total, double weight,
                              double* coefs, double* grad_u,
                              double* grad_targets, double* sums) noexcept nogil
-    void sklp_step_targets(double* embedding, const int* targets, int n_targets,
-                           Py_ssize_t dim, const double* u_row,
-                           const double* exp_terms, double total, double weight,
-                           double* coefs, double learning_rate, double max_norm,
-                           double* grad_u, double* sums, double* grad_t,
-                           double* originals) noexcept nogil
 
 
 cdef inline Py_ssize_t _relation_scratch_size(int n_targets,
@@ -235,44 +229,12 @@ cdef double _relation_gradients(
     return weight * (parent_term + log(total))
 
 
-cdef double _ball_relation_step(
-    double* embedding, Py_ssize_t dim, int u, int* targets, int n_targets,
-    double weight, double max_turn_scale, double learning_rate, double max_norm,
-    double* scratch, double* grad_u, double* work,
-) noexcept nogil:
-    """The update of one relation in the ball, the same bits as
-    ``_relation_gradients`` followed by ``riemannian_step`` of each target in
-    turn and then of u, but without a gradient row per target: each target
-    is stepped as soon as its gradient is known (sklp_step_targets in
-    _batch.h). u must not be a target. Returns the weighted loss; when it
-    is not finite, nothing moves. ``work`` holds dim + n_targets * dim
-    doubles."""
-    cdef double* exp_terms = scratch
-    cdef double parent_term, total, loss
-
-    parent_term = distance_terms(POINCARE, embedding, dim, u, targets, n_targets,
-                                 max_turn_scale, scratch)
-    total = sklp_sum(exp_terms, n_targets)
-    loss = weight * (parent_term + log(total))
-    if not isfinite(loss):
-        return loss
-    sklp_step_targets(embedding, targets, n_targets, dim, embedding + u * dim,
-                      exp_terms, total, weight, scratch + sklp_stride(n_targets),
-                      learning_rate, max_norm, grad_u,
-                      scratch + terms_size(n_targets), work, work + dim)
-    if max_turn_scale > 1.0:
-        scale_turn(embedding + u * dim, grad_u, max_turn_scale, dim)
-    riemannian_step(POINCARE, embedding + u * dim, grad_u, learning_rate, max_norm, dim)
-    return loss
-
-
 # --------------------------------------------------------------------------
 # One epoch.
 
 cdef inline Py_ssize_t _scratch_size(int n_negatives, Py_ssize_t dim) noexcept nogil:
-    # the distance terms, the gradient of u, one row of a target's gradient
-    # and one row per target (its gradient, or in the ball its row as it was)
-    return _relation_scratch_size(n_negatives + 1, dim) + 2 * dim + (n_negatives + 1) * dim
+    # the distance terms, the gradient of u and one gradient row per target
+    return _relation_scratch_size(n_negatives + 1, dim) + dim + (n_negatives + 1) * dim
 
 cdef double _train_chunk(
     int manifold,
@@ -319,14 +281,7 @@ cdef double _train_chunk(
     cdef const double* prob_ptr = NULL
     cdef const int* alias_ptr = NULL
     cdef double* grad_u = scratch + _relation_scratch_size(n_negatives + 1, dim)
-    # a target's gradient, then a row per target: its gradient, or in the
-    # ball its row as it was
-    cdef double* work = grad_u + dim
-    cdef double* grad_targets = work + dim
-    # The ball steps each target as soon as its gradient is known (u is no
-    # target: relations are validated; the check keeps this function right
-    # for any caller).
-    cdef bint step_at_once = manifold == POINCARE
+    cdef double* grad_targets = grad_u + dim
 
     if alias_prob.shape[0] > 0:
         prob_ptr = &alias_prob[0]
@@ -390,14 +345,6 @@ cdef double _train_chunk(
             targets[n_targets] = candidate
             n_targets += 1
 
-        if step_at_once and targets[0] != u:
-            loss = _ball_relation_step(rows, dim, u, targets, n_targets, w,
-                                       max_turn_scale, lr, max_norm, scratch, grad_u, work)
-            if not isfinite(loss):
-                total_loss = loss
-                break
-            total_loss += loss
-            continue
         loss = _relation_gradients(manifold, rows, dim, u, targets,
                                    n_targets, w, max_turn_scale, scratch, grad_u,
                                    grad_targets)
