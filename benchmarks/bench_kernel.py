@@ -21,6 +21,13 @@ The library's epoch scales each step's turn as ``fit`` does
 (``--max-turn-scale``, default the estimator's; 1 gives the paper's update
 exactly, as the reference computes it).
 
+``--against PATH`` times a second build of the kernel in the same
+rotation: PATH is the ``_sgd_fast`` extension file of another checkout
+(built there with ``python setup.py build_ext --inplace``). Builds timed one
+after the other can differ by more than a kernel change does (the machine
+drifts within the hour); timed in one process, in turn, they share it. The
+other build must take the same arguments (``train_epoch``'s signature).
+
 ``--only library|reference`` runs that epoch alone (``--rounds`` times,
 after the warm-up epochs), for instruction counts that do not depend on
 other jobs: the instructions of one epoch are half the difference between
@@ -40,6 +47,7 @@ Mammals, 10 dimensions, 50 negatives, 7 rounds::
 
 import argparse
 import ctypes
+import importlib.util
 import os
 import shlex
 import subprocess
@@ -97,8 +105,18 @@ def warm_embedding(n_nodes, data, dim, args):
     return embedding
 
 
-def library_epoch(data, args):
-    from sklpoincare._sgd_fast import train_epoch
+def load_build(path):
+    """The ``_sgd_fast`` module of another build, from its extension file."""
+    spec = importlib.util.spec_from_file_location("sklpoincare._sgd_fast", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def library_epoch(data, args, module=None):
+    if module is None:
+        from sklpoincare import _sgd_fast as module
+    train_epoch = module.train_epoch
 
     n_nodes, children, parents, indptr, indices = data
     weights = np.ones(len(children))
@@ -148,6 +166,9 @@ def parse_args(argv=None):
     parser.add_argument("--max-turn-scale", type=float, default=_MAX_TURN_SCALE,
                         help="the library's scaling of each step's turn (fit's default; "
                         "1: the paper's update, as the reference)")
+    parser.add_argument("--against", metavar="PATH",
+                        help="another build's _sgd_fast extension file, timed in the "
+                        "same rotation")
     parser.add_argument("--only", choices=["library", "reference"],
                         help="run this epoch alone, --rounds times (for callgrind)")
     return parser.parse_args(argv)
@@ -161,6 +182,9 @@ def main(argv=None):
         systems = {"library": library_epoch(data, args),
                    "reference": reference_epoch(data, args, build_reference(tmp))}
         start = warm_embedding(data[0], data, args.dim, args)
+        if args.against:
+            # loaded after the warm-up, which runs the library's own build
+            systems["against"] = library_epoch(data, args, load_build(args.against))
         order = np.random.RandomState(args.seed + 1).permutation(n_relations).astype(np.int32)
         if args.only:
             for _ in range(args.rounds):
@@ -168,24 +192,38 @@ def main(argv=None):
             return
 
         run_header(argv)
-        rows, ratios = [], []
+        names = list(systems)
+        rows, ratios, against = [], [], []
         for i in range(args.rounds):
             rates = {}
-            names = ["library", "reference"][:: 1 if i % 2 == 0 else -1]
-            for name in names:
+            # each system first in turn, so that none always follows another
+            turn = names[i % len(names):] + names[:i % len(names)]
+            for name in turn:
                 embedding = start.copy()
                 begin = time.perf_counter()
                 systems[name](embedding, order, args.seed)
                 rates[name] = n_relations / (time.perf_counter() - begin)
             ratios.append(rates["library"] / rates["reference"])
-            rows.append([str(i + 1), " → ".join(names), thousands(rates["library"]),
-                         thousands(rates["reference"]), f"{ratios[-1]:.2f}"])
+            row = [str(i + 1), " → ".join(turn), thousands(rates["library"]),
+                   thousands(rates["reference"]), f"{ratios[-1]:.2f}"]
+            if args.against:
+                against.append(rates["library"] / rates["against"])
+                row[3:3] = [thousands(rates["against"])]
+                row.append(f"{against[-1]:.3f}")
+            rows.append(row)
             progress(" | ".join(rows[-1]))
-    print_table(["round", "order", "library relations/s", "reference relations/s",
-                 "library ÷ reference"], rows, {"order"})
+    header = ["round", "order", "library relations/s", "reference relations/s",
+              "library ÷ reference"]
+    if args.against:
+        header[3:3] = ["against relations/s"]
+        header.append("library ÷ against")
+    print_table(header, rows, {"order"})
     print(f"\nmammals ({n_relations:,} relations), {args.dim} dimensions, {args.negatives} "
           f"negatives, one thread; median ratio {np.median(ratios):.2f} "
           f"(range {min(ratios):.2f}–{max(ratios):.2f})")
+    if args.against:
+        print(f"library ÷ {args.against}: median {np.median(against):.3f} "
+              f"(range {min(against):.3f}–{max(against):.3f})")
 
 
 if __name__ == "__main__":
