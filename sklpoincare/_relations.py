@@ -408,6 +408,15 @@ def as_relation_table(X):
     return X
 
 
+# A column of node labels given to fit: most often a fitted embedder that a
+# Pipeline or ColumnTransformer refits on the column it should transform.
+_LABELS_HINT = (
+    ". A column of node labels is what transform takes: to use a fitted "
+    "embedder on one inside a Pipeline or ColumnTransformer, which refit their "
+    "steps, wrap it in sklearn.frozen.FrozenEstimator"
+)
+
+
 def check_relations(X, sample_weight=None):
     """Validate relations given by the user; return ``(graph, column_names)``.
 
@@ -426,6 +435,7 @@ def check_relations(X, sample_weight=None):
             raise ValueError(
                 "X must hold one relation per row, as two columns (child, parent); "
                 f"got a {table.ndim}-D array of shape {table.shape}"
+                + (_LABELS_HINT if table.ndim == 1 else "")
             )
         if names is not None:
             table, names = table[:, :2], names[:2]
@@ -443,7 +453,7 @@ def check_relations(X, sample_weight=None):
             hint = (
                 "; give relation weights as sample_weight, not as a third column"
                 if table.shape[1] > 2
-                else ""
+                else _LABELS_HINT
             )
             raise ValueError(
                 f"Found array with {table.shape[1]} feature(s) (shape={table.shape}) "

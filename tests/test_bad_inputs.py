@@ -507,3 +507,20 @@ def test_huge_string_labels_work_and_messages_stay_short(tiny_params):
         with pytest.raises(error) as excinfo:
             call()
         assert len(str(excinfo.value)) < 500
+
+
+def test_a_label_column_given_to_fit_points_to_frozen_estimator(animals, tiny_params):
+    # A ColumnTransformer clones and refits its steps: an unfrozen embedder
+    # gets the column of labels it should transform as its relations.
+    from sklearn.compose import ColumnTransformer
+    from sklearn.frozen import FrozenEstimator
+
+    table = np.array([["dog", 30.0], ["cat", 4.0]], dtype=object)
+    refitted = ColumnTransformer([("species", PoincareEmbedder(**tiny_params), [0])])
+    with pytest.raises(ValueError, match=r"1 feature\(s\).*FrozenEstimator"):
+        refitted.fit(table)
+    with pytest.raises(ValueError, match=r"1-D array.*FrozenEstimator"):
+        PoincareEmbedder(**tiny_params).fit(np.array(["dog", "cat"]))
+    frozen = ColumnTransformer([("species", FrozenEstimator(animals), [0])])
+    np.testing.assert_array_equal(frozen.fit_transform(table),
+                                  animals.transform(["dog", "cat"]))
