@@ -31,6 +31,7 @@ from ._relations import (
     check_relations,
     label_ids,
     lookup_labels,
+    warn_if_reversed,
 )
 from ._manifolds import MANIFOLDS, get_geometry
 from ._progress import ProgressReporter, report_stage
@@ -495,6 +496,8 @@ class PoincareEmbedder(
         """
         with self._stage("relations") as stage:
             graph, names = check_relations(X, sample_weight)
+            if self.closure:  # a hierarchy: its orientation can be checked
+                warn_if_reversed(graph)
             stage.detail = f"{len(graph.children):,} among {graph.n_nodes:,} nodes"
         with self._stage("closure") as stage:
             graph, ancestors = self._training_graph(graph)

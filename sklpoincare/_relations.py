@@ -5,12 +5,15 @@ checks that give a clear error for bad input; the Cython kernels trust what
 they receive.
 """
 
+import warnings
 from dataclasses import dataclass
 from itertools import repeat
 from numbers import Integral, Number, Real
 
 import numpy as np
 import scipy.sparse as sp
+
+from .exceptions import ReversedRelationsWarning
 
 # How many offending labels or rows an error message shows.
 _MAX_SHOWN = 5
@@ -468,6 +471,40 @@ def check_relations(X, sample_weight=None):
         raise ValueError("X contains no relations (the adjacency matrix is empty)")
     check_no_self_loops(children, parents, labels)
     return _deduplicate(nodes, children, parents, weights), names
+
+
+# fit warns when the relations have at least REVERSED_MIN_ROOTS nodes without
+# a parent and more than REVERSED_RATIO times as many as nodes without a
+# child: the shape of a hierarchy given as (parent, child) rows, whose
+# leaves become roots. A hierarchy given as (child, parent) has few roots
+# and many leaves; a chain or a lattice about as many of each.
+REVERSED_MIN_ROOTS = 10
+REVERSED_RATIO = 2
+
+
+def warn_if_reversed(graph):
+    """Warn (:class:`~sklpoincare.exceptions.ReversedRelationsWarning`) when
+    ``graph`` looks like a hierarchy given as (parent, child) rows."""
+    n_nodes = graph.n_nodes
+    has_parent = np.bincount(graph.children, minlength=n_nodes) > 0
+    has_child = np.bincount(graph.parents, minlength=n_nodes) > 0
+    related = has_parent | has_child
+    roots, leaves = related & ~has_parent, related & ~has_child
+    n_roots, n_leaves = int(roots.sum()), int(leaves.sum())
+    if n_roots < REVERSED_MIN_ROOTS or n_roots <= REVERSED_RATIO * n_leaves:
+        return
+    shown = ", ".join(repr(label) for label in graph.nodes[leaves][:3])
+    more = ", ..." if n_leaves > 3 else ""
+    warnings.warn(
+        f"X looks reversed: {n_roots:,} nodes have no parent in it and only "
+        f"{n_leaves:,} {'has' if n_leaves == 1 else 'have'} no child "
+        f"({shown}{more}), the shape of a hierarchy "
+        "given as (parent, child) rows. fit reads each row as (child, parent): "
+        "if yours are (parent, child), swap the columns (e.g. X[:, ::-1], or "
+        "df[['child', 'parent']]), or the most general nodes end at the boundary",
+        ReversedRelationsWarning,
+        stacklevel=4,  # the caller of fit (under scikit-learn's fit wrapper)
+    )
 
 
 def _deduplicate(nodes, children, parents, weights):

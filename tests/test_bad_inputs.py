@@ -7,6 +7,7 @@ the problem (the row, the label, the parameter).
 """
 
 import re
+import warnings
 from decimal import Decimal
 from fractions import Fraction
 
@@ -524,3 +525,25 @@ def test_a_label_column_given_to_fit_points_to_frozen_estimator(animals, tiny_pa
     frozen = ColumnTransformer([("species", FrozenEstimator(animals), [0])])
     np.testing.assert_array_equal(frozen.fit_transform(table),
                                   animals.transform(["dog", "cat"]))
+
+
+def test_a_hierarchy_given_as_parent_child_rows_warns(tiny_params):
+    from sklpoincare.datasets import load_mammals, make_balanced_tree, make_chain
+    from sklpoincare.exceptions import ReversedRelationsWarning
+
+    links = np.asarray(load_mammals(closure=False).data)
+    with pytest.warns(ReversedRelationsWarning,
+                      match=r"887 nodes have no parent.*only 1 has no child \('mammal.n.01'\)"):
+        PoincareEmbedder(**tiny_params).fit(links[:, ::-1])
+    closure = np.asarray(transitive_closure(links))
+    with pytest.warns(ReversedRelationsWarning, match="swap the columns"):
+        PoincareEmbedder(**tiny_params).fit(closure[:, ::-1])
+    # as given, and shapes with about as many roots as leaves: no warning
+    tree = make_balanced_tree(3, 3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ReversedRelationsWarning)
+        PoincareEmbedder(**tiny_params).fit(links)
+        PoincareEmbedder(**tiny_params).fit(tree)
+        PoincareEmbedder(**tiny_params).fit(np.asarray(make_chain(12))[:, ::-1])
+        # a graph that is not a hierarchy (closure=False) is not checked
+        PoincareEmbedder(closure=False, **tiny_params).fit(links[:, ::-1])

@@ -1,0 +1,14 @@
+"""Warnings of sklpoincare."""
+
+__all__ = ["ReversedRelationsWarning"]
+
+
+class ReversedRelationsWarning(UserWarning):
+    """The relations given to ``fit`` look like (parent, child) pairs.
+
+    ``fit`` reads each row as (child, parent). Given the other way round, a
+    hierarchy has many nodes without a parent (its leaves) and few without a
+    child (its roots), and the embedding would place the most general nodes
+    at the boundary. Silence it with :func:`warnings.filterwarnings` where
+    such a shape is meant.
+    """
