@@ -10,6 +10,7 @@ import argparse
 import os
 import sys
 import time
+import warnings
 
 import numpy as np
 
@@ -174,6 +175,10 @@ def _build_parser():
         help="the first line of RELATIONS is a header: skip it",
     )
     fit.add_argument(
+        "--parent-first", action="store_true",
+        help="the rows of RELATIONS are (parent, child) pairs, not (child, parent)",
+    )
+    fit.add_argument(
         "-q", "--quiet", action="store_true",
         help="no progress; print only the results",
     )
@@ -239,6 +244,8 @@ def _fit_command(args, out):
     else:
         relations, weights = read_relations(args.relations, args.delimiter, args.header)
         source = args.relations
+    if args.parent_first:
+        relations = relations[:, ::-1]
     if args.output:  # before training: labels the word2vec format cannot hold
         from .io import _label_text
 
@@ -247,6 +254,7 @@ def _fit_command(args, out):
 
     from ._embedder import PoincareEmbedder
     from ._manifolds import get_geometry
+    from .exceptions import ReversedRelationsWarning
     from .metrics import ranking_scores
 
     embedder = PoincareEmbedder(
@@ -268,8 +276,21 @@ def _fit_command(args, out):
             file=out, flush=True,
         )
     start = time.perf_counter()
-    embedder.fit(relations, sample_weight=weights)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ReversedRelationsWarning)
+        embedder.fit(relations, sample_weight=weights)
     seconds = time.perf_counter() - start
+    for warning in caught:
+        if issubclass(warning.category, ReversedRelationsWarning):
+            # the same advice in this command's terms
+            flip = "without" if args.parent_first else "with"
+            observation = warning.message.observation.replace("X looks", f"{source} looks", 1)
+            print(f"{_PROG}: warning: {observation}. Its rows are read as (child, parent)"
+                  f"{', swapped' if args.parent_first else ''}: if that is not their order, "
+                  f"run again {flip} --parent-first", file=sys.stderr)
+        else:
+            warnings.showwarning(warning.message, warning.category, warning.filename,
+                                 warning.lineno)
 
     # Scored on the relations trained on: with the closure, the paper's
     # reconstruction of every (descendant, ancestor) pair.

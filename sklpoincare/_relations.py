@@ -496,13 +496,14 @@ def warn_if_reversed(graph):
     shown = ", ".join(repr(label) for label in graph.nodes[leaves][:3])
     more = ", ..." if n_leaves > 3 else ""
     warnings.warn(
-        f"X looks reversed: {n_roots:,} nodes have no parent in it and only "
-        f"{n_leaves:,} {'has' if n_leaves == 1 else 'have'} no child "
-        f"({shown}{more}), the shape of a hierarchy "
-        "given as (parent, child) rows. fit reads each row as (child, parent): "
-        "if yours are (parent, child), swap the columns (e.g. X[:, ::-1], or "
-        "df[['child', 'parent']]), or the most general nodes end at the boundary",
-        ReversedRelationsWarning,
+        ReversedRelationsWarning(
+            f"X looks reversed: {n_roots:,} nodes have no parent in it and only "
+            f"{n_leaves:,} {'has' if n_leaves == 1 else 'have'} no child "
+            f"({shown}{more}), the shape of a hierarchy given as (parent, child) rows",
+            "fit reads each row as (child, parent): if yours are (parent, child), "
+            "swap the columns (e.g. X[:, ::-1], or df[['child', 'parent']]), or the "
+            "most general nodes end at the boundary",
+        ),
         stacklevel=4,  # the caller of fit (under scikit-learn's fit wrapper)
     )
 

@@ -11,4 +11,21 @@ class ReversedRelationsWarning(UserWarning):
     child (its roots), and the embedding would place the most general nodes
     at the boundary. Silence it with :func:`warnings.filterwarnings` where
     such a shape is meant.
+
+    Parameters
+    ----------
+    observation : str
+        What the relations look like (the counts, and a few labels).
+    advice : str
+        What to do about it.
+
+    Attributes
+    ----------
+    observation : str
+        The first part of the message, for callers that give their own
+        advice (the command line).
     """
+
+    def __init__(self, observation, advice):
+        super().__init__(f"{observation}. {advice}")
+        self.observation = observation

@@ -304,3 +304,22 @@ def test_no_closure_trains_and_scores_the_relations_as_given(relations_file, tmp
 def test_version(capsys):
     assert main(["--version"]) == 0
     assert capsys.readouterr().out.strip() == f"sklpoincare {sklpoincare.__version__}"
+
+
+def test_parent_first_reads_reversed_rows_and_the_warning_names_it(tmp_path, capsys):
+    pairs = [(f"n{c}", f"n{p}") for c, p in make_balanced_tree(3, 3)]  # 27 leaves
+    reversed_path = tmp_path / "parent_child.tsv"
+    reversed_path.write_text("".join(f"{p}\t{c}\n" for c, p in pairs), encoding="utf-8")
+    # read as (child, parent): the 27 leaves have no parent, only n0 no child
+    assert main(["fit", str(reversed_path), *FAST_OPTIONS, "-q"]) == 0
+    error = capsys.readouterr().err
+    assert re.search(r"parent_child.tsv looks reversed: 27 nodes have no parent.*"
+                     r"only 1 has no child \('n0'\).*run again with --parent-first", error)
+    out = tmp_path / "vectors.txt"
+    assert main(["fit", str(reversed_path), *FAST_OPTIONS, "--parent-first", "--seed", "3",
+                 "-q", "-o", str(out)]) == 0
+    assert "reversed" not in capsys.readouterr().err
+    labels, vectors = _read_word2vec(out)
+    expected = PoincareEmbedder(random_state=3, n_jobs=1, **FAST_PARAMS).fit(pairs)
+    assert labels == list(expected.nodes_)
+    np.testing.assert_array_equal(vectors, expected.embedding_)
