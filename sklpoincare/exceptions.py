@@ -24,8 +24,14 @@ class ReversedRelationsWarning(UserWarning):
     observation : str
         The first part of the message, for callers that give their own
         advice (the command line).
+    advice : str
+        The second part.
     """
 
     def __init__(self, observation, advice):
         super().__init__(f"{observation}. {advice}")
         self.observation = observation
+        self.advice = advice
+
+    def __reduce__(self):  # pickle (e.g. from a worker process) by both parts
+        return type(self), (self.observation, self.advice)

@@ -6,6 +6,7 @@ holds the rest, each asserting the exception type and that the message names
 the problem (the row, the label, the parameter).
 """
 
+import pickle
 import re
 import warnings
 from decimal import Decimal
@@ -536,8 +537,10 @@ def test_a_hierarchy_given_as_parent_child_rows_warns(tiny_params):
                       match=r"887 nodes have no parent.*only 1 has no child \('mammal.n.01'\)"):
         PoincareEmbedder(**tiny_params).fit(links[:, ::-1])
     closure = np.asarray(transitive_closure(links))
-    with pytest.warns(ReversedRelationsWarning, match="swap the columns"):
+    with pytest.warns(ReversedRelationsWarning, match="swap the columns") as caught:
         PoincareEmbedder(**tiny_params).fit(closure[:, ::-1])
+    warning = caught[0].message
+    assert str(pickle.loads(pickle.dumps(warning))) == str(warning)
     # as given, and shapes with about as many roots as leaves: no warning
     tree = make_balanced_tree(3, 3)
     with warnings.catch_warnings():
