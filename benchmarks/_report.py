@@ -33,6 +33,36 @@ def run_header(argv, **versions):
         f"processor {platform.processor() or 'unknown'!r} / machine {platform.machine()!r}",
     ]
     print(" | ".join(parts), flush=True)
+    stale = stale_kernels()
+    if stale:
+        print(f"WARNING: {stale}: the figures below are not those of the sources "
+              "(rebuild: pip install -e . or python setup.py build_ext --inplace)",
+              flush=True)
+
+
+def stale_kernels():
+    """Which compiled kernels of an in-place build are older than a source
+    they are built from ('' when none, or when installed without sources):
+    a build left by an experiment times other code than the checkout's."""
+    import glob
+
+    import sklpoincare
+
+    package = os.path.dirname(sklpoincare.__file__)
+    sources = {"_sgd_fast": ["_sgd_fast.pyx", "_geometry.pxd", "_batch.h"],
+               "_ranking_fast": ["_ranking_fast.pyx", "_geometry.pxd"]}
+    stale = []
+    for module, names in sources.items():
+        built = glob.glob(os.path.join(package, module + ".*.so")) + glob.glob(
+            os.path.join(package, module + ".*.pyd"))
+        paths = [os.path.join(package, name) for name in names]
+        paths = [path for path in paths if os.path.exists(path)]
+        if built and paths:
+            newest = max(paths, key=os.path.getmtime)
+            if os.path.getmtime(built[0]) < os.path.getmtime(newest):
+                stale.append(f"{os.path.basename(built[0])} is older than "
+                             f"{os.path.basename(newest)}")
+    return "; ".join(stale)
 
 
 class Timer:

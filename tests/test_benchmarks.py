@@ -1,6 +1,7 @@
 """The scale benchmark runs the private stages of ``fit`` one by one; it
 must stay in step with them (the benchmarks themselves are run by hand)."""
 
+import os
 import pathlib
 import subprocess
 import sys
@@ -72,3 +73,26 @@ def test_shapes_benchmark_builds_the_graphs_it_names(monkeypatch):
     edges = {tuple(edge) for edge in shapes["undirected"][0].tolist()}
     assert edges == {(b, a) for a, b in edges}
     assert len(edges) == 2 * (1 + 2 + 3 * 1997)
+
+
+def test_the_report_names_a_kernel_build_older_than_its_sources(tmp_path, monkeypatch):
+    # a build left in place by an experiment times other code than the
+    # checkout's: every benchmark's header says so
+    import sklpoincare
+
+    monkeypatch.syspath_prepend(str(BENCH_SCALE.parent))
+    from _report import stale_kernels
+
+    package = tmp_path / "sklpoincare"
+    package.mkdir()
+    for name in ["__init__.py", "_sgd_fast.pyx", "_batch.h", "_geometry.pxd",
+                 "_sgd_fast.cpython-311-x86_64-linux-gnu.so"]:
+        (package / name).write_text("")
+    monkeypatch.setattr(sklpoincare, "__file__", str(package / "__init__.py"))
+    os.utime(package / "_batch.h", (1000, 1000))
+    os.utime(package / "_sgd_fast.pyx", (1000, 1000))
+    os.utime(package / "_geometry.pxd", (1000, 1000))
+    os.utime(package / "_sgd_fast.cpython-311-x86_64-linux-gnu.so", (2000, 2000))
+    assert stale_kernels() == ""
+    os.utime(package / "_batch.h", (3000, 3000))
+    assert stale_kernels() == "_sgd_fast.cpython-311-x86_64-linux-gnu.so is older than _batch.h"
