@@ -497,7 +497,7 @@ class PoincareEmbedder(
         with self._stage("relations") as stage:
             graph, names = check_relations(X, sample_weight)
             if self.closure:  # a hierarchy: its orientation can be checked
-                warn_if_reversed(graph)
+                warn_if_reversed(graph, names)
             stage.detail = f"{len(graph.children):,} among {graph.n_nodes:,} nodes"
         with self._stage("closure") as stage:
             graph, ancestors = self._training_graph(graph)

@@ -482,24 +482,49 @@ REVERSED_MIN_ROOTS = 10
 REVERSED_RATIO = 2
 
 
-def warn_if_reversed(graph):
+# Column names of a table whose first column holds the more general node.
+_GENERAL_FIRST = [("parent", "child"), ("ancestor", "descendant"), ("hypernym", "hyponym"),
+                  ("broader", "narrower")]
+
+
+def _named_general_first(names):
+    """The pair of _GENERAL_FIRST that column names ``names`` spell out, if any."""
+    if names is None or len(names) < 2:
+        return None
+    first, second = (str(name).lower() for name in names[:2])
+    for general, specific in _GENERAL_FIRST:
+        if general in first and specific in second:
+            return general, specific
+    return None
+
+
+def warn_if_reversed(graph, names=None):
     """Warn (:class:`~sklpoincare.exceptions.ReversedRelationsWarning`) when
-    ``graph`` looks like a hierarchy given as (parent, child) rows."""
+    ``graph`` looks like a hierarchy given as (parent, child) rows: by its
+    shape, or by the names of its columns (``names``, a DataFrame's)."""
+    named = _named_general_first(names)
     n_nodes = graph.n_nodes
     has_parent = np.bincount(graph.children, minlength=n_nodes) > 0
     has_child = np.bincount(graph.parents, minlength=n_nodes) > 0
     related = has_parent | has_child
     roots, leaves = related & ~has_parent, related & ~has_child
     n_roots, n_leaves = int(roots.sum()), int(leaves.sum())
-    if n_roots < REVERSED_MIN_ROOTS or n_roots <= REVERSED_RATIO * n_leaves:
-        return
-    shown = ", ".join(repr(label) for label in graph.nodes[leaves][:3])
-    more = ", ..." if n_leaves > 3 else ""
-    warnings.warn(
-        ReversedRelationsWarning(
+    if named:
+        observation = (f"X looks reversed: its first column is named {names[0]!r} and its "
+                       f"second {names[1]!r}")
+    elif n_roots >= REVERSED_MIN_ROOTS and n_roots > REVERSED_RATIO * n_leaves:
+        shown = ", ".join(repr(label) for label in graph.nodes[leaves][:3])
+        more = ", ..." if n_leaves > 3 else ""
+        observation = (
             f"X looks reversed: {n_roots:,} nodes have no parent in it and only "
             f"{n_leaves:,} {'has' if n_leaves == 1 else 'have'} no child "
-            f"({shown}{more}), the shape of a hierarchy given as (parent, child) rows",
+            f"({shown}{more}), the shape of a hierarchy given as (parent, child) rows"
+        )
+    else:
+        return
+    warnings.warn(
+        ReversedRelationsWarning(
+            observation,
             "fit reads each row as (child, parent): if yours are (parent, child), "
             "swap the columns (e.g. X[:, ::-1], or df[['child', 'parent']]), or the "
             "most general nodes end at the boundary",

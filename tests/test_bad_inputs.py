@@ -550,3 +550,19 @@ def test_a_hierarchy_given_as_parent_child_rows_warns(tiny_params):
         PoincareEmbedder(**tiny_params).fit(np.asarray(make_chain(12))[:, ::-1])
         # a graph that is not a hierarchy (closure=False) is not checked
         PoincareEmbedder(closure=False, **tiny_params).fit(links[:, ::-1])
+
+
+def test_a_table_whose_columns_name_the_parent_first_warns(tiny_params):
+    pd = pytest.importorskip("pandas")
+    from sklpoincare.exceptions import ReversedRelationsWarning
+
+    rows = {"parent": ["mammal", "mammal", "animal"], "child": ["dog", "cat", "mammal"]}
+    with pytest.warns(ReversedRelationsWarning,
+                      match="its first column is named 'parent' and its second 'child'"):
+        PoincareEmbedder(**tiny_params).fit(pd.DataFrame(rows))
+    with pytest.warns(ReversedRelationsWarning, match="'Hypernym' and its second 'hyponym_id'"):
+        PoincareEmbedder(**tiny_params).fit(
+            pd.DataFrame({"Hypernym": rows["parent"], "hyponym_id": rows["child"]}))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ReversedRelationsWarning)
+        PoincareEmbedder(**tiny_params).fit(pd.DataFrame(rows)[["child", "parent"]])
