@@ -493,6 +493,12 @@ class PoincareEmbedder(
         -------
         self : PoincareEmbedder
             The fitted embedder.
+
+        Warns
+        -----
+        ReversedRelationsWarning
+            With ``closure=True``, when ``X`` looks like (parent, child) rows
+            (see :class:`~sklpoincare.exceptions.ReversedRelationsWarning`).
         """
         with self._stage("relations") as stage:
             graph, names = check_relations(X, sample_weight)

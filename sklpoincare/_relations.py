@@ -488,31 +488,29 @@ _GENERAL_FIRST = [("parent", "child"), ("ancestor", "descendant"), ("hypernym", 
 
 
 def _named_general_first(names):
-    """The pair of _GENERAL_FIRST that column names ``names`` spell out, if any."""
+    """Whether column names ``names`` spell out a pair of _GENERAL_FIRST."""
     if names is None or len(names) < 2:
-        return None
+        return False
     first, second = (str(name).lower() for name in names[:2])
-    for general, specific in _GENERAL_FIRST:
-        if general in first and specific in second:
-            return general, specific
-    return None
+    return any(general in first and specific in second
+               for general, specific in _GENERAL_FIRST)
 
 
 def warn_if_reversed(graph, names=None):
     """Warn (:class:`~sklpoincare.exceptions.ReversedRelationsWarning`) when
     ``graph`` looks like a hierarchy given as (parent, child) rows: by its
     shape, or by the names of its columns (``names``, a DataFrame's)."""
-    named = _named_general_first(names)
-    n_nodes = graph.n_nodes
-    has_parent = np.bincount(graph.children, minlength=n_nodes) > 0
-    has_child = np.bincount(graph.parents, minlength=n_nodes) > 0
-    related = has_parent | has_child
-    roots, leaves = related & ~has_parent, related & ~has_child
-    n_roots, n_leaves = int(roots.sum()), int(leaves.sum())
-    if named:
+    if _named_general_first(names):
         observation = (f"X looks reversed: its first column is named {names[0]!r} and its "
                        f"second {names[1]!r}")
-    elif n_roots >= REVERSED_MIN_ROOTS and n_roots > REVERSED_RATIO * n_leaves:
+    else:
+        has_parent = np.bincount(graph.children, minlength=graph.n_nodes) > 0
+        has_child = np.bincount(graph.parents, minlength=graph.n_nodes) > 0
+        related = has_parent | has_child
+        roots, leaves = related & ~has_parent, related & ~has_child
+        n_roots, n_leaves = int(roots.sum()), int(leaves.sum())
+        if n_roots < REVERSED_MIN_ROOTS or n_roots <= REVERSED_RATIO * n_leaves:
+            return
         shown = ", ".join(repr(label) for label in graph.nodes[leaves][:3])
         more = ", ..." if n_leaves > 3 else ""
         observation = (
@@ -520,8 +518,6 @@ def warn_if_reversed(graph, names=None):
             f"{n_leaves:,} {'has' if n_leaves == 1 else 'have'} no child "
             f"({shown}{more}), the shape of a hierarchy given as (parent, child) rows"
         )
-    else:
-        return
     warnings.warn(
         ReversedRelationsWarning(
             observation,
