@@ -42,8 +42,8 @@ def run_header(argv, **versions):
 
 def stale_kernels():
     """Which compiled kernels of an in-place build are older than a source
-    they are built from ('' when none, or when installed without sources):
-    a build left by an experiment times other code than the checkout's."""
+    they are built from ('' when none, or for an installed package): a build
+    left by an experiment times other code than the checkout's."""
     import glob
 
     import sklpoincare
@@ -56,8 +56,12 @@ def stale_kernels():
         built = glob.glob(os.path.join(package, module + ".*.so")) + glob.glob(
             os.path.join(package, module + ".*.pyd"))
         paths = [os.path.join(package, name) for name in names]
+        # a source checkout (an installed wheel ships no .pyx, and its
+        # files' times are those of the install)
+        if not os.path.exists(paths[0]):
+            continue
         paths = [path for path in paths if os.path.exists(path)]
-        if built and paths:
+        if built:
             newest = max(paths, key=os.path.getmtime)
             if os.path.getmtime(built[0]) < os.path.getmtime(newest):
                 stale.append(f"{os.path.basename(built[0])} is older than "

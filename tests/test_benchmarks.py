@@ -96,3 +96,6 @@ def test_the_report_names_a_kernel_build_older_than_its_sources(tmp_path, monkey
     assert stale_kernels() == ""
     os.utime(package / "_batch.h", (3000, 3000))
     assert stale_kernels() == "_sgd_fast.cpython-311-x86_64-linux-gnu.so is older than _batch.h"
+    # an installed package ships no .pyx, and its files' times say nothing
+    (package / "_sgd_fast.pyx").unlink()
+    assert stale_kernels() == ""
