@@ -23,6 +23,7 @@ from .hierarchy import (
     ancestors_above,
     break_cycles,
     close_graph,
+    multi_parent_share,
 )
 from ._relations import (
     alias_table,
@@ -62,6 +63,16 @@ _AUTO_RANDOM_START_COMPONENTS = (1,)
 # of the links also given the other way (76 % kept), they do not
 # (doc/training_choices.rst).
 _AUTO_LAYOUT_MIN_KEPT = 0.9
+# init="auto" starts from random points, from this many dimensions, where at
+# least this share of the nodes has several direct parents: the layout
+# follows one parent per node, and there a random start ranks better (the
+# lattice and the items filed under two categories of benchmarks.rst, random
+# taxonomies with half their nodes under two parents; at 20 to 30 % the two
+# trade mean rank for MAP, below it the layout wins, WordNet's nouns having
+# 2.6 %; in 2 dimensions the wedge layout wins at half too;
+# doc/training_choices.rst).
+_AUTO_RANDOM_SEVERAL_PARENTS = 0.4
+_AUTO_RANDOM_SEVERAL_PARENTS_FROM = 3
 # learning_rate="auto": from the hierarchical start larger steps rank better
 # in the same epochs; a random start (and the Euclidean baseline's plain
 # SGD) needs the smaller rate. Measured in doc/training_choices.rst
@@ -179,7 +190,10 @@ class PoincareEmbedder(
         implied relations (held out, say) is laid out like the complete
         one. It needs no burn-in, and on a large hierarchy it reaches what
         a random start never does. ``"auto"``: ``"hierarchy"``, except
-        ``"random"`` in 1 dimension, where the layout has no room, and for
+        ``"random"`` in 1 dimension, where the layout has no room; from 3
+        dimensions, where at least 40 % of the nodes have several direct
+        parents (a lattice, items filed under several categories), which a
+        layout along one parent per node does not fit; and for
         relations whose cycles (possible with ``closure=False``) cannot be
         broken without dropping more than a tenth of them, such as an
         undirected graph: no order fits those. Otherwise the layout breaks
@@ -626,7 +640,19 @@ class PoincareEmbedder(
             # graph drops all), no order fits and a random start ranks better
             elif len(ordered.children) < _AUTO_LAYOUT_MIN_KEPT * len(graph.children):
                 start = "random"
+            elif self._mostly_several_parents(ordered, ancestors):
+                start = "random"
         return start, self._initial_embedding(ordered, rng, ancestors, start)
+
+    def _mostly_several_parents(self, graph, ancestors):
+        """Whether init="auto" starts ``graph`` at random for its share of
+        nodes with several direct parents (see _AUTO_RANDOM_SEVERAL_PARENTS);
+        ``ancestors`` as in :meth:`_fresh_start`, where they are known."""
+        if int(self.n_components) < _AUTO_RANDOM_SEVERAL_PARENTS_FROM:
+            return False
+        if ancestors is None and not self.closure:
+            return False  # the relations are no closure, and their ancestors are unknown
+        return multi_parent_share(graph, ancestors) >= _AUTO_RANDOM_SEVERAL_PARENTS
 
     def _learning_rate(self, start):
         """``learning_rate`` with ``"auto"`` resolved, for a fit that started

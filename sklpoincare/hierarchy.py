@@ -340,6 +340,30 @@ def descendant_counts(graph, ancestors=None):
     return np.bincount(below, minlength=graph.n_nodes)
 
 
+def multi_parent_share(graph, ancestors=None):
+    """Share of the related nodes that have more than one direct parent.
+
+    Read off the ancestor closure (``ancestors``, see
+    :func:`ancestor_closure`, or the relations when they are a complete
+    closure) by counting alone: a node with one direct parent p has p's
+    ancestors and p, so that parent has exactly one ancestor fewer than the
+    node, and no ancestor of a node with two direct parents has (each
+    misses the other parent or one of its ancestors).
+    """
+    above = ancestor_matrix(graph, ancestors).tocsr()
+    n_above = np.diff(above.indptr)
+    has_parent = np.flatnonzero(n_above)
+    related = np.zeros(graph.n_nodes, dtype=bool)
+    related[graph.children] = True
+    related[graph.parents] = True
+    if not related.any():
+        return 0.0
+    if len(has_parent) == 0:
+        return 0.0
+    most = np.maximum.reduceat(n_above[above.indices], above.indptr[has_parent])
+    return float(np.count_nonzero(most < n_above[has_parent] - 1)) / np.count_nonzero(related)
+
+
 # An ancestor left off a node's path up the forest costs rank the more, the
 # more specific it is: on the trained WordNet nouns the mean rank of such
 # ancestors falls about as the square root of their number of descendants

@@ -563,3 +563,20 @@ def test_burn_in_table_is_built_only_for_burn_in(monkeypatch, init, built):
         relations
     )
     assert len(calls) == int(built)
+
+
+def test_auto_starts_at_random_where_most_nodes_have_several_parents(fast_params):
+    # every node of a level below two of the level above: the layout follows
+    # one parent per node, and a random start ranks better (from 3
+    # dimensions; the plane's wedges keep the layout)
+    levels = [[f"{depth}-{i}" for i in range(6)] for depth in range(4)]
+    links = [(child, above[(i + k) % 6]) for upper, lower in zip(levels, levels[1:])
+             for i, child in enumerate(lower) for k in (0, 1) for above in [upper]]
+    params = {**fast_params, "learning_rate": "auto"}
+    assert PoincareEmbedder(n_components=3, **params).fit(links).learning_rate_ == 0.3
+    assert PoincareEmbedder(n_components=2, **params).fit(links).learning_rate_ == 1.0
+    laid_out = PoincareEmbedder(n_components=3, init="hierarchy", **params).fit(links)
+    assert laid_out.learning_rate_ == 1.0
+    # a tree with a few nodes under two parents keeps the layout
+    tree = [(f"c{i}", f"p{i % 3}") for i in range(12)] + [("c0", "p1")]
+    assert PoincareEmbedder(n_components=3, **params).fit(tree).learning_rate_ == 1.0

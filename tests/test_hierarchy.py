@@ -18,6 +18,7 @@ from sklpoincare.hierarchy import (
     close_graph,
     cycle_groups,
     closure_size_bounds,
+    multi_parent_share,
     topological_levels,
     transitive_closure,
     transitive_reduction,
@@ -275,3 +276,30 @@ def test_partial_fit_with_known_relations_does_not_close_again(monkeypatch, para
     as_given = PoincareEmbedder(**params, closure=False).partial_fit(edges)
     as_given.set_params(closure=True).partial_fit(edges)
     assert len(calls) == 3 and as_given.adjacency_.nnz == 3
+
+
+@pytest.mark.parametrize("share", [0.0, 0.05, 0.3, 1.0])
+def test_multi_parent_share_counts_the_nodes_with_several_direct_parents(share):
+    # read off the closure by counting; against the transitive reduction
+    from sklpoincare._relations import check_relations
+    from sklpoincare.datasets import make_random_taxonomy
+
+    links = make_random_taxonomy(300, second_parent_share=share, random_state=1)
+    direct = np.asarray(transitive_reduction(links))
+    children, counts = np.unique(direct[:, 0], return_counts=True)
+    expected = np.count_nonzero(counts > 1) / len(np.unique(direct))
+    graph, ancestors = close_graph(check_relations(links)[0])
+    assert multi_parent_share(graph, ancestors) == pytest.approx(expected)
+    assert multi_parent_share(graph) == pytest.approx(expected)  # a complete closure
+    if share >= 0.3:
+        assert expected > 0.1
+
+
+def test_multi_parent_share_of_a_diamond_and_a_chain():
+    from sklpoincare._relations import check_relations
+
+    # d below b and c, both below a: one node of four has two direct parents
+    diamond, _ = close_graph(check_relations([("b", "a"), ("c", "a"), ("d", "b"), ("d", "c")])[0])
+    assert multi_parent_share(diamond) == 0.25
+    chain, _ = close_graph(check_relations([("b", "a"), ("c", "b"), ("d", "c")])[0])
+    assert multi_parent_share(chain) == 0.0
