@@ -340,7 +340,7 @@ def descendant_counts(graph, ancestors=None):
     return np.bincount(below, minlength=graph.n_nodes)
 
 
-def multi_parent_share(graph, ancestors=None):
+def multi_parent_share(graph, ancestors=None, chunk=1 << 24):
     """Share of the related nodes that have more than one direct parent.
 
     Read off the ancestor closure (``ancestors``, see
@@ -348,20 +348,24 @@ def multi_parent_share(graph, ancestors=None):
     closure) by counting alone: a node with one direct parent p has p's
     ancestors and p, so that parent has exactly one ancestor fewer than the
     node, and no ancestor of a node with two direct parents has (each
-    misses the other parent or one of its ancestors).
+    misses the other parent or one of its ancestors). The closure is read
+    ``chunk`` pairs at a time.
     """
     above = ancestor_matrix(graph, ancestors).tocsr()
     n_above = np.diff(above.indptr)
-    has_parent = np.flatnonzero(n_above)
     related = np.zeros(graph.n_nodes, dtype=bool)
     related[graph.children] = True
     related[graph.parents] = True
-    if not related.any():
-        return 0.0
-    if len(has_parent) == 0:
-        return 0.0
-    most = np.maximum.reduceat(n_above[above.indices], above.indptr[has_parent])
-    return float(np.count_nonzero(most < n_above[has_parent] - 1)) / np.count_nonzero(related)
+    several = 0
+    for first, last in _row_blocks(above.indptr, chunk):
+        rows = first + np.flatnonzero(n_above[first:last])
+        if len(rows) == 0:
+            continue
+        starts = above.indptr[rows] - above.indptr[first]
+        counts = n_above[above.indices[above.indptr[first] : above.indptr[last]]]
+        most = np.maximum.reduceat(counts, starts)
+        several += np.count_nonzero(most < n_above[rows] - 1)
+    return float(several) / max(1, np.count_nonzero(related))
 
 
 # An ancestor left off a node's path up the forest costs rank the more, the
@@ -507,11 +511,8 @@ def off_path_pairs(ancestors, positions, sizes, chunk=1 << 24):
     stay small next to it (it has 128 million pairs for 10 million nodes).
     """
     indptr = ancestors.indptr
-    # rows in blocks of about `chunk` pairs
-    bounds = np.unique(np.searchsorted(indptr, np.arange(0, indptr[-1], chunk), side="right") - 1)
-    bounds = np.r_[bounds, len(indptr) - 1]
     below, above = [], []
-    for first, last in zip(bounds[:-1], bounds[1:]):
+    for first, last in _row_blocks(indptr, chunk):
         rows = np.repeat(
             np.arange(first, last, dtype=np.int32), np.diff(indptr[first : last + 1])
         )
@@ -523,6 +524,14 @@ def off_path_pairs(ancestors, positions, sizes, chunk=1 << 24):
     if not below:
         return np.zeros(0, np.int32), np.zeros(0, np.int32)
     return np.concatenate(below), np.concatenate(above).astype(np.int32, copy=False)
+
+
+def _row_blocks(indptr, chunk):
+    """``(first, last)`` row ranges of a CSR matrix with ``indptr``, each of
+    about ``chunk`` entries (a row longer than that alone)."""
+    bounds = np.unique(np.searchsorted(indptr, np.arange(0, indptr[-1], chunk), side="right") - 1)
+    bounds = np.r_[bounds, len(indptr) - 1]
+    return zip(bounds[:-1], bounds[1:])
 
 
 # ------------------------------------------------------- labelled relations

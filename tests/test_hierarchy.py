@@ -291,6 +291,8 @@ def test_multi_parent_share_counts_the_nodes_with_several_direct_parents(share):
     graph, ancestors = close_graph(check_relations(links)[0])
     assert multi_parent_share(graph, ancestors) == pytest.approx(expected)
     assert multi_parent_share(graph) == pytest.approx(expected)  # a complete closure
+    for chunk in (1, 5, 1000):  # the closure read in blocks of rows
+        assert multi_parent_share(graph, ancestors, chunk=chunk) == pytest.approx(expected)
     if share >= 0.3:
         assert expected > 0.1
 
