@@ -648,10 +648,8 @@ class PoincareEmbedder(
         """Whether init="auto" starts ``graph`` at random for its share of
         nodes with several direct parents (see _AUTO_RANDOM_SEVERAL_PARENTS);
         ``ancestors`` as in :meth:`_fresh_start`, where they are known."""
-        if int(self.n_components) < _AUTO_RANDOM_SEVERAL_PARENTS_FROM:
-            return False
-        if ancestors is None and not self.closure:
-            return False  # the relations are no closure, and their ancestors are unknown
+        if int(self.n_components) < _AUTO_RANDOM_SEVERAL_PARENTS_FROM or ancestors is None:
+            return False  # (closure=False only) ancestors too many to compute
         return multi_parent_share(graph, ancestors) >= _AUTO_RANDOM_SEVERAL_PARENTS
 
     def _learning_rate(self, start):

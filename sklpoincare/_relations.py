@@ -504,7 +504,7 @@ def warn_if_reversed(graph, names=None):
         observation = (f"X looks reversed: its first column is named {names[0]!r} and its "
                        f"second {names[1]!r}")
     else:
-        has_parent = np.bincount(graph.children, minlength=graph.n_nodes) > 0
+        has_parent = np.diff(graph.parent_indptr) > 0
         has_child = np.bincount(graph.parents, minlength=graph.n_nodes) > 0
         related = has_parent | has_child
         roots, leaves = related & ~has_parent, related & ~has_child

@@ -353,9 +353,6 @@ def multi_parent_share(graph, ancestors=None, chunk=1 << 24):
     """
     above = ancestor_matrix(graph, ancestors).tocsr()
     n_above = np.diff(above.indptr)
-    related = np.zeros(graph.n_nodes, dtype=bool)
-    related[graph.children] = True
-    related[graph.parents] = True
     several = 0
     for first, last in _row_blocks(above.indptr, chunk):
         rows = first + np.flatnonzero(n_above[first:last])
@@ -365,7 +362,7 @@ def multi_parent_share(graph, ancestors=None, chunk=1 << 24):
         counts = n_above[above.indices[above.indptr[first] : above.indptr[last]]]
         most = np.maximum.reduceat(counts, starts)
         several += np.count_nonzero(most < n_above[rows] - 1)
-    return float(several) / max(1, np.count_nonzero(related))
+    return float(several) / max(1, np.count_nonzero(graph.degrees()))
 
 
 # An ancestor left off a node's path up the forest costs rank the more, the
