@@ -176,7 +176,8 @@ def _build_parser():
     )
     fit.add_argument(
         "--parent-first", action="store_true",
-        help="the rows of RELATIONS are (parent, child) pairs, not (child, parent)",
+        help="the rows of RELATIONS are (parent, child) pairs, not (child, parent) "
+             "(a header that names the columns, such as 'parent,child', says so itself)",
     )
     fit.add_argument(
         "-q", "--quiet", action="store_true",
@@ -188,15 +189,17 @@ def _build_parser():
 # ------------------------------------------------------------ input, output
 
 
-def read_relations(path, delimiter=None, header=False):
-    """``(relations, sample_weight)`` of a TSV/CSV file, through
-    :func:`sklpoincare.io.load_relations`; its errors name the file and line.
+def read_relations(path, delimiter=None, header=False, parent_first=False):
+    """``(relations, sample_weight)`` of a TSV/CSV file as (child, parent)
+    rows, through :func:`sklpoincare.io.load_relations`; its errors name
+    the file and line. ``parent_first``: the file's rows are (parent,
+    child), which a header that names the columns says instead.
     """
     from ._relations import check_no_self_loops
-    from .io import load_relations
+    from .io import _read_relations
 
     try:
-        relations, weights = load_relations(
+        relations, weights, named = _read_relations(
             path, delimiter=delimiter, header=True if header else "infer"
         )
     except FileNotFoundError:
@@ -205,6 +208,13 @@ def read_relations(path, delimiter=None, header=False):
         raise CommandError(f"{path} is a directory, not a file of relations") from None
     except (OSError, EOFError) as exc:  # unreadable, bad gzip
         raise CommandError(f"cannot read {path}: {exc}") from None
+    if parent_first and named is not None:
+        raise CommandError(
+            f"the header of {path} names its columns ({named.replace('-', ' ')}), "
+            "which gives their order: run again without --parent-first"
+        )
+    if parent_first:
+        relations = relations[:, ::-1]
     try:
         check_no_self_loops(relations[:, 0], relations[:, 1], relations, path, "relation", 1)
     except ValueError as exc:
@@ -237,15 +247,17 @@ def _fit_command(args, out):
             ) from None
 
     if args.relations is None:
+        if args.parent_first:
+            raise CommandError("--parent-first is about the rows of a RELATIONS file; "
+                               "the bundled mammals need no option")
         from .datasets import load_mammals
 
         relations, weights = load_mammals().data, None
         source = _MAMMALS_NAME
     else:
-        relations, weights = read_relations(args.relations, args.delimiter, args.header)
+        relations, weights = read_relations(args.relations, args.delimiter, args.header,
+                                            args.parent_first)
         source = args.relations
-    if args.parent_first:
-        relations = relations[:, ::-1]
     if args.output:  # before training: labels the word2vec format cannot hold
         from .io import _label_text
 

@@ -482,25 +482,37 @@ REVERSED_MIN_ROOTS = 10
 REVERSED_RATIO = 2
 
 
-# Column names of a table whose first column holds the more general node.
-_GENERAL_FIRST = [("parent", "child"), ("ancestor", "descendant"), ("hypernym", "hyponym"),
-                  ("broader", "narrower")]
+# Names that columns of relations go by, as (general, specific) pairs.
+COLUMN_NAMES = [("parent", "child"), ("ancestor", "descendant"), ("hypernym", "hyponym"),
+                ("broader", "narrower")]
 
 
-def _named_general_first(names):
-    """Whether column names ``names`` spell out a pair of _GENERAL_FIRST."""
+def named_order(names, exact=False):
+    """What the first two column names ``names`` say of the order of each
+    row: ``"parent-first"``, ``"child-first"`` or None when they name no
+    pair of COLUMN_NAMES. With ``exact``, a name must be the word itself
+    (case and surrounding spaces aside); otherwise containing it counts
+    (``parent_id``)."""
     if names is None or len(names) < 2:
-        return False
-    first, second = (str(name).lower() for name in names[:2])
-    return any(general in first and specific in second
-               for general, specific in _GENERAL_FIRST)
+        return None
+    first, second = (str(name).strip().lower() for name in names[:2])
+
+    def names_pair(a, b):
+        return (first == a and second == b) if exact else (a in first and b in second)
+
+    for general, specific in COLUMN_NAMES:
+        if names_pair(general, specific):
+            return "parent-first"
+        if names_pair(specific, general):
+            return "child-first"
+    return None
 
 
 def warn_if_reversed(graph, names=None):
     """Warn (:class:`~sklpoincare.exceptions.ReversedRelationsWarning`) when
     ``graph`` looks like a hierarchy given as (parent, child) rows: by its
     shape, or by the names of its columns (``names``, a DataFrame's)."""
-    if _named_general_first(names):
+    if named_order(names) == "parent-first":
         observation = (f"X looks reversed: its first column is named {names[0]!r} and its "
                        f"second {names[1]!r}")
     else:

@@ -58,11 +58,14 @@ import numpy as np
 from sklearn.utils import check_array
 from sklearn.utils._param_validation import StrOptions, validate_params
 
+from ._relations import named_order
+
 __all__ = ["load_relations", "load_word2vec_format", "save_word2vec_format"]
 
 _GZIP_MAGIC = b"\x1f\x8b"
-# Header names that ``header="infer"`` recognises for the two label columns.
-_KNOWN_HEADERS = {("child", "parent"), ("hyponym", "hypernym"), ("id1", "id2")}
+# The header of the closure files of Nickel & Kiela's code (child, parent);
+# other names of the two label columns are _relations.COLUMN_NAMES.
+_NUMBERED_HEADER = ("id1", "id2")
 _QUOTE = '"'
 
 
@@ -146,7 +149,9 @@ def _is_number(field):
 
 def _looks_like_header(fields):
     """Whether ``header="infer"`` takes these first-line fields as a header."""
-    if tuple(f.lower() for f in fields[:2]) in _KNOWN_HEADERS:
+    if tuple(f.lower() for f in fields[:2]) == _NUMBERED_HEADER:
+        return True
+    if named_order(fields, exact=True) is not None:
         return True
     # weights are numbers: a non-numeric third field can only be a name
     return len(fields) == 3 and not _is_number(fields[2])
@@ -207,9 +212,13 @@ def load_relations(
         Whether the first non-comment line is a header of column names
         (skipped; when present, its number of fields fixes the number of
         columns). ``"infer"`` takes it as a header when its first two fields
-        are ``child, parent``, ``hyponym, hypernym`` or ``id1, id2`` (in any
-        case), or when it has three fields and the third is not a number.
-        Pass ``True`` or ``False`` for any other file.
+        are ``id1, id2`` or name the two columns (``child`` and ``parent``,
+        ``hyponym`` and ``hypernym``, ``descendant`` and ``ancestor``, or
+        ``narrower`` and ``broader``, in either order and any case), or
+        when it has three fields and the third is not a number. Pass
+        ``True`` or ``False`` for any other file. A header that names the
+        parent's column first (``parent, child``) swaps the columns as they
+        are read.
     comment : str or None, default="#"
         Lines starting with this string (after leading whitespace) are
         skipped. Only whole lines are comments: the string may appear inside
@@ -220,7 +229,8 @@ def load_relations(
     Returns
     -------
     relations : ndarray of shape (n_relations, 2), dtype=object
-        The (child, parent) label pairs as ``str``, in file order.
+        The (child, parent) label pairs as ``str``, in file order; the
+        columns swapped where the header names the parent's first.
     sample_weight : ndarray of shape (n_relations,) or None
         The weights of the third column as float64, or None when the file
         has two columns. Pass both on as
@@ -252,11 +262,20 @@ def load_relations(
     >>> sample_weight
     array([1. , 0.5])
     """
+    relations, sample_weight, _ = _read_relations(path, delimiter, header, comment, encoding)
+    return relations, sample_weight
+
+
+def _read_relations(path, delimiter=None, header="infer", comment="#", encoding="utf-8"):
+    """load_relations, and the order a header named (``"parent-first"``,
+    ``"child-first"``, or None without a header that names it): the
+    relations come out as (child, parent) either way."""
     _check_format_options(delimiter, comment)
     name = os.fspath(path)
     if isinstance(name, bytes):
         name = name.decode(errors="replace")
     children, parents, weights = [], [], []
+    order = None  # the order of the columns, where a header names it
     n_fields = None  # fixed by the header or the first data line
     width_source = None  # where n_fields comes from, for error messages
     first = True
@@ -272,6 +291,7 @@ def load_relations(
             first = False
             if header is True or (header == "infer" and _looks_like_header(fields)):
                 n_fields, width_source = len(fields), f"the header on line {number}"
+                order = named_order(fields, exact=True)
                 if n_fields not in (2, 3):
                     raise ValueError(
                         f"{where}: the header has {n_fields} field(s); expected 2 "
@@ -300,11 +320,13 @@ def load_relations(
             weights.append(_parse_weight(fields[2], where))
     if not children:
         raise ValueError(f"{name}: no relations found (the file has no data lines)")
+    if order == "parent-first":
+        children, parents = parents, children
     relations = np.empty((len(children), 2), dtype=object)
     relations[:, 0] = children
     relations[:, 1] = parents
     sample_weight = np.asarray(weights, dtype=np.float64) if n_fields == 3 else None
-    return relations, sample_weight
+    return relations, sample_weight, order
 
 
 # ------------------------------------------------------------------ word2vec

@@ -323,3 +323,27 @@ def test_parent_first_reads_reversed_rows_and_the_warning_names_it(tmp_path, cap
     expected = PoincareEmbedder(random_state=3, n_jobs=1, **FAST_PARAMS).fit(pairs)
     assert labels == list(expected.nodes_)
     np.testing.assert_array_equal(vectors, expected.embedding_)
+
+
+def test_a_header_naming_the_parent_first_is_read_so(tmp_path, capsys):
+    pairs = [(f"n{c}", f"n{p}") for c, p in make_balanced_tree(3, 3)]
+    path = tmp_path / "named.tsv"
+    path.write_text("parent\tchild\n" + "".join(f"{p}\t{c}\n" for c, p in pairs),
+                    encoding="utf-8")
+    out = tmp_path / "vectors.txt"
+    assert main(["fit", str(path), *FAST_OPTIONS, "--seed", "3", "-q", "-o", str(out)]) == 0
+    assert "reversed" not in capsys.readouterr().err
+    labels, vectors = _read_word2vec(out)
+    expected = PoincareEmbedder(random_state=3, n_jobs=1, **FAST_PARAMS).fit(pairs)
+    assert labels == list(expected.nodes_)
+    np.testing.assert_array_equal(vectors, expected.embedding_)
+    # the header already gives the order: --parent-first would swap it back
+    assert main(["fit", str(path), *FAST_OPTIONS, "--parent-first", "-q"]) == 2
+    error = capsys.readouterr().err
+    assert re.search(r"the header of .*named.tsv names its columns \(parent first\).*"
+                     r"without --parent-first", error)
+
+
+def test_parent_first_needs_a_file(capsys):
+    assert main(["fit", *FAST_OPTIONS, "--parent-first", "-q"]) == 2
+    assert "--parent-first is about the rows of a RELATIONS file" in capsys.readouterr().err

@@ -77,6 +77,35 @@ def test_explicit_header_flag(tmp_path):
     assert _labels(load_relations(path, header=False)[0]) == [["child", "parent"], ["a", "b"]]
 
 
+@pytest.mark.parametrize(
+    "text, header",
+    [
+        ("parent\tchild\nmammal\tdog\nmammal\tcat\n", "infer"),
+        ("Hypernym,Hyponym\nmammal,dog\nmammal,cat\n", "infer"),
+        ("broader,narrower\nmammal,dog\nmammal,cat\n", True),
+        ("ancestor , descendant\nmammal,dog\nmammal,cat\n", "infer"),
+    ],
+)
+def test_a_header_naming_the_parent_first_swaps_the_columns(tmp_path, text, header):
+    relations, weights = load_relations(_write(tmp_path / "r.txt", text), header=header)
+    assert _labels(relations) == [["dog", "mammal"], ["cat", "mammal"]]
+    assert weights is None
+
+
+def test_a_named_header_keeps_weights_with_their_rows(tmp_path):
+    text = "parent,child,weight\nmammal,dog,2\nanimal,mammal,0.5\n"
+    relations, weights = load_relations(_write(tmp_path / "r.csv", text))
+    assert _labels(relations) == [["dog", "mammal"], ["mammal", "animal"]]
+    np.testing.assert_array_equal(weights, [2.0, 0.5])
+    # named child first: read as they stand
+    text = "descendant,ancestor\ndog,mammal\n"
+    assert _labels(load_relations(_write(tmp_path / "s.csv", text))[0]) == [["dog", "mammal"]]
+    # names that only contain the words are data, not a header
+    text = "parent_id,child_id\nmammal,dog\n"
+    assert _labels(load_relations(_write(tmp_path / "t.csv", text))[0]) == [
+        ["parent_id", "child_id"], ["mammal", "dog"]]
+
+
 def test_labels_stay_strings(tmp_path):
     relations, _ = load_relations(_write(tmp_path / "r.csv", "1,2\n3,2\n"))
     assert _labels(relations) == [["1", "2"], ["3", "2"]]
