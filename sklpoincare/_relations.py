@@ -5,6 +5,7 @@ checks that give a clear error for bad input; the Cython kernels trust what
 they receive.
 """
 
+import re
 import warnings
 from dataclasses import dataclass
 from itertools import repeat
@@ -487,15 +488,26 @@ COLUMN_NAMES = [("parent", "child"), ("ancestor", "descendant"), ("hypernym", "h
                 ("broader", "narrower")]
 
 
+def _name_words(name):
+    """The words of a column name, lower case, plurals made singular:
+    ``parent_ids`` -> {parent, id}, ``ChildNode`` -> {child, node}."""
+    words = re.findall(r"[a-z]+", re.sub(r"([a-z])([A-Z])", r"\1 \2", str(name)).lower())
+    return {"child" if word == "children" else word.removesuffix("s") for word in words}
+
+
 def named_order(names, exact=False):
     """What the first two column names ``names`` say of the order of each
     row: ``"parent-first"``, ``"child-first"`` or None when they name no
     pair of COLUMN_NAMES. With ``exact``, a name must be the word itself
-    (case and surrounding spaces aside); otherwise containing it counts
-    (``parent_id``)."""
+    (case and surrounding spaces aside); otherwise holding it as a word
+    counts (``parent_id``, ``ChildNode``, ``parents``; not
+    ``grandparent``)."""
     if names is None or len(names) < 2:
         return None
-    first, second = (str(name).strip().lower() for name in names[:2])
+    if exact:
+        first, second = (str(name).strip().lower() for name in names[:2])
+    else:
+        first, second = (_name_words(name) for name in names[:2])
 
     def names_pair(a, b):
         return (first == a and second == b) if exact else (a in first and b in second)

@@ -563,6 +563,15 @@ def test_a_table_whose_columns_name_the_parent_first_warns(tiny_params):
     with pytest.warns(ReversedRelationsWarning, match="'Hypernym' and its second 'hyponym_id'"):
         PoincareEmbedder(**tiny_params).fit(
             pd.DataFrame({"Hypernym": rows["parent"], "hyponym_id": rows["child"]}))
+    with pytest.warns(ReversedRelationsWarning, match="'ParentNode' and its second 'children'"):
+        PoincareEmbedder(**tiny_params).fit(
+            pd.DataFrame({"ParentNode": rows["parent"], "children": rows["child"]}))
     with warnings.catch_warnings():
         warnings.simplefilter("error", ReversedRelationsWarning)
         PoincareEmbedder(**tiny_params).fit(pd.DataFrame(rows)[["child", "parent"]])
+        # a word that only contains "parent" names no parent column
+        PoincareEmbedder(**tiny_params).fit(
+            pd.DataFrame({"grandparent": rows["parent"], "child": rows["child"]})[
+                ["child", "grandparent"]])
+        PoincareEmbedder(**tiny_params).fit(
+            pd.DataFrame({"grandparent": rows["child"], "grandchild": rows["parent"]}))
