@@ -216,9 +216,10 @@ def load_relations(
         ``hyponym`` and ``hypernym``, ``descendant`` and ``ancestor``, or
         ``narrower`` and ``broader``, in either order and any case), or
         when it has three fields and the third is not a number. Pass
-        ``True`` or ``False`` for any other file. A header that names the
-        parent's column first (``parent, child``) swaps the columns as they
-        are read.
+        ``True`` or ``False`` for any other file. A header whose names
+        put the parent's column first (``parent, child``, or with
+        ``header=True`` also ``parent_id, child_id``) swaps the columns as
+        they are read.
     comment : str or None, default="#"
         Lines starting with this string (after leading whitespace) are
         skipped. Only whole lines are comments: the string may appear inside
@@ -291,7 +292,8 @@ def _read_relations(path, delimiter=None, header="infer", comment="#", encoding=
             first = False
             if header is True or (header == "infer" and _looks_like_header(fields)):
                 n_fields, width_source = len(fields), f"the header on line {number}"
-                order = named_order(fields, exact=True)
+                # a header's names, once it is one, may hold the words (parent_id)
+                order = named_order(fields)
                 if n_fields not in (2, 3):
                     raise ValueError(
                         f"{where}: the header has {n_fields} field(s); expected 2 "
@@ -311,7 +313,8 @@ def _read_relations(path, delimiter=None, header="infer", comment="#", encoding=
                 f"{where}: found {len(fields)} field(s) separated by {delimiter!r}; "
                 f"expected {expected}"
             )
-        for column, label in zip(("child", "parent"), fields):
+        columns = ("parent", "child") if order == "parent-first" else ("child", "parent")
+        for column, label in zip(columns, fields):
             if not label:
                 raise ValueError(f"{where}: empty {column} label")
         children.append(fields[0])

@@ -100,10 +100,15 @@ def test_a_named_header_keeps_weights_with_their_rows(tmp_path):
     # named child first: read as they stand
     text = "descendant,ancestor\ndog,mammal\n"
     assert _labels(load_relations(_write(tmp_path / "s.csv", text))[0]) == [["dog", "mammal"]]
-    # names that only contain the words are data, not a header
+    # names that only hold the words are data, not a header, unless told
     text = "parent_id,child_id\nmammal,dog\n"
     assert _labels(load_relations(_write(tmp_path / "t.csv", text))[0]) == [
         ["parent_id", "child_id"], ["mammal", "dog"]]
+    path = _write(tmp_path / "u.csv", text)
+    assert _labels(load_relations(path, header=True)[0]) == [["dog", "mammal"]]
+    # an empty label is named by the column it is in
+    with pytest.raises(ValueError, match=r"v\.csv:2: empty parent label"):
+        load_relations(_write(tmp_path / "v.csv", "parent,child\n,dog\n"))
 
 
 def test_labels_stay_strings(tmp_path):
