@@ -632,11 +632,16 @@ def _spread(group_of, m, rng, codes=None):
     row_sizes = sizes[group_of]
     spread = [int(k) for k in np.unique(row_sizes) if k <= MAX_SPREAD_SIBLINGS] if m >= 2 else []
     out = np.empty((n, m))
+    # the rows of each size, in row order, from one sort (a scan of all rows
+    # per size grew with the number of sizes times the rows)
+    by_size = np.argsort(row_sizes, kind="stable")
+    sorted_sizes = row_sizes[by_size]
     for k in spread:
         size = _code_size(k)
         if (size, m) not in codes:
             codes[size, m] = _spherical_code(size, m)
-        rows = np.flatnonzero(row_sizes == k)
+        first, last = np.searchsorted(sorted_sizes, [k, k + 1])
+        rows = by_size[first:last]
         out[rows] = codes[size, m][rank[rows]]
     rest = np.flatnonzero(~np.isin(row_sizes, spread))
     out[rest] = rng.standard_normal((len(rest), m))  # random points instead
