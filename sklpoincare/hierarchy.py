@@ -428,8 +428,11 @@ def _cut_cycles(tree_parent):
     nodes = np.arange(n_nodes)
     jump = np.where(tree_parent < 0, nodes, tree_parent)
     for _ in range(max(1, int(n_nodes).bit_length())):
-        jump = jump[jump]
-    ends = np.unique(jump)
+        farther = jump[jump]
+        if np.array_equal(farther, jump):  # nothing moves any more
+            break
+        jump = farther
+    ends = np.flatnonzero(np.bincount(jump, minlength=n_nodes))
     tree_parent[ends] = -1
 
 
