@@ -14,6 +14,14 @@ one-thread rate; one thread is always measured) and the efficiency
 (speed-up / threads). Beyond one thread the updates are Hogwild: the fits
 differ from run to run, but every count does the same work per epoch.
 
+``--side-by-side`` also runs, for each thread count t > 1, t one-thread
+fits at once in t separate processes (each pinned to its own core where
+the system allows), which share no rows. Their rate, against one such fit
+alone, is the share of the loss in efficiency that belongs to the machine
+(clocks, shared caches, memory) rather than to the threads' sharing of the
+embedding (Hogwild). Each process loads the data itself, and all start
+their fits together.
+
 Examples
 --------
 The bundled mammals, 1 and 2 threads::
@@ -27,6 +35,7 @@ The WordNet nouns on a 16-core machine::
 """
 
 import argparse
+import multiprocessing
 import os
 import statistics
 import time
@@ -66,6 +75,37 @@ def epoch_rate(relations, dim, n_epochs, n_jobs, seed):
     return est.adjacency_.nnz * (len(ends) - 1) / (ends[-1] - ends[0])
 
 
+def _one_thread_fit(dataset, data_dir, dim, n_epochs, seed, core, start, rates):
+    """A one-thread fit in a process of its own, pinned to ``core``: waits at
+    the ``start`` barrier once its data are loaded, puts its rate in
+    ``rates``."""
+    if hasattr(os, "sched_setaffinity"):
+        try:
+            os.sched_setaffinity(0, {core})
+        except OSError:  # fewer cores than processes: run unpinned
+            pass
+    relations = load_dataset(dataset, data_dir)
+    start.wait()
+    rates.put(epoch_rate(relations, dim, n_epochs, 1, seed))
+
+
+def side_by_side_rates(dataset, data_dir, dim, n_epochs, seed, n_processes):
+    """The epoch rates of ``n_processes`` one-thread fits run at once."""
+    context = multiprocessing.get_context("spawn")  # no fork of an OpenMP runtime
+    start, rates = context.Barrier(n_processes), context.Queue()
+    processes = [
+        context.Process(target=_one_thread_fit,
+                        args=(dataset, data_dir, dim, n_epochs, seed, core, start, rates))
+        for core in range(n_processes)
+    ]
+    for process in processes:
+        process.start()
+    results = [rates.get() for _ in processes]
+    for process in processes:
+        process.join()
+    return results
+
+
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     add_data_arguments(parser)
@@ -79,6 +119,9 @@ def parse_args(argv=None):
     parser.add_argument("--epochs", type=int, default=6,
                         help="epochs per fit; the first is not timed (at least 2)")
     parser.add_argument("--seed", type=int, default=0, help="random_state of every fit")
+    parser.add_argument("--side-by-side", action="store_true",
+                        help="also time, per thread count t > 1, t one-thread fits run at "
+                        "once in separate processes")
     args = parser.parse_args(argv)
     datasets, dims = data_arguments(parser, args)
     try:
@@ -121,6 +164,36 @@ def main(argv=None):
                 table.row(t, ", ".join(thousands(x) for x in rates[t]),
                           f"{speedup:.2f}×", f"{speedup / t:.0%}")
             print(flush=True)
+            if args.side_by_side:
+                side_by_side(args, dataset, dim, threads, rates)
+
+
+def side_by_side(args, dataset, dim, threads, hogwild):
+    """The table of ``--side-by-side``: per count t, t one-thread fits at once
+    against one fit alone, next to the threads' efficiency (``hogwild``)."""
+    alone, together = [], {t: [] for t in threads if t > 1}
+    for r in range(args.rounds):
+        alone.append(epoch_rate(load_dataset(dataset, args.data), dim, args.epochs, 1,
+                                args.seed))
+        for t in together:
+            together[t].append(side_by_side_rates(dataset, args.data, dim, args.epochs,
+                                                  args.seed, t))
+            progress(f"{dataset} {dim}-d round {r + 1}: {t} processes side by side, "
+                     f"median {thousands(statistics.median(together[t][-1]))} relations/s")
+    print(f"{dataset}, {dim} dimensions: one-thread fits side by side in separate "
+          f"processes (no shared rows), {args.rounds} rounds; one fit alone "
+          f"{', '.join(thousands(x) for x in alone)} relations/s:\n", flush=True)
+    table = Table(["processes", "relations/s per process (median, by round)",
+                   "per process ÷ alone (median)", "threads' efficiency"],
+                  left=["relations/s per process (median, by round)"])
+    for t, rounds in together.items():
+        medians = [statistics.median(rates) for rates in rounds]
+        share = statistics.median(m / one for m, one in zip(medians, alone))
+        efficiency = statistics.median(
+            rate / one for rate, one in zip(hogwild[t], hogwild[1])) / t
+        table.row(t, ", ".join(thousands(m) for m in medians), f"{share:.0%}",
+                  f"{efficiency:.0%}")
+    print(flush=True)
 
 
 if __name__ == "__main__":
