@@ -171,10 +171,10 @@ def main(argv=None):
 def side_by_side(args, dataset, dim, threads, hogwild):
     """The table of ``--side-by-side``: per count t, t one-thread fits at once
     against one fit alone, next to the threads' efficiency (``hogwild``)."""
+    relations = load_dataset(dataset, args.data)
     alone, together = [], {t: [] for t in threads if t > 1}
     for r in range(args.rounds):
-        alone.append(epoch_rate(load_dataset(dataset, args.data), dim, args.epochs, 1,
-                                args.seed))
+        alone.append(epoch_rate(relations, dim, args.epochs, 1, args.seed))
         for t in together:
             together[t].append(side_by_side_rates(dataset, args.data, dim, args.epochs,
                                                   args.seed, t))

@@ -70,6 +70,7 @@ from .hierarchy import (
     spanning_forest,
     subtree_sizes,
     topological_levels,
+    unique_nodes,
 )
 
 # Leaves start at radius LEAF_RADIUS, or LEAF_MARGIN inside the norm bound
@@ -299,7 +300,7 @@ class _Crossings:
         deeper = self.depth[partners] >= depth
         partners[deeper] = level_ancestors(partners[deeper], self.levels[depth - 1], self.positions)
         # many pairs share a partner: count them, then add each direction once
-        partners, which = _unique_nodes(partners, len(self.depth))
+        partners, which = unique_nodes(partners, len(self.depth), return_inverse=True)
         directions = embedding[partners]
         lengths = np.linalg.norm(directions, axis=1)
         placed = lengths > 0  # a root at the origin has no direction
@@ -308,18 +309,6 @@ class _Crossings:
             (np.ones(len(rows)), (rows, which)), shape=(len(level), len(partners))
         )
         return counts @ directions, turning
-
-
-def _unique_nodes(nodes, n_nodes):
-    """``np.unique(nodes, return_inverse=True)`` for ids below ``n_nodes``,
-    by marking instead of sorting: linear time, where the pulls of every
-    level of a 10-million-node layout spent half their time sorting."""
-    present = np.zeros(n_nodes, dtype=bool)
-    present[nodes] = True
-    unique = np.flatnonzero(present)
-    rank = np.empty(n_nodes, dtype=np.intp)
-    rank[unique] = np.arange(len(unique))
-    return unique, rank[nodes]
 
 
 # A tree of the spanning forest whose nodes are above more nodes of other

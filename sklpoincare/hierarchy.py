@@ -432,8 +432,7 @@ def _cut_cycles(tree_parent):
         if np.array_equal(farther, jump):  # nothing moves any more
             break
         jump = farther
-    ends = np.flatnonzero(np.bincount(jump, minlength=n_nodes))
-    tree_parent[ends] = -1
+    tree_parent[unique_nodes(jump, n_nodes)] = -1
 
 
 def forest_levels(tree_parent):
@@ -524,6 +523,20 @@ def off_path_pairs(ancestors, positions, sizes, chunk=1 << 24):
     if not below:
         return np.zeros(0, np.int32), np.zeros(0, np.int32)
     return np.concatenate(below), np.concatenate(above).astype(np.int32, copy=False)
+
+
+def unique_nodes(nodes, n_nodes, return_inverse=False):
+    """``np.unique(nodes)`` (with ``return_inverse``) for node ids below
+    ``n_nodes``, by marking instead of sorting: linear time, for arrays of
+    millions of ids taken level by level (the layout's crossings)."""
+    present = np.zeros(n_nodes, dtype=bool)
+    present[nodes] = True
+    unique = np.flatnonzero(present)
+    if not return_inverse:
+        return unique
+    rank = np.empty(n_nodes, dtype=np.intp)
+    rank[unique] = np.arange(len(unique))
+    return unique, rank[nodes]
 
 
 def _row_blocks(indptr, chunk):

@@ -277,6 +277,7 @@ def _read_relations(path, delimiter=None, header="infer", comment="#", encoding=
         name = name.decode(errors="replace")
     children, parents, weights = [], [], []
     order = None  # the order of the columns, where a header names it
+    columns = ("child", "parent")  # the file's, for error messages
     n_fields = None  # fixed by the header or the first data line
     width_source = None  # where n_fields comes from, for error messages
     first = True
@@ -294,6 +295,8 @@ def _read_relations(path, delimiter=None, header="infer", comment="#", encoding=
                 n_fields, width_source = len(fields), f"the header on line {number}"
                 # a header's names, once it is one, may hold the words (parent_id)
                 order = named_order(fields)
+                if order == "parent-first":
+                    columns = ("parent", "child")
                 if n_fields not in (2, 3):
                     raise ValueError(
                         f"{where}: the header has {n_fields} field(s); expected 2 "
@@ -313,7 +316,6 @@ def _read_relations(path, delimiter=None, header="infer", comment="#", encoding=
                 f"{where}: found {len(fields)} field(s) separated by {delimiter!r}; "
                 f"expected {expected}"
             )
-        columns = ("parent", "child") if order == "parent-first" else ("child", "parent")
         for column, label in zip(columns, fields):
             if not label:
                 raise ValueError(f"{where}: empty {column} label")

@@ -22,6 +22,7 @@ from sklpoincare.hierarchy import (
     topological_levels,
     transitive_closure,
     transitive_reduction,
+    unique_nodes,
 )
 
 
@@ -305,3 +306,14 @@ def test_multi_parent_share_of_a_diamond_and_a_chain():
     assert multi_parent_share(diamond) == 0.25
     chain, _ = close_graph(check_relations([("b", "a"), ("c", "b"), ("d", "c")])[0])
     assert multi_parent_share(chain) == 0.0
+
+
+@pytest.mark.parametrize("n_nodes, n_ids", [(1, 0), (1, 3), (7, 1), (50, 200), (1000, 40)])
+def test_unique_nodes_equal_numpys_unique(n_nodes, n_ids):
+    ids = np.random.default_rng(n_ids).integers(0, n_nodes, n_ids)
+    unique, inverse = unique_nodes(ids, n_nodes, return_inverse=True)
+    expected_unique, expected_inverse = np.unique(ids, return_inverse=True)
+    np.testing.assert_array_equal(unique, expected_unique)
+    np.testing.assert_array_equal(inverse, expected_inverse)
+    assert unique.dtype == expected_unique.dtype and inverse.dtype == expected_inverse.dtype
+    np.testing.assert_array_equal(unique_nodes(ids, n_nodes), expected_unique)

@@ -963,13 +963,3 @@ def test_trees_turn_after_the_trees_they_are_above():
     assert sorted(group) == [0, 3, 5, 7]
     assert group[0] == group[5]  # above each other: together
     assert group[3] > group[0] and group[7] > group[3]
-
-
-@pytest.mark.parametrize("n_nodes, n_ids", [(1, 0), (1, 3), (7, 1), (50, 200), (1000, 40)])
-def test_unique_nodes_equal_numpys_unique(n_nodes, n_ids):
-    ids = np.random.default_rng(n_ids).integers(0, n_nodes, n_ids)
-    unique, inverse = _initialization._unique_nodes(ids, n_nodes)
-    expected_unique, expected_inverse = np.unique(ids, return_inverse=True)
-    np.testing.assert_array_equal(unique, expected_unique)
-    np.testing.assert_array_equal(inverse, expected_inverse)
-    assert unique.dtype == expected_unique.dtype and inverse.dtype == expected_inverse.dtype
