@@ -251,6 +251,11 @@ FACE_EVERY_CROSSING_FROM = 10
 # taxonomies' MAP lose; at 5 the random taxonomies lose both
 # (doc/training_choices.rst).
 TURN_FAMILIES_FROM = 20
+# ... and only where at least MIN_TURNING_SHARE of that subtree's nodes are
+# ends of off-path pairs: a few nodes with many off-path ancestors (a random
+# taxonomy's second parents) would otherwise turn a family whose other
+# members lose by it (doc/training_choices.rst).
+MIN_TURNING_SHARE = 0.25
 
 
 class _Crossings:
@@ -264,8 +269,10 @@ class _Crossings:
         self.min_crossings = np.maximum(1.0, per_node * sizes)
         # the members whose family turns towards their crossings
         self.min_turning = np.full(len(sizes), np.inf)
+        self.min_turning_nodes = self.min_turning
         if n_components >= TURN_FAMILIES_FROM:
             self.min_turning = np.maximum(1.0, MIN_CROSSINGS_PER_NODE * sizes)
+            self.min_turning_nodes = MIN_TURNING_SHARE * sizes
         self.positions = preorder_positions(tree_parent, levels, sizes)
         below, above = off_path_pairs(closure, self.positions, sizes)
         self.ends = np.concatenate([below, above])
@@ -281,6 +288,12 @@ class _Crossings:
         half = len(self.ends) // 2
         return self.ends[:half], self.ends[half:]
 
+    def _distinct_ends(self, rows, ends, n_rows):
+        """How many distinct nodes are among each row's ``ends``."""
+        n_nodes = len(self.depth)
+        keys = np.unique(rows.astype(np.int64) * n_nodes + ends)
+        return np.bincount(keys // n_nodes, minlength=n_rows)
+
     def pulls(self, depth, embedding):
         """For each node of level ``depth``, the sum of the directions of
         its subtree's partners, each seen at its ancestor in the level
@@ -292,6 +305,10 @@ class _Crossings:
         counts = np.bincount(rows, minlength=len(level))
         enough = counts >= self.min_crossings[level]
         turning = counts >= self.min_turning[level]
+        if turning.any():
+            marked = turning[rows]
+            nodes = self._distinct_ends(rows[marked], self.ends[inside[marked]], len(level))
+            turning &= nodes >= self.min_turning_nodes[level]
         if not enough.any():
             return np.zeros((len(level), embedding.shape[1])), turning
         kept = enough[rows]

@@ -846,6 +846,36 @@ def test_from_twenty_dimensions_a_subtree_with_many_crossings_turns_its_family_a
         assert a1_turn_from_pull(FACE_EVERY_CROSSING_FROM, seed) > 1e-2
 
 
+def test_a_subtree_whose_crossings_are_few_of_its_nodes_does_not_turn_its_family():
+    # x1 hangs from a1 and from six leaves of the other branch: a1's subtree
+    # (a1, x1, y1..y5) holds 7 off-path pairs for 7 nodes, enough to turn
+    # the family, but only x1 of its 7 nodes crosses (less than
+    # MIN_TURNING_SHARE), so the children of A1 are only dealt their turns.
+    from sklpoincare._initialization import MIN_TURNING_SHARE, TURN_FAMILIES_FROM
+
+    others = [f"B{i}" for i in range(1, 7)]
+    relations = _CROSSING_BRANCHES[:3] + [(b, "C") for b in others]
+    relations += [(f"a{i}", "A1") for i in range(1, 6)]
+    relations += [(f"y{i}", "a1") for i in range(1, 6)] + [("x1", "a1")]
+    relations += [("x1", b) for b in others]
+    graph = _graph(relations)
+    assert _tree_parent_labels(graph, ancestor_closure(graph))["x1"] == "a1"
+    assert 1 / 7 < MIN_TURNING_SHARE
+    a1, a_1 = _ids(graph, ["a1", "A1"])
+    partners = _ids(graph, others + ["C"])
+
+    def a1_turn_from_pull(seed):
+        embedding = hierarchical_embedding(
+            graph, TURN_FAMILIES_FROM, np.random.RandomState(seed), MAX_NORM
+        )
+        axis = embedding[a_1] / np.linalg.norm(embedding[a_1])
+        pull = sum(embedding[p] / np.linalg.norm(embedding[p]) for p in partners)
+        turn = embedding[a1] - (embedding[a1] @ axis) * axis
+        return _angle(turn, pull - (pull @ axis) * axis)
+
+    assert all(a1_turn_from_pull(seed) > 1e-2 for seed in range(3))
+
+
 def _angles_to_siblings(turns):
     """Each row's smallest angle (degrees) to another row."""
     cosines = np.clip(turns @ turns.T, -1.0, 1.0)
