@@ -289,10 +289,12 @@ class _Crossings:
         return self.ends[:half], self.ends[half:]
 
     def _distinct_ends(self, rows, ends, n_rows):
-        """How many distinct nodes are among each row's ``ends``."""
-        n_nodes = len(self.depth)
-        keys = np.unique(rows.astype(np.int64) * n_nodes + ends)
-        return np.bincount(keys // n_nodes, minlength=n_rows)
+        """How many distinct nodes are among each row's ``ends``: a node lies
+        below one row only, so the distinct ends of all rows, counted by
+        row."""
+        row_of = np.empty(len(self.depth), dtype=np.intp)
+        row_of[ends] = rows
+        return np.bincount(row_of[unique_nodes(ends, len(self.depth))], minlength=n_rows)
 
     def pulls(self, depth, embedding):
         """For each node of level ``depth``, the sum of the directions of
