@@ -236,6 +236,125 @@ cdef inline Py_ssize_t _scratch_size(int n_negatives, Py_ssize_t dim) noexcept n
     # the distance terms, the gradient of u and one gradient row per target
     return _relation_scratch_size(n_negatives + 1, dim) + dim + (n_negatives + 1) * dim
 
+
+cdef struct _Sampler:
+    # What drawing the targets of a relation reads; fixed for an epoch.
+    const int* parents
+    const int* children
+    const int* parent_indptr
+    const int* parent_indices
+    const double* alias_prob      # NULL: uniform negatives
+    const int* alias_index
+    const int* child_indptr
+    const int* child_indices      # NULL: no subtree negatives
+    double subtree_share
+    double ancestor_share
+    int n_nodes
+    int n_negatives
+    const double* rows            # the embedding, only to prefetch its rows
+    Py_ssize_t dim
+
+
+cdef inline void _prefetch_row(const _Sampler* s, int node) noexcept nogil:
+    # both cache lines a row of 10 doubles may straddle
+    SKLP_PREFETCH(s.rows + node * s.dim)
+    SKLP_PREFETCH(s.rows + node * s.dim + s.dim - 1)
+
+
+cdef int _sample_targets(const _Sampler* s, int u, int v, Py_ssize_t lo,
+                         Py_ssize_t hi, uint64_t* state, int* targets,
+                         int* related) noexcept nogil:
+    """Fill ``targets`` with v, then negatives of the relation (u, v), whose
+    child's parents are ``s.parent_indices[lo:hi]``; return how many. Starts
+    loading their rows and u's (prefetch)."""
+    cdef int candidate, k, tries, n_targets = 1, n_subtree = 0
+    cdef int root = v, n_negatives = s.n_negatives
+    cdef const int* subtree = NULL
+
+    targets[0] = v
+    if s.child_indices != NULL:
+        # The subtree of v holds u's siblings; that of an ancestor of v
+        # also holds u's cousins, which compete with v itself.
+        if (s.ancestor_share > 0.0 and s.parent_indptr[root + 1] > s.parent_indptr[root]
+                and _uniform(state) < s.ancestor_share):
+            root = s.parent_indices[s.parent_indptr[root] + <int>(
+                ((_next_random(state) >> 32)
+                 * <uint64_t>(s.parent_indptr[root + 1] - s.parent_indptr[root])) >> 32)]
+        n_subtree = s.child_indptr[root + 1] - s.child_indptr[root]
+        if n_subtree > 1:
+            subtree = s.child_indices + s.child_indptr[root]
+    _prefetch_row(s, u)
+    _prefetch_row(s, v)
+    # Every slot draws once, the draws are checked against u and its
+    # parents together, and only the slots that drew one of them draw
+    # again (rarely): a check per draw costs more.
+    for k in range(1, n_negatives + 1):
+        candidate = _draw(state, s.n_nodes, s.alias_prob, s.alias_index, subtree,
+                          n_subtree, s.subtree_share)
+        targets[k] = candidate
+        _prefetch_row(s, candidate)
+    _flag_related(targets, n_negatives + 1, u, s.parent_indices, lo, hi, related)
+    for k in range(1, n_negatives + 1):
+        candidate = targets[k]
+        if related[k]:
+            for tries in range(1, MAX_NEGATIVE_TRIES):
+                candidate = _draw(state, s.n_nodes, s.alias_prob, s.alias_index,
+                                  subtree, n_subtree, s.subtree_share)
+                if not _is_related(candidate, u, s.parent_indices, lo, hi):
+                    break
+            else:
+                continue  # every try drew u or a parent: the slot stays empty
+            _prefetch_row(s, candidate)
+        targets[n_targets] = candidate
+        n_targets += 1
+    return n_targets
+
+
+cdef enum:
+    # The relations of a chunk are read this many positions of the shuffled
+    # order at a time (see _read_block).
+    RELATION_BLOCK = 64
+
+
+cdef struct _Block:
+    # Relations order[first:first + n] of a chunk, as _read_block gathers them.
+    int child[RELATION_BLOCK]
+    int parent[RELATION_BLOCK]
+    double weight[RELATION_BLOCK]
+    Py_ssize_t parents_start[RELATION_BLOCK]  # u's parents: parent_indices[start:stop]
+    Py_ssize_t parents_stop[RELATION_BLOCK]
+
+
+cdef void _read_block(const _Sampler* s, const int* order, const double* weights,
+                      Py_ssize_t first, int n, _Block* block) noexcept nogil:
+    """Gather the relations order[first:first + n] into ``block``.
+
+    On a graph too large for the caches, each relation read in the shuffled
+    order is a chain of cache misses: its entries, then where u's parent list
+    starts, then the list. Read one by one, thousands of instructions
+    apart, the misses wait one after the other; read here, each pass is a
+    loop of independent loads that the processor overlaps, and the last
+    pass starts loading the lists. Where and what it gains:
+    doc/training_choices.rst, "the relations read in blocks"."""
+    cdef int j, r, u, v
+    for j in range(n):
+        r = order[first + j]
+        block.child[j] = s.children[r]
+        block.parent[j] = s.parents[r]
+        block.weight[j] = weights[r]
+    for j in range(n):
+        u = block.child[j]
+        block.parents_start[j] = s.parent_indptr[u]
+        block.parents_stop[j] = s.parent_indptr[u + 1]
+    for j in range(n):
+        SKLP_PREFETCH(s.parent_indices + block.parents_start[j])
+        if s.child_indices != NULL:
+            # where the subtree of v is listed, and v's own parents
+            v = block.parent[j]
+            SKLP_PREFETCH(s.parent_indptr + v)
+            SKLP_PREFETCH(s.child_indptr + v)
+
+
 cdef double _train_chunk(
     int manifold,
     double[:, ::1] embedding,
@@ -269,96 +388,62 @@ cdef double _train_chunk(
     with a clear error instead of training on garbage.
     """
     cdef Py_ssize_t dim = embedding.shape[1]
-    cdef int n_nodes = <int>embedding.shape[0]
-    cdef Py_ssize_t pos, n_chunk = stop - start
-    cdef int r, u, candidate, k, tries, n_targets, n_subtree, root = 0
-    cdef const int* child_ptr = NULL
-    cdef const int* subtree
-    cdef double w, lr, loss, total_loss = 0.0
+    cdef Py_ssize_t first, pos, n_chunk = stop - start
+    cdef int j, k, u, n_block, n_targets
+    cdef double lr, loss, total_loss = 0.0
     cdef uint64_t state = seed
     cdef double* rows = &embedding[0, 0]
-    cdef const int* parent_ptr = &parent_indices[0]
-    cdef const double* prob_ptr = NULL
-    cdef const int* alias_ptr = NULL
     cdef double* grad_u = scratch + _relation_scratch_size(n_negatives + 1, dim)
     cdef double* grad_targets = grad_u + dim
+    cdef _Sampler sampler
+    cdef _Block block
 
+    sampler.parents = &parents[0]
+    sampler.children = &children[0]
+    sampler.parent_indptr = &parent_indptr[0]
+    sampler.parent_indices = &parent_indices[0]
+    sampler.alias_prob = NULL
+    sampler.alias_index = NULL
     if alias_prob.shape[0] > 0:
-        prob_ptr = &alias_prob[0]
-        alias_ptr = &alias_index[0]
-    if subtree_share > 0.0:
-        child_ptr = &child_indices[0]
+        sampler.alias_prob = &alias_prob[0]
+        sampler.alias_index = &alias_index[0]
+    sampler.child_indptr = &child_indptr[0]
+    sampler.child_indices = &child_indices[0] if subtree_share > 0.0 else NULL
+    sampler.subtree_share = subtree_share
+    sampler.ancestor_share = ancestor_share
+    sampler.n_nodes = <int>embedding.shape[0]
+    sampler.n_negatives = n_negatives
+    sampler.rows = rows
+    sampler.dim = dim
 
-    for pos in range(start, stop):
-        r = order[pos]
-        w = weights[r]
-        if w == 0.0:
-            continue
-        u = children[r]
-        # Linear interpolation of the rate across this chunk.
-        lr = lr_start + (lr_end - lr_start) * (<double>(pos - start) / n_chunk)
-
-        targets[0] = parents[r]
-        n_targets = 1
-        n_subtree = 0
-        if child_ptr != NULL:
-            # The subtree of v holds u's siblings; that of an ancestor of v
-            # also holds u's cousins, which compete with v itself.
-            root = targets[0]
-            if (ancestor_share > 0.0 and parent_indptr[root + 1] > parent_indptr[root]
-                    and _uniform(&state) < ancestor_share):
-                root = parent_ptr[parent_indptr[root] + <int>(
-                    ((_next_random(&state) >> 32)
-                     * <uint64_t>(parent_indptr[root + 1] - parent_indptr[root])) >> 32)]
-            n_subtree = child_indptr[root + 1] - child_indptr[root]
-        SKLP_PREFETCH(rows + u * dim)
-        SKLP_PREFETCH(rows + u * dim + dim - 1)
-        SKLP_PREFETCH(rows + targets[0] * dim)
-        SKLP_PREFETCH(rows + targets[0] * dim + dim - 1)
-        # Every slot draws once, the draws are checked against u and its
-        # parents together, and only the slots that drew one of them draw
-        # again (rarely): a check per draw costs more.
-        subtree = child_ptr + child_indptr[root] if n_subtree > 1 else NULL
-        for k in range(1, n_negatives + 1):
-            candidate = _draw(&state, n_nodes, prob_ptr, alias_ptr, subtree,
-                              n_subtree, subtree_share)
-            targets[k] = candidate
-            # On large graphs the rows are cache misses: start loading both
-            # cache lines of the row while sampling goes on.
-            SKLP_PREFETCH(rows + candidate * dim)
-            SKLP_PREFETCH(rows + candidate * dim + dim - 1)
-        _flag_related(targets, n_negatives + 1, u, parent_ptr, parent_indptr[u],
-                      parent_indptr[u + 1], related)
-        for k in range(1, n_negatives + 1):
-            candidate = targets[k]
-            if related[k]:
-                for tries in range(1, MAX_NEGATIVE_TRIES):
-                    candidate = _draw(&state, n_nodes, prob_ptr, alias_ptr, subtree,
-                                      n_subtree, subtree_share)
-                    if not _is_related(candidate, u, parent_ptr, parent_indptr[u],
-                                       parent_indptr[u + 1]):
-                        break
-                else:
-                    continue  # every try drew u or a parent: the slot stays empty
-                SKLP_PREFETCH(rows + candidate * dim)
-                SKLP_PREFETCH(rows + candidate * dim + dim - 1)
-            targets[n_targets] = candidate
-            n_targets += 1
-
-        loss = _relation_gradients(manifold, rows, dim, u, targets,
-                                   n_targets, w, max_turn_scale, scratch, grad_u,
-                                   grad_targets)
-        if not isfinite(loss):
-            total_loss = loss
-            break
-        total_loss += loss
-        # The update of the paper, x <- proj(R_x(-lr * grad_R(x))), for every
-        # point of the relation (the Riemannian gradient grad_R is
-        # ((1 - |x|^2)^2 / 4) grad_E in the ball; see _geometry.pxd).
-        for k in range(n_targets):
-            riemannian_step(manifold, rows + targets[k] * dim,
-                            grad_targets + k * dim, lr, max_norm, dim)
-        riemannian_step(manifold, rows + u * dim, grad_u, lr, max_norm, dim)
+    first = start
+    while first < stop:
+        n_block = <int>min(<Py_ssize_t>RELATION_BLOCK, stop - first)
+        _read_block(&sampler, &order[0], &weights[0], first, n_block, &block)
+        for j in range(n_block):
+            if block.weight[j] == 0.0:
+                continue
+            pos = first + j
+            u = block.child[j]
+            # Linear interpolation of the rate across this chunk.
+            lr = lr_start + (lr_end - lr_start) * (<double>(pos - start) / n_chunk)
+            n_targets = _sample_targets(&sampler, u, block.parent[j],
+                                        block.parents_start[j], block.parents_stop[j],
+                                        &state, targets, related)
+            loss = _relation_gradients(manifold, rows, dim, u, targets, n_targets,
+                                       block.weight[j], max_turn_scale, scratch, grad_u,
+                                       grad_targets)
+            if not isfinite(loss):
+                return loss
+            total_loss += loss
+            # The update of the paper, x <- proj(R_x(-lr * grad_R(x))), for
+            # every point of the relation (the Riemannian gradient grad_R is
+            # ((1 - |x|^2)^2 / 4) grad_E in the ball; see _geometry.pxd).
+            for k in range(n_targets):
+                riemannian_step(manifold, rows + targets[k] * dim,
+                                grad_targets + k * dim, lr, max_norm, dim)
+            riemannian_step(manifold, rows + u * dim, grad_u, lr, max_norm, dim)
+        first += n_block
 
     return total_loss
 
