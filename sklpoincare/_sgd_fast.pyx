@@ -97,6 +97,12 @@ cdef inline double _uniform(uint64_t* state) noexcept nogil:
     return <double>(_next_random(state) >> 11) * 1.1102230246251565e-16
 
 
+cdef inline int _below(uint64_t* state, int n) noexcept nogil:
+    """Uniform integer in [0, n) from the upper 32 bits of a draw, without a
+    division (Lemire's multiply-shift)."""
+    return <int>(((_next_random(state) >> 32) * <uint64_t>n) >> 32)
+
+
 cdef inline int _sample_node(uint64_t* state, int n_nodes,
                              const double* alias_prob,
                              const int* alias_index) noexcept nogil:
@@ -144,7 +150,7 @@ cdef inline int _draw(uint64_t* state, int n_nodes, const double* alias_prob,
     if subtree != NULL and _uniform(state) < subtree_share:
         # a node of the parent's subtree: a sibling, cousin or descendant
         # of u, the hardest non-parents to rank below v
-        return subtree[<int>(((_next_random(state) >> 32) * <uint64_t>n_subtree) >> 32)]
+        return subtree[_below(state, n_subtree)]
     return _sample_node(state, n_nodes, alias_prob, alias_index)
 
 
@@ -267,7 +273,7 @@ cdef int _sample_targets(const _Sampler* s, int u, int v, Py_ssize_t lo,
     """Fill ``targets`` with v, then negatives of the relation (u, v), whose
     child's parents are ``s.parent_indices[lo:hi]``; return how many. Starts
     loading their rows and u's (prefetch)."""
-    cdef int candidate, k, tries, n_targets = 1, n_subtree = 0
+    cdef int candidate, j, k, tries, n_targets = 1, n_subtree = 0, n_pending = 0
     cdef int root = v, n_negatives = s.n_negatives
     cdef const int* subtree = NULL
 
@@ -277,9 +283,8 @@ cdef int _sample_targets(const _Sampler* s, int u, int v, Py_ssize_t lo,
         # also holds u's cousins, which compete with v itself.
         if (s.ancestor_share > 0.0 and s.parent_indptr[root + 1] > s.parent_indptr[root]
                 and _uniform(state) < s.ancestor_share):
-            root = s.parent_indices[s.parent_indptr[root] + <int>(
-                ((_next_random(state) >> 32)
-                 * <uint64_t>(s.parent_indptr[root + 1] - s.parent_indptr[root])) >> 32)]
+            root = s.parent_indices[s.parent_indptr[root] + _below(
+                state, s.parent_indptr[root + 1] - s.parent_indptr[root])]
         n_subtree = s.child_indptr[root + 1] - s.child_indptr[root]
         if n_subtree > 1:
             subtree = s.child_indices + s.child_indptr[root]
@@ -288,11 +293,32 @@ cdef int _sample_targets(const _Sampler* s, int u, int v, Py_ssize_t lo,
     # Every slot draws once, the draws are checked against u and its
     # parents together, and only the slots that drew one of them draw
     # again (rarely): a check per draw costs more.
-    for k in range(1, n_negatives + 1):
-        candidate = _draw(state, s.n_nodes, s.alias_prob, s.alias_index, subtree,
-                          n_subtree, s.subtree_share)
-        targets[k] = candidate
-        _prefetch_row(s, candidate)
+    if subtree == NULL:
+        for k in range(1, n_negatives + 1):
+            candidate = _sample_node(state, s.n_nodes, s.alias_prob, s.alias_index)
+            targets[k] = candidate
+            _prefetch_row(s, candidate)
+    else:
+        # The draws of _draw, but a slot that draws from the subtree first
+        # keeps its position in the subtree's list and starts loading that
+        # entry (a cache miss on a large graph, which would hold up the
+        # draws after it); the slots are listed in ``related``, scratch
+        # until _flag_related fills it.
+        for k in range(1, n_negatives + 1):
+            if _uniform(state) < s.subtree_share:
+                candidate = _below(state, n_subtree)
+                SKLP_PREFETCH(subtree + candidate)
+                related[n_pending] = k
+                n_pending += 1
+            else:
+                candidate = _sample_node(state, s.n_nodes, s.alias_prob, s.alias_index)
+                _prefetch_row(s, candidate)
+            targets[k] = candidate
+        for j in range(n_pending):
+            k = related[j]
+            candidate = subtree[targets[k]]
+            targets[k] = candidate
+            _prefetch_row(s, candidate)
     _flag_related(targets, n_negatives + 1, u, s.parent_indices, lo, hi, related)
     for k in range(1, n_negatives + 1):
         candidate = targets[k]
