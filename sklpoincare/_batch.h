@@ -1,6 +1,7 @@
 /* The loops over the targets of a relation (its parent and negatives):
-   their distances to the node for _geometry.pxd, and the gradients of the
-   loss for _sgd_fast.pyx, written so that the compiler vectorises them, and
+   their distances to the node for _geometry.pxd, and for _sgd_fast.pyx the
+   gradients of the loss and which targets are the node or its parents,
+   written so that the compiler vectorises them, and
    compiled for several instruction sets with one chosen when the module
    loads.
 
@@ -267,6 +268,25 @@ SKLP_CLONED
 static double sklp_sum(const double *values, int n)
 {
     return sklp_lane_sum(values, n);
+}
+
+/* related[k] = whether targets[k] is u or one of values[0:n_values] (u's
+   parents), for k < n_targets: one vector pass over the targets per
+   parent. Exact integer comparisons: every version gives the same flags. */
+SKLP_CLONED
+static void sklp_flag_related(const int *restrict targets, int n_targets, int u,
+                              const int *restrict values, ptrdiff_t n_values,
+                              int *restrict related)
+{
+    ptrdiff_t j;
+    int k;
+    for (k = 0; k < n_targets; k++)
+        related[k] = targets[k] == u;
+    for (j = 0; j < n_values; j++) {
+        const int value = values[j];
+        for (k = 0; k < n_targets; k++)
+            related[k] |= targets[k] == value;
+    }
 }
 
 /* The Riemannian gradients of the loss of one relation, given its distance

@@ -165,20 +165,14 @@ cdef inline void _flag_related(const int* targets, int n_targets, int u,
                                const int* sorted_values, Py_ssize_t lo,
                                Py_ssize_t hi, int* related) noexcept nogil:
     """``related[k]``: :func:`_is_related` of ``targets[k]``. A short list
-    is compared with all targets at once, one pass per parent, in vectors;
-    a long one is searched per target."""
-    cdef Py_ssize_t j
-    cdef int k, value
+    is compared with all targets at once, one pass per parent, in vectors
+    (sklp_flag_related); a long one is searched per target."""
+    cdef int k
     if hi - lo > SHORT_LIST:
         for k in range(n_targets):
             related[k] = _is_related(targets[k], u, sorted_values, lo, hi)
         return
-    for k in range(n_targets):
-        related[k] = targets[k] == u
-    for j in range(lo, hi):
-        value = sorted_values[j]
-        for k in range(n_targets):
-            related[k] |= targets[k] == value
+    sklp_flag_related(targets, n_targets, u, sorted_values + lo, hi - lo, related)
 
 
 # --------------------------------------------------------------------------
@@ -189,6 +183,8 @@ MANIFOLD_CODES = {"poincare": POINCARE, "lorentz": LORENTZ, "euclidean": EUCLIDE
 
 
 cdef extern from "_batch.h":
+    void sklp_flag_related(const int* targets, int n_targets, int u, const int* values,
+                           Py_ssize_t n_values, int* related) noexcept nogil
     double sklp_sum(const double* values, int n) noexcept nogil
     void sklp_loss_gradients(const double* embedding, const int* targets,
                              int n_targets, Py_ssize_t dim, const double* u_row,
