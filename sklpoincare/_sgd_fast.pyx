@@ -258,7 +258,9 @@ cdef struct _Sampler:
 
 
 cdef inline void _prefetch_row(const _Sampler* s, int node) noexcept nogil:
-    # both cache lines a row of 10 doubles may straddle
+    # On a large graph the rows are cache misses: start loading the first
+    # and the last cache line of the row (all of it up to 16 doubles) while
+    # sampling goes on.
     SKLP_PREFETCH(s.rows + node * s.dim)
     SKLP_PREFETCH(s.rows + node * s.dim + s.dim - 1)
 
