@@ -290,33 +290,26 @@ cdef int _sample_targets(const _Sampler* s, int u, int v, Py_ssize_t lo,
     _prefetch_row(s, v)
     # Every slot draws once, the draws are checked against u and its
     # parents together, and only the slots that drew one of them draw
-    # again (rarely): a check per draw costs more.
-    if subtree == NULL:
-        for k in range(1, n_negatives + 1):
+    # again (rarely): a check per draw costs more. The draws are those of
+    # _draw, except that a slot drawing from the subtree first keeps its
+    # position in the subtree's list and starts loading that entry (a cache
+    # miss on a large graph, which would hold up the draws after it); those
+    # slots are listed in ``related``, scratch until _flag_related fills it.
+    for k in range(1, n_negatives + 1):
+        if subtree != NULL and _uniform(state) < s.subtree_share:
+            candidate = _below(state, n_subtree)
+            SKLP_PREFETCH(subtree + candidate)
+            related[n_pending] = k
+            n_pending += 1
+        else:
             candidate = _sample_node(state, s.n_nodes, s.alias_prob, s.alias_index)
-            targets[k] = candidate
             _prefetch_row(s, candidate)
-    else:
-        # The draws of _draw, but a slot that draws from the subtree first
-        # keeps its position in the subtree's list and starts loading that
-        # entry (a cache miss on a large graph, which would hold up the
-        # draws after it); the slots are listed in ``related``, scratch
-        # until _flag_related fills it.
-        for k in range(1, n_negatives + 1):
-            if _uniform(state) < s.subtree_share:
-                candidate = _below(state, n_subtree)
-                SKLP_PREFETCH(subtree + candidate)
-                related[n_pending] = k
-                n_pending += 1
-            else:
-                candidate = _sample_node(state, s.n_nodes, s.alias_prob, s.alias_index)
-                _prefetch_row(s, candidate)
-            targets[k] = candidate
-        for j in range(n_pending):
-            k = related[j]
-            candidate = subtree[targets[k]]
-            targets[k] = candidate
-            _prefetch_row(s, candidate)
+        targets[k] = candidate
+    for j in range(n_pending):
+        k = related[j]
+        candidate = subtree[targets[k]]
+        targets[k] = candidate
+        _prefetch_row(s, candidate)
     _flag_related(targets, n_negatives + 1, u, s.parent_indices, lo, hi, related)
     for k in range(1, n_negatives + 1):
         candidate = targets[k]
