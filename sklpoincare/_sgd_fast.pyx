@@ -61,9 +61,11 @@ cdef extern from *:
 
 # How many draws one negative slot gets before it is left empty. Rejection only
 # happens for nodes that are parents of u (or u), so on real hierarchies the
-# first draw nearly always succeeds; the cap only matters on tiny graphs where
-# a node is related to almost every other node.
+# first draw nearly always succeeds; where u and its parents are at least a
+# share CROWDED_SHARE of all nodes (deep in a chain, say), its uniform draws
+# pick among the other nodes directly instead (_other_node).
 cdef int MAX_NEGATIVE_TRIES = 20
+cdef double CROWDED_SHARE = 0.25
 
 # Parent lists up to this long are scanned whole; longer ones are searched.
 cdef int SHORT_LIST = 16
@@ -141,17 +143,84 @@ cdef inline bint _contains(const int* sorted_values, Py_ssize_t lo,
     return sorted_values[lo] == value
 
 
+cdef struct _Excluded:
+    # u and its parents parents[lo:hi] (sorted), the nodes never drawn as
+    # negatives of u, when _other_node draws around them; else n_others < 0.
+    const int* parents
+    Py_ssize_t lo
+    Py_ssize_t hi
+    int u
+    Py_ssize_t u_rank    # where u goes among the parents; hi - lo + 1: not at all
+    int n_others         # the nodes left
+
+
+cdef inline int _excluded_at(const _Excluded* x, Py_ssize_t i) noexcept nogil:
+    # the i-th excluded node in increasing order (u merged into the parents)
+    if i < x.u_rank:
+        return x.parents[x.lo + i]
+    if i == x.u_rank:
+        return x.u
+    return x.parents[x.lo + i - 1]
+
+
+cdef inline int _other_node(uint64_t* state, const _Excluded* x) noexcept nogil:
+    """A node drawn uniformly among those ``x`` leaves, from one random
+    number, without rejection: the r-th of them is r plus the number of
+    excluded nodes below it, the i-th excluded node having
+    ``excluded_i - i`` others below it (a binary search). Returns u, which
+    the caller rejects, where no node is left."""
+    cdef Py_ssize_t first = 0, half, n = x.hi - x.lo + (x.u_rank <= x.hi - x.lo)
+    cdef int r
+    if x.n_others <= 0:
+        _next_random(state)  # the same stream as a draw
+        return x.u
+    r = _below(state, x.n_others)
+    while n > 0:
+        half = n >> 1
+        if _excluded_at(x, first + half) - (first + half) <= r:
+            first += half + 1
+            n -= half + 1
+        else:
+            n = half
+    return r + <int>first
+
+
 cdef inline int _draw(uint64_t* state, int n_nodes, const double* alias_prob,
                       const int* alias_index, const int* subtree, int n_subtree,
-                      double subtree_share) noexcept nogil:
+                      double subtree_share, const _Excluded* excluded) noexcept nogil:
     """A candidate negative: with probability ``subtree_share`` a node of
     ``subtree`` (when it holds more than one), otherwise a node of the
-    whole graph (see _sample_node)."""
+    whole graph (see _sample_node; _other_node where ``excluded`` says)."""
     if subtree != NULL and _uniform(state) < subtree_share:
         # a node of the parent's subtree: a sibling, cousin or descendant
         # of u, the hardest non-parents to rank below v
         return subtree[_below(state, n_subtree)]
+    if excluded.n_others >= 0:
+        return _other_node(state, excluded)
     return _sample_node(state, n_nodes, alias_prob, alias_index)
+
+
+cdef inline void _set_excluded(_Excluded* x, int u, const int* parents, Py_ssize_t lo,
+                               Py_ssize_t hi, int n_nodes, bint uniform) noexcept nogil:
+    """Fill ``x`` for u's draws: n_others < 0 unless the draws are uniform
+    and u with its parents are a share CROWDED_SHARE of the nodes or more."""
+    cdef Py_ssize_t n_parents = hi - lo, rank = 0
+    x.n_others = -1
+    if not uniform or n_parents + 1 < CROWDED_SHARE * n_nodes:
+        return
+    while rank < n_parents and parents[lo + rank] < u:
+        rank += 1
+    x.parents = parents
+    x.lo = lo
+    x.hi = hi
+    x.u = u
+    if rank < n_parents and parents[lo + rank] == u:
+        # u among its own parents (a cycle): already excluded once
+        x.u_rank = n_parents + 1
+        x.n_others = n_nodes - <int>n_parents
+    else:
+        x.u_rank = rank
+        x.n_others = n_nodes - <int>n_parents - 1
 
 
 cdef inline bint _is_related(int candidate, int u, const int* parents,
@@ -274,6 +343,7 @@ cdef int _sample_targets(const _Sampler* s, int u, int v, Py_ssize_t lo,
     cdef int candidate, j, k, tries, n_targets = 1, n_subtree = 0, n_pending = 0
     cdef int root = v, n_negatives = s.n_negatives
     cdef const int* subtree = NULL
+    cdef _Excluded excluded
 
     targets[0] = v
     if s.child_indices != NULL:
@@ -286,6 +356,7 @@ cdef int _sample_targets(const _Sampler* s, int u, int v, Py_ssize_t lo,
         n_subtree = s.child_indptr[root + 1] - s.child_indptr[root]
         if n_subtree > 1:
             subtree = s.child_indices + s.child_indptr[root]
+    _set_excluded(&excluded, u, s.parent_indices, lo, hi, s.n_nodes, s.alias_prob == NULL)
     _prefetch_row(s, u)
     _prefetch_row(s, v)
     # Every slot draws once, the draws are checked against u and its
@@ -302,7 +373,10 @@ cdef int _sample_targets(const _Sampler* s, int u, int v, Py_ssize_t lo,
             related[n_pending] = k
             n_pending += 1
         else:
-            candidate = _sample_node(state, s.n_nodes, s.alias_prob, s.alias_index)
+            if excluded.n_others >= 0:
+                candidate = _other_node(state, &excluded)
+            else:
+                candidate = _sample_node(state, s.n_nodes, s.alias_prob, s.alias_index)
             _prefetch_row(s, candidate)
         targets[k] = candidate
     for j in range(n_pending):
@@ -316,7 +390,7 @@ cdef int _sample_targets(const _Sampler* s, int u, int v, Py_ssize_t lo,
         if related[k]:
             for tries in range(1, MAX_NEGATIVE_TRIES):
                 candidate = _draw(state, s.n_nodes, s.alias_prob, s.alias_index,
-                                  subtree, n_subtree, s.subtree_share)
+                                  subtree, n_subtree, s.subtree_share, &excluded)
                 if not _is_related(candidate, u, s.parent_indices, lo, hi):
                     break
             else:
@@ -592,3 +666,29 @@ def take_step(double[::1] row, const double[::1] grad, double learning_rate,
     """Apply one update to ``row`` in place, as training does (for tests)."""
     riemannian_step(manifold, &row[0], &grad[0], learning_rate, max_norm,
                     row.shape[0])
+
+
+def sample_negatives(int u, int v, const int[::1] parent_indptr,
+                     const int[::1] parent_indices, int n_negatives, uint64_t seed):
+    """The negatives training draws for the relation (u, v), uniform over
+    the ``len(parent_indptr) - 1`` nodes, with no subtree draws (for tests).
+    Returns the filled slots only."""
+    cdef int n_nodes = parent_indptr.shape[0] - 1
+    cdef double[::1] rows = np.zeros(n_nodes)
+    cdef int[::1] targets = np.empty(sklp_stride(n_negatives + 1), dtype=np.intc)
+    cdef int[::1] related = np.empty(n_negatives + 1, dtype=np.intc)
+    cdef uint64_t state = seed
+    cdef _Sampler sampler
+    sampler.parent_indptr = &parent_indptr[0]
+    sampler.parent_indices = &parent_indices[0] if parent_indices.shape[0] else NULL
+    sampler.alias_prob = NULL
+    sampler.alias_index = NULL
+    sampler.child_indices = NULL
+    sampler.n_nodes = n_nodes
+    sampler.n_negatives = n_negatives
+    sampler.rows = &rows[0]
+    sampler.dim = 1
+    cdef int n_targets = _sample_targets(&sampler, u, v, parent_indptr[u],
+                                         parent_indptr[u + 1], &state, &targets[0],
+                                         &related[0])
+    return np.asarray(targets[1:n_targets]).copy()

@@ -8,6 +8,7 @@ from sklpoincare._relations import alias_table, check_relations
 from sklpoincare._sgd_fast import (
     MANIFOLD_CODES,
     relation_loss_and_gradients,
+    sample_negatives,
     take_step,
     train_epoch,
 )
@@ -318,8 +319,8 @@ def test_train_epoch_never_draws_child_or_its_parents_as_negatives(n_other_paren
 
 
 def test_train_epoch_leaves_a_slot_empty_when_every_draw_is_a_parent():
-    # child 0's parents are every other node: each slot gives up after its
-    # tries, and the relation trains with its parent alone, whose softmax
+    # child 0's parents are every other node: no slot finds a negative, and
+    # the relation trains with its parent alone, whose softmax
     # loss is 0 (to rounding; one negative would add log(1 + ...) > 1e-3)
     A = sp.lil_matrix((3, 3))
     A[0, 1] = A[0, 2] = 1.0
@@ -330,6 +331,69 @@ def test_train_epoch_leaves_a_slot_empty_when_every_draw_is_a_parent():
     loss = _epoch(embedding, graph, lr=0.1, seed=0, order=[relation], n_negatives=5)
     assert abs(loss) < 1e-12
     np.testing.assert_array_equal(embedding[2], start[2])  # never drawn
+
+
+def _parent_csr(parent_lists):
+    indptr = np.zeros(len(parent_lists) + 1, dtype=np.intc)
+    indptr[1:] = np.cumsum([len(p) for p in parent_lists])
+    indices = np.array([x for p in parent_lists for x in sorted(p)], dtype=np.intc)
+    return indptr, indices
+
+
+def test_negatives_of_a_crowded_node_are_uniform_over_the_others():
+    # node 90 of a chain of 100 has every earlier node as a parent: its
+    # uniform draws go straight to the 9 nodes below it, every slot filled
+    n_nodes, u = 100, 90
+    indptr, indices = _parent_csr([list(range(i)) for i in range(n_nodes)])
+    drawn = np.concatenate(
+        [sample_negatives(u, u - 1, indptr, indices, 50, seed) for seed in range(200)]
+    )
+    assert len(drawn) == 200 * 50
+    counts = np.bincount(drawn, minlength=n_nodes)
+    assert counts[: u + 1].sum() == 0
+    # 10,000 draws over 9 nodes: 1,111 each, standard deviation 31
+    assert np.all(np.abs(counts[u + 1 :] - len(drawn) / 9) < 6 * 31)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_negatives_of_a_crowded_node_avoid_any_parent_set(seed):
+    # random parent sets, u anywhere among them or (a cycle) one of them
+    rng = np.random.RandomState(seed)
+    n_nodes = 30
+    u = int(rng.randint(n_nodes))
+    parents = set(rng.choice(n_nodes, size=rng.randint(8, 25), replace=False).tolist())
+    if seed % 2:
+        parents.discard(u)
+    else:
+        parents.add(u)
+    lists = [[] for _ in range(n_nodes)]
+    lists[u] = sorted(parents)
+    indptr, indices = _parent_csr(lists)
+    v = min(parents - {u})
+    drawn = np.concatenate(
+        [sample_negatives(u, v, indptr, indices, 20, s) for s in range(100)]
+    )
+    others = sorted(set(range(n_nodes)) - parents - {u})
+    assert len(drawn) == 100 * 20
+    assert sorted(set(drawn.tolist())) == others
+
+
+def test_negatives_of_a_node_with_nothing_left_are_none():
+    indptr, indices = _parent_csr([[], [0], [0, 1]])
+    assert len(sample_negatives(2, 1, indptr, indices, 10, 0)) == 0
+
+
+def test_negatives_of_an_uncrowded_node_avoid_its_parents():
+    # below the crowded share the draws are the plain ones, rejection
+    # included: the pinned fits hold them to the bit; here, no parent
+    n_nodes = 40
+    lists = [[] for _ in range(n_nodes)]
+    lists[5] = [0, 1, 2]
+    indptr, indices = _parent_csr(lists)
+    drawn = np.concatenate([sample_negatives(5, 0, indptr, indices, 50, s) for s in range(20)])
+    assert len(drawn) == 20 * 50
+    assert not np.isin(drawn, [0, 1, 2, 5]).any()
+    assert len(set(drawn.tolist())) == n_nodes - 4
 
 
 def test_train_epoch_zero_weight_relation_is_skipped():
