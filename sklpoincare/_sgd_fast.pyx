@@ -33,8 +33,9 @@ the relations in one pass with one generator, bitwise reproducible.
 
 cimport cython
 from cython.parallel cimport prange, threadid
-from libc.math cimport isfinite, log
+from libc.math cimport ceil, isfinite, log
 from libc.stdint cimport uint64_t
+from cpython.pyport cimport PY_SSIZE_T_MAX
 
 from ._geometry cimport (
     EUCLIDEAN,
@@ -61,9 +62,9 @@ cdef extern from *:
 
 # How many draws one negative slot gets before it is left empty. Rejection only
 # happens for nodes that are parents of u (or u), so on real hierarchies the
-# first draw nearly always succeeds; where u and its parents are at least a
-# share CROWDED_SHARE of all nodes (deep in a chain, say), its uniform draws
-# pick among the other nodes directly instead (_other_node).
+# first draw nearly always succeeds. A node whose parents, with itself, are
+# at least CROWDED_SHARE of all nodes (deep in a chain, say) draws its uniform
+# negatives among the other nodes directly instead (_sample_crowded_targets).
 cdef int MAX_NEGATIVE_TRIES = 20
 cdef double CROWDED_SHARE = 0.25
 
@@ -145,7 +146,7 @@ cdef inline bint _contains(const int* sorted_values, Py_ssize_t lo,
 
 cdef struct _Excluded:
     # u and its parents parents[lo:hi] (sorted), the nodes never drawn as
-    # negatives of u, when _other_node draws around them; else n_others < 0.
+    # negatives of u, for _other_node to draw around.
     const int* parents
     Py_ssize_t lo
     Py_ssize_t hi
@@ -187,40 +188,15 @@ cdef inline int _other_node(uint64_t* state, const _Excluded* x) noexcept nogil:
 
 cdef inline int _draw(uint64_t* state, int n_nodes, const double* alias_prob,
                       const int* alias_index, const int* subtree, int n_subtree,
-                      double subtree_share, const _Excluded* excluded) noexcept nogil:
+                      double subtree_share) noexcept nogil:
     """A candidate negative: with probability ``subtree_share`` a node of
     ``subtree`` (when it holds more than one), otherwise a node of the
-    whole graph (see _sample_node; _other_node where ``excluded`` says)."""
+    whole graph (see _sample_node)."""
     if subtree != NULL and _uniform(state) < subtree_share:
         # a node of the parent's subtree: a sibling, cousin or descendant
         # of u, the hardest non-parents to rank below v
         return subtree[_below(state, n_subtree)]
-    if excluded.n_others >= 0:
-        return _other_node(state, excluded)
     return _sample_node(state, n_nodes, alias_prob, alias_index)
-
-
-cdef inline void _set_excluded(_Excluded* x, int u, const int* parents, Py_ssize_t lo,
-                               Py_ssize_t hi, int n_nodes, bint uniform) noexcept nogil:
-    """Fill ``x`` for u's draws: n_others < 0 unless the draws are uniform
-    and u with its parents are a share CROWDED_SHARE of the nodes or more."""
-    cdef Py_ssize_t n_parents = hi - lo, rank = 0
-    x.n_others = -1
-    if not uniform or n_parents + 1 < CROWDED_SHARE * n_nodes:
-        return
-    while rank < n_parents and parents[lo + rank] < u:
-        rank += 1
-    x.parents = parents
-    x.lo = lo
-    x.hi = hi
-    x.u = u
-    if rank < n_parents and parents[lo + rank] == u:
-        # u among its own parents (a cycle): already excluded once
-        x.u_rank = n_parents + 1
-        x.n_others = n_nodes - <int>n_parents
-    else:
-        x.u_rank = rank
-        x.n_others = n_nodes - <int>n_parents - 1
 
 
 cdef inline bint _is_related(int candidate, int u, const int* parents,
@@ -242,6 +218,25 @@ cdef inline void _flag_related(const int* targets, int n_targets, int u,
             related[k] = _is_related(targets[k], u, sorted_values, lo, hi)
         return
     sklp_flag_related(targets, n_targets, u, sorted_values + lo, hi - lo, related)
+
+
+cdef inline void _set_excluded(_Excluded* x, int u, const int* parents, Py_ssize_t lo,
+                               Py_ssize_t hi, int n_nodes) noexcept nogil:
+    """Fill ``x`` with u and its parents ``parents[lo:hi]`` (sorted)."""
+    cdef Py_ssize_t n_parents = hi - lo, rank = 0
+    while rank < n_parents and parents[lo + rank] < u:
+        rank += 1
+    x.parents = parents
+    x.lo = lo
+    x.hi = hi
+    x.u = u
+    if rank < n_parents and parents[lo + rank] == u:
+        # u among its own parents (a cycle): already excluded once
+        x.u_rank = n_parents + 1
+        x.n_others = n_nodes - <int>n_parents
+    else:
+        x.u_rank = rank
+        x.n_others = n_nodes - <int>n_parents - 1
 
 
 # --------------------------------------------------------------------------
@@ -334,6 +329,26 @@ cdef inline void _prefetch_row(const _Sampler* s, int node) noexcept nogil:
     SKLP_PREFETCH(s.rows + node * s.dim + s.dim - 1)
 
 
+cdef inline const int* _subtree(const _Sampler* s, int v, uint64_t* state,
+                                int* n_subtree) noexcept nogil:
+    """Where a relation with parent v draws its subtree negatives, and how
+    many nodes it lists (``n_subtree``); NULL when it draws none."""
+    cdef int root = v
+    n_subtree[0] = 0
+    if s.child_indices == NULL:
+        return NULL
+    # The subtree of v holds u's siblings; that of an ancestor of v
+    # also holds u's cousins, which compete with v itself.
+    if (s.ancestor_share > 0.0 and s.parent_indptr[root + 1] > s.parent_indptr[root]
+            and _uniform(state) < s.ancestor_share):
+        root = s.parent_indices[s.parent_indptr[root] + _below(
+            state, s.parent_indptr[root + 1] - s.parent_indptr[root])]
+    n_subtree[0] = s.child_indptr[root + 1] - s.child_indptr[root]
+    if n_subtree[0] > 1:
+        return s.child_indices + s.child_indptr[root]
+    return NULL
+
+
 cdef int _sample_targets(const _Sampler* s, int u, int v, Py_ssize_t lo,
                          Py_ssize_t hi, uint64_t* state, int* targets,
                          int* related) noexcept nogil:
@@ -341,22 +356,11 @@ cdef int _sample_targets(const _Sampler* s, int u, int v, Py_ssize_t lo,
     child's parents are ``s.parent_indices[lo:hi]``; return how many. Starts
     loading their rows and u's (prefetch)."""
     cdef int candidate, j, k, tries, n_targets = 1, n_subtree = 0, n_pending = 0
-    cdef int root = v, n_negatives = s.n_negatives
-    cdef const int* subtree = NULL
-    cdef _Excluded excluded
+    cdef int n_negatives = s.n_negatives
+    cdef const int* subtree
 
     targets[0] = v
-    if s.child_indices != NULL:
-        # The subtree of v holds u's siblings; that of an ancestor of v
-        # also holds u's cousins, which compete with v itself.
-        if (s.ancestor_share > 0.0 and s.parent_indptr[root + 1] > s.parent_indptr[root]
-                and _uniform(state) < s.ancestor_share):
-            root = s.parent_indices[s.parent_indptr[root] + _below(
-                state, s.parent_indptr[root + 1] - s.parent_indptr[root])]
-        n_subtree = s.child_indptr[root + 1] - s.child_indptr[root]
-        if n_subtree > 1:
-            subtree = s.child_indices + s.child_indptr[root]
-    _set_excluded(&excluded, u, s.parent_indices, lo, hi, s.n_nodes, s.alias_prob == NULL)
+    subtree = _subtree(s, v, state, &n_subtree)
     _prefetch_row(s, u)
     _prefetch_row(s, v)
     # Every slot draws once, the draws are checked against u and its
@@ -373,10 +377,7 @@ cdef int _sample_targets(const _Sampler* s, int u, int v, Py_ssize_t lo,
             related[n_pending] = k
             n_pending += 1
         else:
-            if excluded.n_others >= 0:
-                candidate = _other_node(state, &excluded)
-            else:
-                candidate = _sample_node(state, s.n_nodes, s.alias_prob, s.alias_index)
+            candidate = _sample_node(state, s.n_nodes, s.alias_prob, s.alias_index)
             _prefetch_row(s, candidate)
         targets[k] = candidate
     for j in range(n_pending):
@@ -390,7 +391,7 @@ cdef int _sample_targets(const _Sampler* s, int u, int v, Py_ssize_t lo,
         if related[k]:
             for tries in range(1, MAX_NEGATIVE_TRIES):
                 candidate = _draw(state, s.n_nodes, s.alias_prob, s.alias_index,
-                                  subtree, n_subtree, s.subtree_share, &excluded)
+                                  subtree, n_subtree, s.subtree_share)
                 if not _is_related(candidate, u, s.parent_indices, lo, hi):
                     break
             else:
@@ -398,6 +399,36 @@ cdef int _sample_targets(const _Sampler* s, int u, int v, Py_ssize_t lo,
             _prefetch_row(s, candidate)
         targets[n_targets] = candidate
         n_targets += 1
+    return n_targets
+
+
+cdef int _sample_crowded_targets(const _Sampler* s, int u, int v, Py_ssize_t lo,
+                                 Py_ssize_t hi, uint64_t* state,
+                                 int* targets) noexcept nogil:
+    """_sample_targets for a u that, with its parents, is at least a share
+    CROWDED_SHARE of the nodes, and uniform negatives: there a uniform draw
+    would be u or a parent most of the time, and 20 tries can leave a slot
+    empty; here it picks among the other nodes directly (_other_node), and
+    only subtree draws are checked. Small graphs alone have such nodes:
+    nothing is prefetched."""
+    cdef int candidate, k, tries, n_targets = 1, n_subtree
+    cdef const int* subtree = _subtree(s, v, state, &n_subtree)
+    cdef _Excluded excluded
+    _set_excluded(&excluded, u, s.parent_indices, lo, hi, s.n_nodes)
+    targets[0] = v
+    for k in range(s.n_negatives):
+        for tries in range(MAX_NEGATIVE_TRIES):
+            if subtree != NULL and _uniform(state) < s.subtree_share:
+                candidate = subtree[_below(state, n_subtree)]
+                if _is_related(candidate, u, s.parent_indices, lo, hi):
+                    continue
+            else:
+                candidate = _other_node(state, &excluded)
+                if candidate == u:
+                    break  # no node is left: the slot stays empty
+            targets[n_targets] = candidate
+            n_targets += 1
+            break
     return n_targets
 
 
@@ -488,6 +519,8 @@ cdef double _train_chunk(
     cdef double* grad_targets = grad_u + dim
     cdef _Sampler sampler
     cdef _Block block
+    # a child with this many parents or more draws as _sample_crowded_targets
+    cdef Py_ssize_t crowded_parents = PY_SSIZE_T_MAX
 
     sampler.parents = &parents[0]
     sampler.children = &children[0]
@@ -506,6 +539,8 @@ cdef double _train_chunk(
     sampler.n_negatives = n_negatives
     sampler.rows = rows
     sampler.dim = dim
+    if sampler.alias_prob == NULL:
+        crowded_parents = <Py_ssize_t>ceil(CROWDED_SHARE * sampler.n_nodes) - 1
 
     first = start
     while first < stop:
@@ -518,9 +553,14 @@ cdef double _train_chunk(
             u = block.child[j]
             # Linear interpolation of the rate across this chunk.
             lr = lr_start + (lr_end - lr_start) * (<double>(pos - start) / n_chunk)
-            n_targets = _sample_targets(&sampler, u, block.parent[j],
-                                        block.parents_start[j], block.parents_stop[j],
-                                        &state, targets, related)
+            if block.parents_stop[j] - block.parents_start[j] < crowded_parents:
+                n_targets = _sample_targets(&sampler, u, block.parent[j],
+                                            block.parents_start[j], block.parents_stop[j],
+                                            &state, targets, related)
+            else:
+                n_targets = _sample_crowded_targets(
+                    &sampler, u, block.parent[j], block.parents_start[j],
+                    block.parents_stop[j], &state, targets)
             loss = _relation_gradients(manifold, rows, dim, u, targets, n_targets,
                                        block.weight[j], max_turn_scale, scratch, grad_u,
                                        grad_targets)
@@ -666,29 +706,3 @@ def take_step(double[::1] row, const double[::1] grad, double learning_rate,
     """Apply one update to ``row`` in place, as training does (for tests)."""
     riemannian_step(manifold, &row[0], &grad[0], learning_rate, max_norm,
                     row.shape[0])
-
-
-def sample_negatives(int u, int v, const int[::1] parent_indptr,
-                     const int[::1] parent_indices, int n_negatives, uint64_t seed):
-    """The negatives training draws for the relation (u, v), uniform over
-    the ``len(parent_indptr) - 1`` nodes, with no subtree draws (for tests).
-    Returns the filled slots only."""
-    cdef int n_nodes = parent_indptr.shape[0] - 1
-    cdef double[::1] rows = np.zeros(n_nodes)
-    cdef int[::1] targets = np.empty(sklp_stride(n_negatives + 1), dtype=np.intc)
-    cdef int[::1] related = np.empty(n_negatives + 1, dtype=np.intc)
-    cdef uint64_t state = seed
-    cdef _Sampler sampler
-    sampler.parent_indptr = &parent_indptr[0]
-    sampler.parent_indices = &parent_indices[0] if parent_indices.shape[0] else NULL
-    sampler.alias_prob = NULL
-    sampler.alias_index = NULL
-    sampler.child_indices = NULL
-    sampler.n_nodes = n_nodes
-    sampler.n_negatives = n_negatives
-    sampler.rows = &rows[0]
-    sampler.dim = 1
-    cdef int n_targets = _sample_targets(&sampler, u, v, parent_indptr[u],
-                                         parent_indptr[u + 1], &state, &targets[0],
-                                         &related[0])
-    return np.asarray(targets[1:n_targets]).copy()

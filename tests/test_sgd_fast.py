@@ -8,7 +8,6 @@ from sklpoincare._relations import alias_table, check_relations
 from sklpoincare._sgd_fast import (
     MANIFOLD_CODES,
     relation_loss_and_gradients,
-    sample_negatives,
     take_step,
     train_epoch,
 )
@@ -333,67 +332,62 @@ def test_train_epoch_leaves_a_slot_empty_when_every_draw_is_a_parent():
     np.testing.assert_array_equal(embedding[2], start[2])  # never drawn
 
 
-def _parent_csr(parent_lists):
+def _crowded_epoch(embedding, u, v, parent_lists, *, lr, seed, n_negatives):
+    """One epoch of the single relation (u, v), with the parents that
+    ``parent_lists`` gives each node (u among its own, as in a cycle, too)."""
     indptr = np.zeros(len(parent_lists) + 1, dtype=np.intc)
     indptr[1:] = np.cumsum([len(p) for p in parent_lists])
     indices = np.array([x for p in parent_lists for x in sorted(p)], dtype=np.intc)
-    return indptr, indices
-
-
-def test_negatives_of_a_crowded_node_are_uniform_over_the_others():
-    # node 90 of a chain of 100 has every earlier node as a parent: its
-    # uniform draws go straight to the 9 nodes below it, every slot filled
-    n_nodes, u = 100, 90
-    indptr, indices = _parent_csr([list(range(i)) for i in range(n_nodes)])
-    drawn = np.concatenate(
-        [sample_negatives(u, u - 1, indptr, indices, 50, seed) for seed in range(200)]
+    one = np.array([u], dtype=np.intc)
+    return train_epoch(
+        embedding, one, np.array([v], dtype=np.intc), np.ones(1), np.zeros(1, dtype=np.intc),
+        indptr, indices, np.empty(0), np.empty(0, dtype=np.intc), lr_start=lr, lr_end=lr,
+        n_negatives=n_negatives, max_norm=1 - 1e-5, seed=seed,
     )
-    assert len(drawn) == 200 * 50
-    counts = np.bincount(drawn, minlength=n_nodes)
-    assert counts[: u + 1].sum() == 0
-    # 10,000 draws over 9 nodes: 1,111 each, standard deviation 31
-    assert np.all(np.abs(counts[u + 1 :] - len(drawn) / 9) < 6 * 31)
 
 
-@pytest.mark.parametrize("seed", range(5))
-def test_negatives_of_a_crowded_node_avoid_any_parent_set(seed):
-    # random parent sets, u anywhere among them or (a cycle) one of them
+def test_a_node_deep_in_a_chain_fills_every_slot_with_a_node_below_it():
+    # node 90 of a chain of 100 has every earlier node as a parent, 91 % of
+    # the nodes: 20 uniform tries would leave about one slot in seven
+    # empty. Every node below it sits at one point and its parents at
+    # another, so the loss says how many slots were filled, and with what.
+    n_nodes, u, v = 100, 90, 89
+    embedding = np.zeros((n_nodes, 2))
+    embedding[:u] = [-0.6, 0.1]       # its parents: never negatives
+    embedding[v] = [0.5, 0.2]         # the parent of the relation
+    embedding[u] = [0.1, 0.0]
+    embedding[u + 1:] = [0.0, -0.4]   # the nodes below it
+    n_negatives = 50
+    expected = relation_loss_and_gradients(
+        embedding, u, np.array([v] + [u + 1] * n_negatives, dtype=np.intc))[0]
+    parents = [list(range(i)) for i in range(n_nodes)]
+    for seed in range(20):
+        loss = _crowded_epoch(embedding.copy(), u, v, parents, lr=0.0, seed=seed,
+                              n_negatives=n_negatives)
+        np.testing.assert_allclose(loss, expected, rtol=1e-12)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_a_crowded_node_draws_every_other_node_and_no_parent(seed):
+    # random parent sets of 8 to 24 of 30 nodes, u anywhere among them or
+    # (a cycle) one of them: over a few epochs every other node is drawn,
+    # so moves, and no parent but v does. Drawing into the others from one
+    # random number in their count, all drawn and none excluded means each
+    # is drawn with the same chance.
     rng = np.random.RandomState(seed)
     n_nodes = 30
     u = int(rng.randint(n_nodes))
     parents = set(rng.choice(n_nodes, size=rng.randint(8, 25), replace=False).tolist())
-    if seed % 2:
-        parents.discard(u)
-    else:
-        parents.add(u)
-    lists = [[] for _ in range(n_nodes)]
-    lists[u] = sorted(parents)
-    indptr, indices = _parent_csr(lists)
+    parents.discard(u) if seed % 2 else parents.add(u)
     v = min(parents - {u})
-    drawn = np.concatenate(
-        [sample_negatives(u, v, indptr, indices, 20, s) for s in range(100)]
-    )
-    others = sorted(set(range(n_nodes)) - parents - {u})
-    assert len(drawn) == 100 * 20
-    assert sorted(set(drawn.tolist())) == others
-
-
-def test_negatives_of_a_node_with_nothing_left_are_none():
-    indptr, indices = _parent_csr([[], [0], [0, 1]])
-    assert len(sample_negatives(2, 1, indptr, indices, 10, 0)) == 0
-
-
-def test_negatives_of_an_uncrowded_node_avoid_its_parents():
-    # below the crowded share the draws are the plain ones, rejection
-    # included: the pinned fits hold them to the bit; here, no parent
-    n_nodes = 40
-    lists = [[] for _ in range(n_nodes)]
-    lists[5] = [0, 1, 2]
-    indptr, indices = _parent_csr(lists)
-    drawn = np.concatenate([sample_negatives(5, 0, indptr, indices, 50, s) for s in range(20)])
-    assert len(drawn) == 20 * 50
-    assert not np.isin(drawn, [0, 1, 2, 5]).any()
-    assert len(set(drawn.tolist())) == n_nodes - 4
+    parent_lists = [[] for _ in range(n_nodes)]
+    parent_lists[u] = sorted(parents)
+    embedding = _random_ball(rng, n_nodes, 2, rng.uniform(0.1, 0.5, n_nodes))
+    start = embedding.copy()
+    for epoch in range(4):
+        _crowded_epoch(embedding, u, v, parent_lists, lr=0.01, seed=epoch, n_negatives=20)
+    moved = set(np.flatnonzero(np.any(embedding != start, axis=1)).tolist())
+    assert moved == set(range(n_nodes)) - parents | {u, v}
 
 
 def test_train_epoch_zero_weight_relation_is_skipped():
