@@ -168,12 +168,12 @@ cdef inline int _other_node(uint64_t* state, const _Excluded* x) noexcept nogil:
     """A node drawn uniformly among those ``x`` leaves, from one random
     number, without rejection: the r-th of them is r plus the number of
     excluded nodes below it, the i-th excluded node having
-    ``excluded_i - i`` others below it (a binary search). Returns u, which
-    the caller rejects, where no node is left."""
+    ``excluded_i - i`` others below it (a binary search). Returns u where
+    no node is left."""
+    # n: how many nodes are excluded
     cdef Py_ssize_t first = 0, half, n = x.hi - x.lo + (x.u_rank <= x.hi - x.lo)
     cdef int r
     if x.n_others <= 0:
-        _next_random(state)  # the same stream as a draw
         return x.u
     r = _below(state, x.n_others)
     while n > 0:
@@ -409,8 +409,8 @@ cdef int _sample_crowded_targets(const _Sampler* s, int u, int v, Py_ssize_t lo,
     CROWDED_SHARE of the nodes, and uniform negatives: there a uniform draw
     would be u or a parent most of the time, and 20 tries can leave a slot
     empty; here it picks among the other nodes directly (_other_node), and
-    only subtree draws are checked. Small graphs alone have such nodes:
-    nothing is prefetched."""
+    only subtree draws are checked. Only small or very deep graphs have
+    such nodes: nothing is prefetched."""
     cdef int candidate, k, tries, n_targets = 1, n_subtree
     cdef const int* subtree = _subtree(s, v, state, &n_subtree)
     cdef _Excluded excluded
