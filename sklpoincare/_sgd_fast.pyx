@@ -223,9 +223,14 @@ cdef inline void _flag_related(const int* targets, int n_targets, int u,
 cdef inline void _set_excluded(_Excluded* x, int u, const int* parents, Py_ssize_t lo,
                                Py_ssize_t hi, int n_nodes) noexcept nogil:
     """Fill ``x`` with u and its parents ``parents[lo:hi]`` (sorted)."""
-    cdef Py_ssize_t n_parents = hi - lo, rank = 0
-    while rank < n_parents and parents[lo + rank] < u:
-        rank += 1
+    cdef Py_ssize_t n_parents = hi - lo, rank = 0, half, n = hi - lo
+    while n > 0:  # rank: how many parents come before u
+        half = n >> 1
+        if parents[lo + rank + half] < u:
+            rank += half + 1
+            n -= half + 1
+        else:
+            n = half
     x.parents = parents
     x.lo = lo
     x.hi = hi
