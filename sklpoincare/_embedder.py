@@ -5,6 +5,8 @@ the typed arrays, owns the random state and the learning-rate schedule, and
 checks that training stays finite.
 """
 
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
 from numbers import Integral, Real
 
 import numpy as np
@@ -92,6 +94,11 @@ _MIN_EPS = 1e-12
 
 # The kernels count the negatives and the parent of a relation in a C int.
 _MAX_NEGATIVES = 2**31 - 2
+
+
+def _shuffled_order(rng, n_relations):
+    """The relations' order for one epoch: a permutation drawn from ``rng``."""
+    return rng.permutation(n_relations).astype(np.int32)
 
 
 # auto_wrap_output_keys=None: transform builds its own pandas / polars output,
@@ -761,6 +768,11 @@ class PoincareEmbedder(
         not_negative_indptr, not_negative_indices = not_negatives
         max_turn_scale = self._max_turn_scale()
 
+        # With several threads, the next epoch's shuffle is drawn while this
+        # one trains, in the order the stream of ``rng`` had (the bits do
+        # not move): between epochs it would run alone, on one core.
+        prefetch = n_threads > 1 and len(epochs) > 1
+        next_order = None
         losses = []
         progress = ProgressReporter(
             len(epochs),
@@ -770,42 +782,50 @@ class PoincareEmbedder(
             prefix="[PoincareEmbedder]",
         )
         try:
-            for i, (in_burn_in, lr_start, lr_end) in enumerate(epochs):
-                loss = train_epoch(
-                    embedding,
-                    graph.children,
-                    graph.parents,
-                    graph.weights,
-                    rng.permutation(n_relations).astype(np.int32),
-                    not_negative_indptr,
-                    not_negative_indices,
-                    burn_in_prob if in_burn_in else no_prob,
-                    burn_in_alias if in_burn_in else no_alias,
-                    manifold=geometry.kernel_code,
-                    child_indptr=child_indptr,
-                    child_indices=child_indices,
-                    subtree_share=0.0 if in_burn_in else self.subtree_negatives,
-                    ancestor_share=_ANCESTOR_SUBTREE_SHARE,
-                    lr_start=lr_start,
-                    lr_end=lr_end,
-                    n_negatives=self.n_negatives,
-                    max_norm=geometry.norm_bound(self.eps),
-                    seed=int(rng.randint(np.iinfo(np.uint64).max, dtype=np.uint64)),
-                    n_threads=n_threads,
-                    max_turn_scale=max_turn_scale,
-                )
-                epoch = first_epoch + i
-                if not np.isfinite(loss):
-                    raise self._divergence("loss", epoch, start)
-                # the last steps of an epoch can overflow after its last loss
-                if not np.isfinite(embedding).all():
-                    raise self._divergence("embedding", epoch, start)
-                losses.append(loss / total_weight)
-                progress.update(i + 1, losses[-1])
-                if self.callback is not None and self._call_back(
-                    epoch, losses[-1], geometry.from_training(embedding), graph.nodes
-                ):
-                    break
+            with ThreadPoolExecutor(max_workers=1) if prefetch else nullcontext() as pool:
+                for i, (in_burn_in, lr_start, lr_end) in enumerate(epochs):
+                    if next_order is None:
+                        order = _shuffled_order(rng, n_relations)
+                    else:
+                        order = next_order.result()
+                    seed = int(rng.randint(np.iinfo(np.uint64).max, dtype=np.uint64))
+                    if prefetch and i + 1 < len(epochs):
+                        next_order = pool.submit(_shuffled_order, rng, n_relations)
+                    loss = train_epoch(
+                        embedding,
+                        graph.children,
+                        graph.parents,
+                        graph.weights,
+                        order,
+                        not_negative_indptr,
+                        not_negative_indices,
+                        burn_in_prob if in_burn_in else no_prob,
+                        burn_in_alias if in_burn_in else no_alias,
+                        manifold=geometry.kernel_code,
+                        child_indptr=child_indptr,
+                        child_indices=child_indices,
+                        subtree_share=0.0 if in_burn_in else self.subtree_negatives,
+                        ancestor_share=_ANCESTOR_SUBTREE_SHARE,
+                        lr_start=lr_start,
+                        lr_end=lr_end,
+                        n_negatives=self.n_negatives,
+                        max_norm=geometry.norm_bound(self.eps),
+                        seed=seed,
+                        n_threads=n_threads,
+                        max_turn_scale=max_turn_scale,
+                    )
+                    epoch = first_epoch + i
+                    if not np.isfinite(loss):
+                        raise self._divergence("loss", epoch, start)
+                    # the last steps of an epoch can overflow after its last loss
+                    if not np.isfinite(embedding).all():
+                        raise self._divergence("embedding", epoch, start)
+                    losses.append(loss / total_weight)
+                    progress.update(i + 1, losses[-1])
+                    if self.callback is not None and self._call_back(
+                        epoch, losses[-1], geometry.from_training(embedding), graph.nodes
+                    ):
+                        break
         finally:
             progress.close()  # ends the terminal line, also when stopped early
         return losses

@@ -51,3 +51,40 @@ def test_every_n_jobs_takes_the_same_constraint():
                                   poincare_distances(X, n_jobs=2))
     with pytest.raises(InvalidParameterError, match="'n_jobs' parameter of poincare_distances"):
         poincare_distances(X, n_jobs=0)
+
+
+def _epochs_drawn(monkeypatch, relations, **params):
+    """The (order, seed) of every epoch a fit runs."""
+    import sklpoincare._embedder as embedder_module
+    from sklpoincare._sgd_fast import train_epoch
+
+    drawn = []
+
+    def spy(embedding, children, parents, weights, order, *args, seed, **kwargs):
+        drawn.append((np.array(order), seed))
+        return train_epoch(embedding, children, parents, weights, order, *args,
+                           seed=seed, **kwargs)
+
+    monkeypatch.setattr(embedder_module, "train_epoch", spy)
+    PoincareEmbedder(**params).fit(relations)
+    return drawn
+
+
+def test_threads_draw_each_epochs_order_and_seed_as_one_thread_does(
+    monkeypatch, tree, fast_params
+):
+    # with several threads the next epoch's shuffle is drawn during the
+    # current one (a background thread): the stream of draws must not move
+    one = _epochs_drawn(monkeypatch, tree, n_components=4, n_jobs=1, **fast_params)
+    two = _epochs_drawn(monkeypatch, tree, n_components=4, n_jobs=2, **fast_params)
+    assert len(one) == len(two) == fast_params["n_epochs"]
+    for (order_1, seed_1), (order_2, seed_2) in zip(one, two):
+        np.testing.assert_array_equal(order_1, order_2)
+        assert seed_1 == seed_2 and order_1.dtype == np.int32
+
+
+def test_threads_stop_early_from_the_callback_with_a_shuffle_drawn_ahead(tree, fast_params):
+    seen = []
+    est = PoincareEmbedder(n_components=4, n_jobs=2, callback=lambda epoch, *_: (
+        seen.append(epoch) or epoch == 3), **fast_params).fit(tree)
+    assert seen == [1, 2, 3] and len(est.loss_curve_) == 3
