@@ -412,10 +412,10 @@ cdef int _sample_crowded_targets(const _Sampler* s, int u, int v, Py_ssize_t lo,
                                  int* targets) noexcept nogil:
     """_sample_targets for a u that, with its parents, is at least a share
     CROWDED_SHARE of the nodes, and uniform negatives: there a uniform draw
-    would be u or a parent most of the time, and 20 tries can leave a slot
-    empty; here it picks among the other nodes directly (_other_node), and
-    only subtree draws are checked. Only small or very deep graphs have
-    such nodes: nothing is prefetched."""
+    is u or a parent that often or more (deep in a chain, nearly always),
+    and 20 tries can leave a slot empty; here it picks among the other
+    nodes directly (_other_node), and only subtree draws are checked. Only
+    small or very deep graphs have such nodes: nothing is prefetched."""
     cdef int candidate, k, tries, n_targets = 1, n_subtree
     cdef const int* subtree = _subtree(s, v, state, &n_subtree)
     cdef _Excluded excluded
