@@ -122,6 +122,19 @@ cdef inline int _sample_node(uint64_t* state, int n_nodes,
     return alias_index[slot]
 
 
+cdef inline Py_ssize_t _halve(const int* sorted_values, Py_ssize_t lo,
+                              Py_ssize_t hi, int value) noexcept nogil:
+    """For ``lo < hi``: the first position of ``sorted_values[lo:hi - 1]``
+    whose value is not below ``value``, or hi - 1, found by halving with
+    conditional moves (no branch on the values)."""
+    cdef Py_ssize_t half, n = hi - lo
+    while n > 1:
+        half = n >> 1
+        lo = lo + half if sorted_values[lo + half - 1] < value else lo
+        n -= half
+    return lo
+
+
 cdef inline bint _contains(const int* sorted_values, Py_ssize_t lo,
                            Py_ssize_t hi, int value) noexcept nogil:
     """Whether ``value`` is in ``sorted_values[lo:hi]``.
@@ -131,17 +144,13 @@ cdef inline bint _contains(const int* sorted_values, Py_ssize_t lo,
     cost more than the comparisons. A short list is scanned whole; a long
     one (a deep closure) is halved with conditional moves.
     """
-    cdef Py_ssize_t j, half, n = hi - lo
+    cdef Py_ssize_t j
     cdef int found = 0
-    if n <= SHORT_LIST:
+    if hi - lo <= SHORT_LIST:
         for j in range(lo, hi):
             found |= sorted_values[j] == value
         return found
-    while n > 1:
-        half = n >> 1
-        lo = lo + half if sorted_values[lo + half - 1] < value else lo
-        n -= half
-    return sorted_values[lo] == value
+    return sorted_values[_halve(sorted_values, lo, hi, value)] == value
 
 
 cdef struct _Excluded:
@@ -152,6 +161,7 @@ cdef struct _Excluded:
     Py_ssize_t hi
     int u
     Py_ssize_t u_rank    # where u goes among the parents; hi - lo + 1: not at all
+    Py_ssize_t n_excluded
     int n_others         # the nodes left
 
 
@@ -170,8 +180,7 @@ cdef inline int _other_node(uint64_t* state, const _Excluded* x) noexcept nogil:
     excluded nodes below it, the i-th excluded node having
     ``excluded_i - i`` others below it (a binary search). Returns u where
     no node is left."""
-    # n: how many nodes are excluded
-    cdef Py_ssize_t first = 0, half, n = x.hi - x.lo + (x.u_rank <= x.hi - x.lo)
+    cdef Py_ssize_t first = 0, half, n = x.n_excluded
     cdef int r
     if x.n_others <= 0:
         return x.u
@@ -223,14 +232,11 @@ cdef inline void _flag_related(const int* targets, int n_targets, int u,
 cdef inline void _set_excluded(_Excluded* x, int u, const int* parents, Py_ssize_t lo,
                                Py_ssize_t hi, int n_nodes) noexcept nogil:
     """Fill ``x`` with u and its parents ``parents[lo:hi]`` (sorted)."""
-    cdef Py_ssize_t n_parents = hi - lo, rank = 0, half, n = hi - lo
-    while n > 0:  # rank: how many parents come before u
-        half = n >> 1
-        if parents[lo + rank + half] < u:
-            rank += half + 1
-            n -= half + 1
-        else:
-            n = half
+    cdef Py_ssize_t n_parents = hi - lo, rank = 0
+    if n_parents > 0:  # rank: how many parents come before u
+        rank = _halve(parents, lo, hi, u)
+        rank += parents[rank] < u
+        rank -= lo
     x.parents = parents
     x.lo = lo
     x.hi = hi
@@ -238,10 +244,11 @@ cdef inline void _set_excluded(_Excluded* x, int u, const int* parents, Py_ssize
     if rank < n_parents and parents[lo + rank] == u:
         # u among its own parents (a cycle): already excluded once
         x.u_rank = n_parents + 1
-        x.n_others = n_nodes - <int>n_parents
+        x.n_excluded = n_parents
     else:
         x.u_rank = rank
-        x.n_others = n_nodes - <int>n_parents - 1
+        x.n_excluded = n_parents + 1
+    x.n_others = n_nodes - <int>x.n_excluded
 
 
 # --------------------------------------------------------------------------
