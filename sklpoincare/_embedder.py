@@ -17,7 +17,7 @@ from sklearn.utils._set_output import ADAPTERS_MANAGER, _get_output_config
 from sklearn.utils.validation import check_is_fitted
 
 from ._growth import extend_graph, graph_from_adjacency, place_new_nodes
-from ._features import FEATURES, landmark_rows, node_features
+from ._features import FEATURES, Standardisation, landmark_rows, node_features
 from ._initialization import best_hierarchical_embedding, order_radii, random_embedding
 from .hierarchy import (
     MAX_RELATIONS,
@@ -32,6 +32,7 @@ from ._relations import (
     as_label_table,
     as_relation_table,
     check_relations,
+    LabelIndex,
     label_ids,
     lookup_labels,
     warn_if_reversed,
@@ -91,6 +92,9 @@ _MAX_TURN_SCALE = 1e3
 # Smallest eps: at norm 1 - eps, 1 - |x|^2 ~ 2 eps must stay well above the
 # rounding error of a sum of n_components squares (~n_components * 1.1e-16).
 _MIN_EPS = 1e-12
+
+# Private attributes that only save work between calls (_keep_query_caches).
+_QUERY_CACHES = ("_label_index", "_standardisation")
 
 # The kernels count the negatives and the parent of a relation in a C int.
 _MAX_NEGATIVES = 2**31 - 2
@@ -847,12 +851,30 @@ class PoincareEmbedder(
             order_radii(self.embedding_, graph, 1.0 - self.eps)
         self.is_a_calibration_ = fit_is_a_calibration(self.embedding_, geometry, *not_negatives)
         self.nodes_ = graph.nodes
+        self._keep_query_caches()
         self.adjacency_ = graph.parent_matrix()
         self._adjacency_is_closure = bool(self.closure)
         self.loss_curve_ = loss_curve
         self.n_iter_ = len(loss_curve)
         self.learning_rate_ = self._learning_rate(start)
         self._start = start  # what a warm start continues
+
+    def _keep_query_caches(self):
+        # What transform and the queries would otherwise work out again at
+        # every call; neither is pickled (see __getstate__).
+        self._label_index = LabelIndex(self.nodes_)
+        self._standardisation = Standardisation()
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        for cache in _QUERY_CACHES:
+            state.pop(cache, None)
+        return state
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        if hasattr(self, "nodes_"):
+            self._keep_query_caches()
 
     def _call_back(self, epoch, loss, embedding, nodes):
         view = embedding.view()
@@ -906,7 +928,8 @@ class PoincareEmbedder(
             raise ValueError(
                 f"X must be a 1-D or 2-D array of node labels, got {table.ndim}-D"
             )
-        codes = label_ids(self.nodes_, table, handle_unknown=self.handle_unknown)
+        codes = label_ids(self.nodes_, table, handle_unknown=self.handle_unknown,
+                          index=getattr(self, "_label_index", None))
         # unknown labels (-1) get the origin
         points = self._points(self.embedding_, codes.reshape(-1))
         features = self._node_features(points)
@@ -920,7 +943,8 @@ class PoincareEmbedder(
 
     def _node_features(self, points):
         features = self.features if self._geometry().hyperbolic else "embedding"
-        return node_features(points, self.embedding_, features, self.n_landmarks)
+        return node_features(points, self.embedding_, features, self.n_landmarks,
+                             getattr(self, "_standardisation", None))
 
     def _output_names(self, columns, n_columns):
         """Output column names for ``n_columns`` label columns."""

@@ -92,8 +92,9 @@ class EmbeddingQueriesMixin:
     """Queries on a fitted embedding, by node label.
 
     Relies on the fitted attributes ``embedding_`` (one point per node) and
-    ``nodes_`` (their labels) and on the parameters ``manifold``, ``n_jobs``
-    and ``handle_unknown`` of the estimator it is mixed into.
+    ``nodes_`` (their labels), on the parameters ``manifold``, ``n_jobs``
+    and ``handle_unknown`` of the estimator it is mixed into, and, where it
+    has one, on its ``_label_index`` (a ``LabelIndex`` of ``nodes_``).
 
     Every method takes one label or a 1-D array-like (list, ndarray, pandas
     Series) of labels; one label gives one answer, an array one answer per
@@ -114,12 +115,8 @@ class EmbeddingQueriesMixin:
     # ------------------------------------------------------------ helpers
 
     def _query_geometry(self):
-        """``(embedding, norms, inv_beta, geometry)`` of the fitted nodes.
-
-        ``inv_beta`` turns squared Euclidean distances into the keys of
-        ``_ranking_fast.distance_keys``; ``geometry`` is the model's
-        (``_manifolds.py``).
-        """
+        """``(embedding, geometry)``: the checked fitted points and the
+        model's geometry (``_manifolds.py``)."""
         check_is_fitted(self)
         geometry = get_geometry(self.manifold)
         embedding = _check_embedding(self.embedding_, "embedding_", geometry.metric)
@@ -128,17 +125,22 @@ class EmbeddingQueriesMixin:
                 f"nodes_ has {len(self.nodes_)} labels but embedding_ has "
                 f"{embedding.shape[0]} rows"
             )
+        return embedding, geometry
+
+    @staticmethod
+    def _node_norms(embedding):
         # np.linalg.norm, as gensim computes it: "more general" then compares
         # exactly the values that norms() returns
-        norms = np.linalg.norm(embedding, axis=1)
-        return embedding, norms, geometry.key_scales(embedding), geometry
+        return np.linalg.norm(embedding, axis=1)
 
     def _locate(self, X, name):
         """``(ids, is_single)`` of the labels in X; -1 for an unknown label
         (only with ``handle_unknown="ignore"``)."""
         check_is_fitted(self)
         labels, is_single = _as_label_array(X, name)
-        return label_ids(self.nodes_, labels, name, self.handle_unknown), is_single
+        ids = label_ids(self.nodes_, labels, name, self.handle_unknown,
+                        getattr(self, "_label_index", None))
+        return ids, is_single
 
     @staticmethod
     def _points(embedding, ids):
@@ -158,7 +160,7 @@ class EmbeddingQueriesMixin:
                 f"{names[0]} and {names[1]} must hold as many labels as each other, "
                 f"or one of them a single label; got {len(ids_a)} and {len(ids_b)} labels"
             )
-        embedding, _, _, geometry = self._query_geometry()
+        embedding, geometry = self._query_geometry()
         ids_a, ids_b = np.broadcast_arrays(ids_a, ids_b)
         points_a, points_b = self._points(embedding, ids_a), self._points(embedding, ids_b)
         return points_a, points_b, single_a and single_b, geometry
@@ -166,7 +168,8 @@ class EmbeddingQueriesMixin:
     def _chains(self, ids, smaller, max_depth):
         """Chains of closest more general (``smaller``) or more specific
         node ids, one list per query id; ids of -1 start at the origin."""
-        embedding, norms, inv_beta, _ = self._query_geometry()
+        embedding, geometry = self._query_geometry()
+        norms, inv_beta = self._node_norms(embedding), geometry.key_scales(embedding)
         n_threads = _n_threads(self.n_jobs)
         chains = [[] for _ in ids]
         points = self._points(embedding, ids)
@@ -305,7 +308,8 @@ class EmbeddingQueriesMixin:
         return distances, neighbors
 
     def _neighbor_search(self, X, n_neighbors, name):
-        embedding, _, inv_beta, geometry = self._query_geometry()
+        embedding, geometry = self._query_geometry()
+        inv_beta = geometry.key_scales(embedding)
         n_nodes = embedding.shape[0]
         if X is None:
             ids, is_single = np.arange(n_nodes), False
@@ -502,7 +506,7 @@ class EmbeddingQueriesMixin:
         True
         """
         ids, is_single = self._locate(X, "X")
-        _, norms, _, _ = self._query_geometry()
+        norms = self._node_norms(self._query_geometry()[0])
         values = np.where(ids >= 0, norms[np.maximum(ids, 0)], 0.0)
         return _single_or_array(values, is_single)
 

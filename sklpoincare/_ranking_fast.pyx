@@ -19,6 +19,13 @@ from ._geometry cimport arcosh1p, one_minus_squared_norm, squared_distance
 import numpy as np
 
 
+cdef inline int _team(int n_threads, Py_ssize_t n_items) noexcept nogil:
+    # No more threads than rows to share out: an idle thread still has to be
+    # woken for the team's closing barrier, which on a busy machine can take
+    # a scheduler slice (milliseconds for a single query).
+    return <int>max(1, min(<Py_ssize_t>n_threads, n_items))
+
+
 def one_minus_squared_norms(const double[:, ::1] X):
     """``1 - |x|^2`` of each row, accurate near the boundary of the ball."""
     cdef Py_ssize_t i, n = X.shape[0], dim = X.shape[1]
@@ -40,7 +47,7 @@ def pairwise_distances(const double[:, ::1] X, const double[:, ::1] Y,
     cdef double[::1] alpha = one_minus_squared_norms(X)
     cdef double[::1] beta = one_minus_squared_norms(Y)
     with nogil:
-        for i in prange(n_x, num_threads=max(n_threads, 1), schedule='static'):
+        for i in prange(n_x, num_threads=_team(n_threads, n_x), schedule='static'):
             for j in range(n_y):
                 out[i, j] = arcosh1p(
                     2.0 * squared_distance(&X[i, 0], &Y[j, 0], dim)
@@ -199,7 +206,7 @@ def distance_keys(const double[:, ::1] queries, const double[:, ::1] embedding,
     cdef Py_ssize_t n_q = queries.shape[0], n = embedding.shape[0]
     cdef Py_ssize_t dim = embedding.shape[1], i, j
     with nogil:
-        for i in prange(n_q, num_threads=max(n_threads, 1), schedule='static'):
+        for i in prange(n_q, num_threads=_team(n_threads, n_q), schedule='static'):
             for j in range(n):
                 out[i, j] = squared_distance(
                     &queries[i, 0], &embedding[j, 0], dim) * inv_beta[j]
@@ -219,7 +226,7 @@ def closest_by_norm(const double[:, ::1] queries, const double[::1] query_norms,
     cdef double key, best_key, own_norm
     cdef Py_ssize_t[::1] closest = np.empty(n_q, dtype=np.intp)
     with nogil:
-        for i in prange(n_q, num_threads=max(n_threads, 1), schedule='static'):
+        for i in prange(n_q, num_threads=_team(n_threads, n_q), schedule='static'):
             own_norm = query_norms[i]
             best = -1
             best_key = 0.0

@@ -1,5 +1,7 @@
 """What transform returns: the feature representations against NumPy formulas."""
 
+import pickle
+
 import numpy as np
 import pytest
 
@@ -119,3 +121,26 @@ def test_standardisation_of_a_large_hierarchy_uses_evenly_spaced_nodes(fitted, m
     scale[scale == 0] = 1
     out = _with(fitted, n_landmarks=6).transform(fitted.nodes_)
     np.testing.assert_allclose(out, (raw - reference.mean(axis=0)) / scale, atol=1e-9)
+
+
+def test_kept_standardisation_gives_the_same_bits_and_follows_changes_in_place(fitted):
+    """A fitted embedder keeps the landmark features' mean and scale between
+    transforms; they must equal a fresh measurement, also after its points
+    were changed in place."""
+    est = pickle.loads(pickle.dumps(fitted))  # a writable copy, its caches rebuilt
+    assert est._standardisation is not None
+    fresh = _with(est)  # no kept measurement: measured at every call
+    for _ in range(2):
+        np.testing.assert_array_equal(est.transform(est.nodes_), fresh.transform(est.nodes_))
+    est.embedding_[1:] *= 0.9  # other landmarks, other scales
+    np.testing.assert_array_equal(est.transform(est.nodes_), _with(est).transform(est.nodes_))
+
+
+def test_query_caches_are_not_pickled(fitted):
+    state = fitted.__getstate__()
+    assert "_label_index" not in state and "_standardisation" not in state
+    loaded = pickle.loads(pickle.dumps(fitted))
+    np.testing.assert_array_equal(loaded.transform(fitted.nodes_), fitted.transform(fitted.nodes_))
+    label = fitted.nodes_[3]
+    assert loaded.most_similar(label, topn=3, return_distance=False).tolist() == (
+        fitted.most_similar(label, topn=3, return_distance=False).tolist())

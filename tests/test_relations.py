@@ -5,6 +5,7 @@ import pytest
 import scipy.sparse as sp
 
 from sklpoincare._relations import (
+    LabelIndex,
     alias_table,
     check_relations,
     encode_labels,
@@ -510,3 +511,15 @@ def test_alias_table_integer_degrees():
     p = np.array([3, 0, 1, 1, 7])
     prob, alias = alias_table(p)
     np.testing.assert_allclose(_implied_distribution(prob, alias), p / p.sum(), rtol=0, atol=1e-12)
+
+
+def test_label_index_is_built_once_and_only_for_its_own_labels():
+    nodes = np.array(["a", "b", "c"], dtype=object)
+    index = LabelIndex(nodes)
+    assert index.of(nodes) is index.of(nodes)
+    assert index.of(nodes) == {"a": 0, "b": 1, "c": 2}
+    other = np.array(["c", "a"], dtype=object)
+    assert index.of(other) == {"c": 0, "a": 1}
+    labels = np.array(["c", "x", "a"], dtype=object)
+    assert lookup_labels(other, labels, index).tolist() == [0, -1, 1]
+    assert lookup_labels(nodes, labels, index).tolist() == [2, -1, 0]
