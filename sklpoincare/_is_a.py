@@ -185,7 +185,9 @@ def _joined_isotonic(x, labels):
     strictly: pairs within one step keep the order of their ``x``."""
     order = np.argsort(x, kind="stable")
     x = x[order]
-    fitted = IsotonicRegression(increasing=True).fit_transform(x, labels[order].astype(float))
+    # an array whatever the user's set_config(transform_output=...)
+    isotonic = IsotonicRegression(increasing=True).set_output(transform="default")
+    fitted = isotonic.fit_transform(x, labels[order].astype(float))
     starts = np.r_[0, np.flatnonzero(np.diff(fitted)) + 1]
     step_x = np.add.reduceat(x, starts) / np.diff(np.r_[starts, len(x)])
     return step_x, fitted[starts]

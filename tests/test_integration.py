@@ -138,6 +138,21 @@ def test_pandas_output_names_a_series_after_its_name(tree, params):
     assert list(unnamed.columns) == [f"node_{k}" for k in range(4)]
 
 
+def test_global_pandas_output_changes_transform_only(tree, params):
+    """set_config(transform_output="pandas") gives frames from transform;
+    fit, whose is-a calibration runs a transformer of its own, trains as
+    without it."""
+    pd = pytest.importorskip("pandas")
+    import sklearn
+
+    plain = PoincareEmbedder(**params).fit(tree)
+    with sklearn.config_context(transform_output="pandas"):
+        est = PoincareEmbedder(**params).fit(tree)
+        assert isinstance(est.transform([3, 7]), pd.DataFrame)
+    np.testing.assert_array_equal(est.embedding_, plain.embedding_)
+    assert est.is_a_score(3, 0) == plain.is_a_score(3, 0)
+
+
 def test_set_output_rejects_unknown_container():
     with pytest.raises(ValueError, match="transform must be"):
         PoincareEmbedder().set_output(transform="xarray")
