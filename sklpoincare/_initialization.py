@@ -117,7 +117,10 @@ def best_hierarchical_embedding(graph, n_components, rng, max_norm, n_layouts, n
     The draws differ in the random orientations of the siblings' spread
     directions, which decide how subtrees meet their cousins; the layout
     kept ranks the relations of up to :data:`LAYOUT_SCORE_CHILDREN` children
-    drawn at random best (lowest mean rank; the first drawn on a tie). One
+    drawn at random best (lowest mean rank; the first drawn on a tie). A
+    draw that cannot be scored (no relations to rank, as when breaking the
+    cycles of ``closure=False`` leaves none, or a NaN mean rank) ranks after
+    every scored one, so the first draw is kept when none can be scored. One
     draw takes nothing from ``rng`` beyond the layout itself. The forest,
     the radii and the crossings are computed once for all the draws.
     """
@@ -132,8 +135,13 @@ def best_hierarchical_embedding(graph, n_components, rng, max_norm, n_layouts, n
     for _ in range(n_layouts):
         points = layout.draw(rng)
         ranks, _ = _rank_relations(points, graph.children[scored], graph.parents[scored], n_threads)
-        score = ranks.mean()
-        if score < best_score:
+        # an unscored draw (no relations, or a NaN rank) scores +inf: never
+        # better than a scored one, and the first of them kept when no draw
+        # is scored (a NaN would compare false against everything)
+        score = ranks.mean() if len(ranks) else np.inf
+        if np.isnan(score):
+            score = np.inf
+        if best is None or score < best_score:
             best, best_score = points, score
     return best
 

@@ -278,6 +278,52 @@ def test_best_of_several_layouts_ranks_the_sampled_children_best(n_scored, monke
     np.testing.assert_array_equal(best, layouts[int(np.argmin(scores))])
 
 
+@pytest.mark.parametrize(
+    "scores, kept",
+    [
+        ([np.nan, np.nan, np.nan], 0),  # none scored: the first, as with one draw
+        ([None, None], 0),  # no relations to rank
+        ([np.nan, 5.0, 3.0, np.nan], 2),
+        ([np.nan, 4.0, np.nan, 2.0], 3),
+        ([4.0, np.nan, 4.0], 0),  # a tie keeps the first; a NaN never wins
+        ([3.0, 2.0, np.nan], 1),
+    ],
+)
+def test_best_of_several_layouts_ranks_unscored_draws_last(scores, kept, monkeypatch):
+    # A draw whose mean rank is NaN (or that has no relations to rank) must
+    # neither win over a scored draw nor leave no draw kept.
+    drawn = []
+
+    def rank_relations(points, children, parents, n_threads):
+        score = scores[len(drawn)]
+        drawn.append(points)
+        return (np.empty(0) if score is None else np.array([score])), None
+
+    monkeypatch.setattr(_initialization, "_rank_relations", rank_relations)
+    graph = _graph(make_random_taxonomy(60, second_parent_share=0.2, random_state=0))
+    best = best_hierarchical_embedding(
+        graph, 4, np.random.RandomState(0), MAX_NORM, len(scores), 1
+    )
+    assert len(drawn) == len(scores)
+    assert not np.array_equal(drawn[0], drawn[1])  # the draws differ
+    np.testing.assert_array_equal(best, drawn[kept])
+
+
+@pytest.mark.parametrize("manifold", ["poincare", "lorentz"])
+def test_n_init_fits_a_graph_left_without_relations_once_its_cycles_are_broken(manifold):
+    # Each link both ways: with closure=False the cycles are broken, no
+    # relation is left to score the layouts on, and the first one is kept.
+    relations = [("a", "b"), ("b", "a"), ("b", "c"), ("c", "b")]
+    params = dict(
+        closure=False, init="hierarchy", manifold=manifold, n_components=3, n_epochs=2,
+        random_state=0, n_jobs=1,
+    )
+    embedding = PoincareEmbedder(n_init=2, **params).fit(relations).embedding_
+    assert embedding.shape == (3, 3)
+    assert np.all(np.isfinite(embedding))
+    assert np.all(np.linalg.norm(embedding, axis=1) < 1)
+
+
 def test_n_init_fits_are_reproducible_and_start_from_another_layout():
     relations = make_random_taxonomy(200, second_parent_share=0.2, random_state=1)
     params = dict(n_components=4, n_epochs=2, random_state=0, n_jobs=1)
