@@ -962,7 +962,8 @@ class PoincareEmbedder(
 
         ``<c>_<k>`` for the coordinates (``<c>_t``, then ``<c>_<k>``, with
         ``features="hyperboloid"``), and with ``features="landmarks"``
-        ``<c>_gromov_<landmark label>`` for the Gromov products.
+        ``<c>_gromov_<landmark label>`` for the Gromov products (the labels'
+        ``repr`` where two print alike, e.g. ``1`` and ``"1"``).
 
         Parameters
         ----------
@@ -985,7 +986,11 @@ class PoincareEmbedder(
             suffixes.insert(0, "t")
         elif hyperbolic and self.features == "landmarks":
             rows = landmark_rows(self.embedding_, self.n_landmarks)
-            suffixes += [f"gromov_{label}" for label in self.nodes_[rows]]
+            names = [str(label) for label in self.nodes_[rows].tolist()]
+            if len(set(names)) < len(names):
+                # labels that print alike (1 and "1"): told apart by repr
+                names = [repr(label) for label in self.nodes_[rows].tolist()]
+            suffixes += [f"gromov_{name}" for name in names]
         return np.asarray(
             [f"{feature}_{suffix}" for feature in input_features for suffix in suffixes],
             dtype=object,

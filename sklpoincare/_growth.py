@@ -44,9 +44,10 @@ def graph_from_adjacency(nodes, adjacency):
 
 
 def _concatenate_labels(a, b):
-    """Both label arrays in one, without numpy turning ints into strings."""
-    if a.dtype == b.dtype or (a.dtype.kind in "iu" and b.dtype.kind in "iu") or (
-        a.dtype.kind == b.dtype.kind == "U"
+    """Both label arrays in one, without numpy turning ints into strings, or
+    int64 and uint64 labels into floats (which would merge large ones)."""
+    if a.dtype == b.dtype or a.dtype.kind == b.dtype.kind == "U" or (
+        a.dtype.kind in "iu" and b.dtype.kind in "iu" and np.result_type(a, b).kind in "iu"
     ):
         return np.concatenate([a, b])
     return np.concatenate([a.astype(object), b.astype(object)])

@@ -20,7 +20,7 @@ from ._relations import (
 
 def _relation_ids(relations, nodes, n_rows):
     """(child_ids, parent_ids) of the relations; -1 marks unknown labels."""
-    table, _ = as_label_table(relations)
+    table, _ = as_label_table(relations, first_columns=2)
     if table.shape[:1] == (0,):
         raise ValueError("relations is empty (0 rows): there is nothing to rank")
     if table.ndim != 2 or table.shape[1] != 2:

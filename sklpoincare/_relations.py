@@ -84,16 +84,19 @@ def _object_array_of_rows(X):
     return table
 
 
-def as_label_table(X):
+def as_label_table(X, first_columns=None):
     """Return ``(table, column_names)``: labels as a 1-D or 2-D ndarray.
 
-    ``column_names`` is the list of DataFrame column names, else None.
+    ``column_names`` is the list of DataFrame column names, else None; of a
+    DataFrame only the ``first_columns`` first columns are taken (all when
+    None), so that others (a weight) leave the labels as they are.
     Labels keep their types: numeric and string arrays stay as they are,
     everything else becomes an object array.
     """
     if _is_dataframe(X):
-        names = list(X.columns)
-        return X.to_numpy(), names
+        if first_columns is not None:
+            X = X.iloc[:, :first_columns]
+        return _frame_labels(X), list(X.columns)
     if hasattr(X, "to_numpy") and getattr(X, "ndim", None) == 1:  # a Series
         name = getattr(X, "name", None)
         return X.to_numpy(), None if name is None else [name]
@@ -101,11 +104,27 @@ def as_label_table(X):
         return X, None
     if hasattr(X, "__array__") and not isinstance(X, (list, tuple)):
         return np.asarray(X), None
-    if isinstance(X, (str, bytes)) or not hasattr(X, "__len__"):
+    table = None
+    if not isinstance(X, (str, bytes)) and hasattr(X, "__len__"):
+        table = _object_array_of_rows(X)
+    if table is None or table.ndim == 0:  # e.g. a set, or a sparse matrix
+        hint = "; a set has no order: pass a list" if isinstance(X, (set, frozenset)) else ""
         raise TypeError(
-            f"expected an array-like of labels, got {type(X).__name__}: {X!r:.80}"
+            f"expected an array-like of labels, got {type(X).__name__}: {X!r:.80}{hint}"
         )
-    return _object_array_of_rows(X), None
+    return table, None
+
+
+def _frame_labels(frame):
+    """A DataFrame's labels, each column's values kept as they are: its
+    to_numpy gives columns of different dtypes one common dtype first (int64
+    ids beside a float column become floats, large ones merging)."""
+    if len({str(dtype) for dtype in frame.dtypes}) <= 1:
+        return frame.to_numpy()
+    table = np.empty(frame.shape, dtype=object)
+    for j in range(frame.shape[1]):
+        table[:, j] = frame.iloc[:, j].to_numpy(dtype=object)
+    return table
 
 
 def check_no_missing_labels(table, where="X"):
@@ -460,7 +479,7 @@ def check_relations(X, sample_weight=None):
         names = None
         labels = nodes[np.stack([children, parents], axis=1)] if len(children) else None
     else:
-        table, names = as_label_table(X)
+        table, names = as_label_table(X, first_columns=2)
         if table.shape[:1] == (0,):
             raise ValueError(f"X contains no relations (0 rows, shape {table.shape})")
         if table.ndim != 2:
@@ -469,8 +488,6 @@ def check_relations(X, sample_weight=None):
                 f"got a {table.ndim}-D array of shape {table.shape}"
                 + (_LABELS_HINT if table.ndim == 1 else "")
             )
-        if names is not None:
-            table, names = table[:, :2], names[:2]
         # Checks that name a problem in the values come before the column
         # count, so that the most specific error is the one raised.
         check_no_missing_labels(table)

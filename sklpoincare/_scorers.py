@@ -30,7 +30,7 @@ from ._is_a import (
     keys_membership,
 )
 from ._manifolds import get_geometry
-from ._relations import as_label_table, as_relation_table, lookup_labels
+from ._relations import as_relation_table
 from ._ranking import _rank_relations, _relation_ids
 from ._threads import n_threads as _n_threads
 
@@ -99,14 +99,10 @@ class _IsAScorer:
 
     def __call__(self, estimator, X, y=None, sample_weight=None):
         check_is_fitted(estimator)
-        table, _ = as_label_table(as_relation_table(X))
-        if table.ndim != 2 or table.shape[1] < 2:
-            raise ValueError(
-                f"the is-a scorer needs X as (child, parent) pairs; got shape {table.shape}"
-            )
-        nodes = estimator.nodes_
-        children = lookup_labels(nodes, table[:, 0])
-        parents = lookup_labels(nodes, table[:, 1])
+        # the checks of the ranking scorers; unseen labels get negative ids
+        children, parents, table = _relation_ids(
+            as_relation_table(X), estimator.nodes_, len(estimator.embedding_)
+        )
         if y is None:
             labels, children, parents = self._with_corrupted_pairs(
                 estimator, children, parents
@@ -149,11 +145,16 @@ class _IsAScorer:
             _pair_keys(children[known], parents[known], n_nodes),
         ]))
         rng = np.random.RandomState(_IS_A_SEED)
-        # relations with an unseen label are scored (lowest) but not corrupted
         bad_children, bad_parents = corrupted_pairs(
             children[known], parents[known], keys_membership(known_keys, n_nodes),
             n_nodes, _IS_A_CORRUPTED, rng,
         )
+        # A relation with an unseen label scores lowest; as many pairs tie
+        # with it as it would have corrupted ones, so that it counts as a
+        # guess (otherwise relations all unseen would score a perfect 1).
+        n_unseen = _IS_A_CORRUPTED * int(np.count_nonzero(~known))
+        bad_children = np.r_[bad_children, np.full(n_unseen, -1)]
+        bad_parents = np.r_[bad_parents, np.full(n_unseen, -1)]
         labels = np.r_[np.ones(len(children)), np.zeros(len(bad_children))]
         return labels, np.r_[children, bad_children], np.r_[parents, bad_parents]
 

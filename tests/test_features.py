@@ -144,3 +144,10 @@ def test_query_caches_are_not_pickled(fitted):
     label = fitted.nodes_[3]
     assert loaded.most_similar(label, topn=3, return_distance=False).tolist() == (
         fitted.most_similar(label, topn=3, return_distance=False).tolist())
+
+
+def test_landmark_names_tell_apart_labels_that_print_alike(tiny_params):
+    est = PoincareEmbedder(**tiny_params).fit([(1, "r"), ("1", "r")])
+    names = est.get_feature_names_out(["node"]).tolist()
+    assert len(set(names)) == len(names)
+    assert {"node_gromov_1", "node_gromov_'1'"} <= set(names)

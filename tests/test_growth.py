@@ -272,3 +272,12 @@ def test_partial_fit_places_a_new_leaf_beyond_its_parent(small_tree, fast_params
     distances = np.linalg.norm(est.embedding_ - est.embedding_[leaf], axis=1)
     distances[leaf] = np.inf
     assert np.argmin(distances) in {parent, *siblings}
+
+
+def test_partial_fit_keeps_uint64_labels_beside_int64_ones(tiny_params):
+    """np.concatenate of int64 and uint64 labels gives floats: 2**63 + 5
+    would become 2**63."""
+    est = PoincareEmbedder(**tiny_params).fit(np.array([[1, 0], [2, 0]], dtype=np.int64))
+    est.partial_fit(np.array([[2**63 + 5, 1]], dtype=np.uint64))
+    assert est.nodes_.tolist() == [0, 1, 2, 2**63 + 5]
+    assert est.transform([2**63 + 5]).shape[0] == 1

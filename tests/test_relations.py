@@ -7,6 +7,7 @@ import scipy.sparse as sp
 from sklpoincare._relations import (
     LabelIndex,
     alias_table,
+    as_label_table,
     check_relations,
     encode_labels,
     lookup_labels,
@@ -117,6 +118,28 @@ def test_check_relations_dataframe_uses_first_two_columns_and_returns_names():
     }
     np.testing.assert_array_equal(graph.weights, 1.0)  # third column ignored
     _check_graph_invariants(graph)
+
+
+def test_dataframe_columns_keep_their_own_dtypes():
+    """to_numpy on the whole frame would give its columns one dtype first:
+    int64 ids beside a float column become floats, and large ones merge."""
+    pd = pytest.importorskip("pandas")
+    ids = [1234567890123456789 + k for k in range(4)]
+    weighted = pd.DataFrame({"child": ids[1:], "parent": [ids[0]] * 3, "weight": 1.5})
+    graph, _ = check_relations(weighted)
+    assert graph.nodes.dtype == np.int64 and graph.nodes.tolist() == ids
+    mixed = pd.DataFrame({"child": ids[1:], "parent": [0.5, 1.5, 2.5]})
+    graph, _ = check_relations(mixed)
+    assert graph.n_nodes == 6 and set(ids[1:]) <= set(graph.nodes.tolist())
+    table, names = as_label_table(mixed)
+    assert names == ["child", "parent"] and table[:, 0].tolist() == ids[1:]
+
+
+def test_label_tables_name_what_they_cannot_take():
+    with pytest.raises(TypeError, match="got set.*a set has no order: pass a list"):
+        as_label_table({"dog", "cat"})
+    with pytest.raises(TypeError, match="got csr_matrix"):
+        as_label_table(sp.eye(3, format="csr"))
 
 
 def test_check_relations_dataframe_with_one_column_raises():

@@ -487,10 +487,35 @@ def test_calibrated_is_a_scores_separate_the_closure_with_one_threshold(manifold
 def test_is_a_scorer_checks_its_input(fitted, tree):
     with pytest.raises(ValueError, match="one label per pair of X"):
         is_a_average_precision_scorer(fitted, tree, np.ones(3))
-    with pytest.raises(ValueError, match=r"needs X as \(child, parent\) pairs"):
-        is_a_average_precision_scorer(fitted, [1, 2, 3])
+    # the checks of the ranking scorers
+    for scorer in (is_a_average_precision_scorer, mean_average_precision_scorer):
+        with pytest.raises(ValueError, match=r"two columns \(child, parent\)"):
+            scorer(fitted, [1, 2, 3])
+        with pytest.raises(ValueError, match="missing or infinite label"):
+            scorer(fitted, np.array([[None, 0]], dtype=object))
+        with pytest.raises(ValueError, match="self-loop"):
+            scorer(fitted, [[3, 3]])
     with pytest.raises(NotFittedError):
         is_a_average_precision_scorer(PoincareEmbedder(), tree)
+
+
+def test_is_a_scorer_counts_relations_of_unseen_labels_as_guesses(fitted, tree):
+    """A held-out relation with an unseen label ties with as many pairs as
+    it would have corrupted ones: relations all unseen score the chance
+    level 1 / 11, not a perfect 1."""
+    assert is_a_average_precision_scorer(fitted, [[1000, 1001]]) == pytest.approx(1 / 11)
+    X = tree[tree[:, 1] != 0][:5]
+    seen = is_a_average_precision_scorer(fitted, X)
+    assert is_a_average_precision_scorer(fitted, np.vstack([X, [[1000, 1001]]])) < seen
+
+
+def test_scorers_take_the_first_two_columns_of_a_dataframe_as_fit_does(fitted, tree):
+    pd = pytest.importorskip("pandas")
+    X = tree[tree[:, 1] != 0][:20]
+    frame = pd.DataFrame({"child": X[:, 0], "parent": X[:, 1], "weight": 0.5})
+    assert fitted.score(frame) == fitted.score(X)
+    for scorer in (is_a_average_precision_scorer, mean_average_precision_scorer):
+        assert scorer(fitted, frame) == scorer(fitted, X)
 
 
 def test_grid_search_tunes_for_is_a_on_held_out_relations(tree, fast_params):
