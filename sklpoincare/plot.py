@@ -68,7 +68,8 @@ def project_to_disk(points, projection="pca"):
       the whole disk, its subtrees in separate sectors.
 
     A point orthogonal to the plane (projected onto the origin) is drawn on
-    the first axis at its norm.
+    the first axis at its norm; so is a lone point, whose only principal
+    axis is its own direction. No points give an empty ``(0, 2)`` array.
 
     Parameters
     ----------
@@ -109,6 +110,10 @@ def project_to_disk(points, projection="pca"):
     if dim == 2:
         return points.copy()
     norms = np.linalg.norm(points, axis=1)
+    if n_points < 2:
+        # fewer than two principal axes (one for a lone point, none for no
+        # points): the point goes on the first axis, as when it is lost
+        return np.column_stack([norms, np.zeros(n_points)])
     if projection == "directions":
         units = unit_rows(points)
         spread = units - units[norms > 0].mean(axis=0) if np.any(norms > 0) else units

@@ -128,6 +128,21 @@ def test_point_orthogonal_to_the_plane_keeps_its_norm():
     assert np.linalg.norm(flat[4]) == pytest.approx(0.3)
 
 
+@pytest.mark.parametrize("projection", ["pca", "directions"])
+def test_projection_of_one_point_and_of_none(projection):
+    # one point spans a single principal axis and none spans none: the point
+    # goes on the first axis at its norm (so at its hyperbolic radius), as a
+    # point with no component in the plane does
+    point = np.array([[0.1, 0.2, 0.3]])
+    np.testing.assert_array_equal(
+        project_to_disk(point, projection), [[np.linalg.norm(point), 0.0]]
+    )
+    np.testing.assert_array_equal(project_to_disk(np.zeros((1, 3)), projection),
+                                  [[0.0, 0.0]])
+    empty = project_to_disk(np.empty((0, 3)), projection)
+    assert empty.shape == (0, 2) and empty.dtype == np.float64
+
+
 @pytest.mark.parametrize("points, projection, message", [
     ([[0.1, 0.2, 0.3]], "tsne", "projection must be one of"),
     ([0.1, 0.2], "pca", "points must be a 2-D array"),
