@@ -24,6 +24,10 @@ from ._manifolds import project_into_ball
 
 __all__ = ["PoincareNormalizer", "poincare_normalize"]
 
+# The largest float32 below 1, 1 - 2**-24: float32 has no radius between it
+# and 1, so a smaller epsilon cannot be kept in float32.
+_FLOAT32_MAX_NORM = float(np.nextafter(np.float32(1), np.float32(0)))
+
 
 def _normalized_axis(axis, ndim):
     """``axis`` as a tuple of distinct non-negative ints, or a ValueError."""
@@ -42,6 +46,51 @@ def _normalized_axis(axis, ndim):
     if len(set(normalized)) != len(normalized):
         raise ValueError(f"axis {axis!r} names the same axis more than once")
     return tuple(normalized)
+
+
+def _float64_norms(rows):
+    """Norms of the rows of a 2-D float32 array, computed in float64 (where
+    the squares are exact and cannot overflow)."""
+    return np.sqrt(np.einsum("ij,ij->i", rows, rows, dtype=np.float64))
+
+
+def _project(X, epsilon, axis):
+    """``X`` projected into the ball of radius ``1 - epsilon`` along ``axis``.
+
+    float64 goes through :func:`project_into_ball` as it is. A float32
+    vector longer than ``min(1 - epsilon, 1 - 2**-24)`` is projected in
+    float64 and rounded, which can lengthen it by up to half a float32 step;
+    if it does, each coordinate moves one float32 step towards zero, which
+    shortens the vector by at least a relative ``2**-24``: more than the
+    rounding added. Other vectors come back bit for bit.
+    """
+    max_norm = 1.0 - float(epsilon)
+    if X.dtype != np.float32:
+        return project_into_ball(X, max_norm, axis)
+    max_norm = min(max_norm, _FLOAT32_MAX_NORM)
+    # one vector per row: the normalised axes last, flattened
+    last = tuple(range(X.ndim - len(axis), X.ndim))
+    moved = np.moveaxis(X, axis, last)
+    n_rows = int(np.prod(moved.shape[: X.ndim - len(axis)]))
+    rows = moved.reshape(n_rows, int(np.prod(moved.shape[X.ndim - len(axis):])))
+    if np.may_share_memory(rows, X):  # a view: X must not change
+        rows = rows.copy()
+    norms = _float64_norms(rows)
+    longer = np.flatnonzero(norms > max_norm)
+    # scaled in float64, rounded once into float32 (no float64 copy of X)
+    shrunk = np.multiply(
+        rows[longer], (max_norm / norms[longer])[:, None], dtype=np.float64,
+        out=np.empty((len(longer), rows.shape[1]), np.float32), casting="unsafe",
+    )
+    while True:  # once at most, unless float64 norms err by over 2**-48
+        over = np.flatnonzero(_float64_norms(shrunk) > max_norm)
+        if not len(over):
+            break
+        shrunk[over] = np.nextafter(shrunk[over], np.float32(0))
+    rows[longer] = shrunk
+    projected = np.empty_like(X)  # the memory layout of X, as arithmetic keeps it
+    np.moveaxis(projected, axis, last)[...] = rows.reshape(moved.shape)
+    return projected
 
 
 @validate_params(
@@ -65,20 +114,29 @@ def poincare_normalize(X, axis=1, epsilon=1e-5):
     all others, the zero vector included, are returned unchanged. These are
     the semantics of TensorFlow Addons' ``tfa.layers.PoincareNormalize``.
 
+    float32 input is projected in float64 and rounded to float32, each
+    vector that rounding leaves longer than ``1 - epsilon`` moved in by the
+    smallest float32 step: every float32 vector comes back with a norm of at
+    most ``1 - epsilon``, strictly inside the unit ball, within about
+    ``1e-7`` of that radius if it was projected. float32 has no radius
+    between ``1 - 2**-24`` (``1 - 6e-8``) and 1, so for float32 input an
+    ``epsilon`` below ``2**-24`` acts as ``2**-24``.
+
     This only projects: it does not learn anything about a hierarchy. Use
     :class:`~sklpoincare.PoincareEmbedder` to learn an embedding.
 
     Parameters
     ----------
     X : array-like of any dimension
-        Vectors to project. Must be finite. float32 input stays float32,
-        any other numeric input is converted to float64.
+        Vectors to project. Must be finite. float32 input stays float32
+        (see above), any other numeric input is converted to float64.
     axis : int or tuple of int, default=1
         The axis (or axes) along which the norm is taken; each slice along
         it is projected independently. Negative values count from the end.
         With the default, rows of a 2-D array are projected.
     epsilon : float, default=1e-5
-        Distance kept from the boundary of the unit ball, in (0, 1).
+        Distance kept from the boundary of the unit ball, in (0, 1). For
+        float32 input, at least ``2**-24`` (about ``6e-8``) is kept.
 
     Returns
     -------
@@ -107,7 +165,7 @@ def poincare_normalize(X, axis=1, epsilon=1e-5):
     )
     if X.ndim == 0:
         raise ValueError("X must have at least one dimension, got a scalar")
-    return project_into_ball(X, 1.0 - float(epsilon), _normalized_axis(axis, X.ndim))
+    return _project(X, epsilon, _normalized_axis(axis, X.ndim))
 
 
 class PoincareNormalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
@@ -128,7 +186,9 @@ class PoincareNormalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     Parameters
     ----------
     epsilon : float, default=1e-5
-        Distance kept from the boundary of the unit ball, in (0, 1).
+        Distance kept from the boundary of the unit ball, in (0, 1). float32
+        input stays float32 and strictly inside the ball: at least ``2**-24``
+        (about ``6e-8``) is kept, as in :func:`poincare_normalize`.
 
     Attributes
     ----------
@@ -191,7 +251,7 @@ class PoincareNormalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         """
         self._validate_params()
         X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
-        return project_into_ball(X, 1.0 - float(self.epsilon), (1,))
+        return _project(X, self.epsilon, (1,))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -107,6 +107,29 @@ def test_dtype_float32_is_kept_other_input_becomes_float64():
     np.testing.assert_allclose(Yint, [[0.6 * (1 - 1e-5), 0.8 * (1 - 1e-5)], [0, 0]])
 
 
+@pytest.mark.parametrize("epsilon", [1e-5, 1e-7, 1e-8, 1e-12])
+def test_float32_rows_stay_inside_the_ball(epsilon):
+    # rounding a projected row to float32 can lengthen it by half a float32
+    # step: past 1 - epsilon, and onto or past 1 when epsilon is below
+    # float32's resolution (2**-24 just below 1), where it acts as 2**-24
+    rng = np.random.default_rng(7)
+    X = rng.normal(size=(10_000, 5)) * rng.uniform(0.5, 3.0, size=(10_000, 1))
+    X = X.astype(np.float32)
+    X[0] = [3.0, 4.0, 0.0, 0.0, 0.0]
+    radius = 1 - max(epsilon, 2.0**-24)
+    expected = poincare_normalize(X.astype(np.float64), epsilon=1 - radius)
+    norms_in = np.linalg.norm(X.astype(np.float64), axis=1)
+    for Y in (poincare_normalize(X, epsilon=epsilon),
+              PoincareNormalizer(epsilon=epsilon).fit_transform(X),
+              poincare_normalize(X.T, axis=0, epsilon=epsilon).T):
+        assert Y.dtype == np.float32
+        norms = np.linalg.norm(Y.astype(np.float64), axis=1)
+        assert norms.max() <= radius
+        assert np.all(norms.astype(np.float32) < 1)
+        np.testing.assert_array_equal(Y[norms_in <= radius], X[norms_in <= radius])
+        np.testing.assert_allclose(Y, expected, rtol=2.5e-7)
+
+
 def test_input_is_not_modified():
     X = _mixed_rows(5)
     before = X.copy()
