@@ -506,8 +506,9 @@ class EmbeddingQueriesMixin:
         True
         """
         ids, is_single = self._locate(X, "X")
-        norms = self._node_norms(self._query_geometry()[0])
-        values = np.where(ids >= 0, norms[np.maximum(ids, 0)], 0.0)
+        # the rows asked for only: each row's norm is the same bits either way
+        embedding = self._query_geometry()[0]
+        values = np.where(ids >= 0, self._node_norms(embedding[np.maximum(ids, 0)]), 0.0)
         return _single_or_array(values, is_single)
 
     def closest_more_general(self, X):
