@@ -27,6 +27,9 @@ __all__ = ["PoincareNormalizer", "poincare_normalize"]
 # The largest float32 below 1, 1 - 2**-24: float32 has no radius between it
 # and 1, so a smaller epsilon cannot be kept in float32.
 _FLOAT32_MAX_NORM = float(np.nextafter(np.float32(1), np.float32(0)))
+# 1 - 2**-53 is the largest float64 below 1: a smaller epsilon could round
+# 1 - epsilon to 1, the boundary.
+_EPSILON_RANGE = Interval(Real, float(np.finfo(np.float64).epsneg), 1, closed="left")
 
 
 def _normalized_axis(axis, ndim):
@@ -97,7 +100,7 @@ def _project(X, epsilon, axis):
     {
         "X": ["array-like"],
         "axis": [Integral, tuple, list],
-        "epsilon": [Interval(Real, 0, 1, closed="neither")],
+        "epsilon": [_EPSILON_RANGE],
     },
     prefer_skip_nested_validation=True,
 )
@@ -135,7 +138,8 @@ def poincare_normalize(X, axis=1, epsilon=1e-5):
         it is projected independently. Negative values count from the end.
         With the default, rows of a 2-D array are projected.
     epsilon : float, default=1e-5
-        Distance kept from the boundary of the unit ball, in (0, 1). For
+        Distance kept from the boundary of the unit ball, in
+        ``[2**-53, 1)`` (a smaller one would round ``1 - epsilon`` to 1). For
         float32 input, at least ``2**-24`` (about ``6e-8``) is kept.
 
     Returns
@@ -186,8 +190,9 @@ class PoincareNormalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     Parameters
     ----------
     epsilon : float, default=1e-5
-        Distance kept from the boundary of the unit ball, in (0, 1). float32
-        input stays float32 and strictly inside the ball: at least ``2**-24``
+        Distance kept from the boundary of the unit ball, in ``[2**-53, 1)``
+        (a smaller one would round ``1 - epsilon`` to 1). float32 input
+        stays float32 and strictly inside the ball: at least ``2**-24``
         (about ``6e-8``) is kept, as in :func:`poincare_normalize`.
 
     Attributes
@@ -212,7 +217,7 @@ class PoincareNormalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
            [0.3, 0.4]])
     """
 
-    _parameter_constraints = {"epsilon": [Interval(Real, 0, 1, closed="neither")]}
+    _parameter_constraints = {"epsilon": [_EPSILON_RANGE]}
 
     def __init__(self, epsilon=1e-5):
         self.epsilon = epsilon

@@ -138,8 +138,9 @@ def test_input_is_not_modified():
     np.testing.assert_array_equal(X, before)
 
 
-@pytest.mark.parametrize("epsilon", [0, 1, -0.1, 1.5, np.nan, "0.1"])
+@pytest.mark.parametrize("epsilon", [0, 1, -0.1, 1.5, np.nan, "0.1", 1e-17])
 def test_epsilon_outside_open_unit_interval_is_rejected(epsilon):
+    # 1e-17: 1 - epsilon would round to 1 in float64, the boundary
     with pytest.raises(InvalidParameterError, match="'epsilon' parameter"):
         poincare_normalize([[1.0, 2.0]], epsilon=epsilon)
     with pytest.raises(InvalidParameterError, match="'epsilon' parameter"):
@@ -188,3 +189,8 @@ def test_feature_names_pass_through():
     frame = pd.DataFrame({"a": [3.0, 0.1], "b": [4.0, 0.2]})
     normalizer = PoincareNormalizer().fit(frame)
     assert list(normalizer.get_feature_names_out()) == ["a", "b"]
+
+
+def test_smallest_epsilon_keeps_float64_rows_inside_the_ball():
+    Y = poincare_normalize([[3.0, 4.0], [0.6, 0.8]], epsilon=2.0**-53)
+    assert np.all(np.linalg.norm(Y, axis=1) < 1.0)
