@@ -49,8 +49,10 @@ optimiser, or project with :func:`~sklpoincare.poincare_normalize` after
 each step.
 """
 
+import codecs
 import csv
 import gzip
+import io
 import math
 import os
 
@@ -87,26 +89,54 @@ def _open_binary(path):
     return stream, None
 
 
+# Encodings in which a line ending is not the byte b"\n": their files are
+# decoded as a whole stream, not line by line.
+_WIDE_CODECS = ("utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be")
+
+
 def _numbered_lines(path, encoding):
     """Yield ``(line_number, text)`` for each line, without the line ending.
 
-    Decoding happens line by line so that a bad byte is reported with the
-    line it is on.
+    Lines end at ``\\n``, ``\\r\\n`` or a lone ``\\r`` (old Mac files); a
+    byte-order mark starting a UTF-8 file (Excel writes one) is dropped.
+    Decoding happens line by line, so that a bad byte is reported with the
+    line it is on, except in UTF-16 and UTF-32, whose files are decoded as
+    one stream.
     """
+    codec = codecs.lookup(encoding).name
     stream, raw = _open_binary(path)
+    name = os.fspath(path)
+    number = 0
     try:
         try:
-            for number, data in enumerate(stream, start=1):
+            if codec in _WIDE_CODECS:
+                text_stream = io.TextIOWrapper(stream, encoding=encoding, newline=None)
                 try:
-                    text = data.decode(encoding)
+                    for number, text in enumerate(text_stream, start=1):
+                        yield number, text.rstrip("\n")
                 except UnicodeDecodeError as exc:
                     raise ValueError(
-                        f"{os.fspath(path)}:{number}: not valid {encoding} text "
-                        f"({exc.reason} at byte {exc.start} of the line)"
+                        f"{name}:{number + 1}: not valid {encoding} text ({exc.reason}, "
+                        "on this line or a few after it)"
                     ) from None
-                yield number, text.rstrip("\r\n")
+                return
+            decoding = "utf-8-sig" if codec == "utf-8" else encoding
+            for data in stream:
+                data = data[:-1] if data.endswith(b"\n") else data
+                data = data[:-1] if data.endswith(b"\r") else data
+                # a lone \r ends a line too (old Mac files); in these
+                # encodings no character holds the byte
+                for piece in data.split(b"\r"):
+                    number += 1
+                    try:
+                        yield number, piece.decode(decoding)
+                    except UnicodeDecodeError as exc:
+                        raise ValueError(
+                            f"{name}:{number}: not valid {encoding} text "
+                            f"({exc.reason} at byte {exc.start} of the line)"
+                        ) from None
         except (OSError, EOFError) as exc:  # e.g. a truncated gzip file
-            raise ValueError(f"{os.fspath(path)}: cannot be read: {exc}") from exc
+            raise ValueError(f"{name}: cannot be read: {exc}") from exc
     finally:
         stream.close()
         if raw is not None:
@@ -118,7 +148,9 @@ def _split_fields(text, delimiter, where):
     if _QUOTE not in text:
         return [field.strip() for field in text.split(delimiter)]
     try:
-        rows = list(csv.reader([text], delimiter=delimiter, strict=True))
+        # skipinitialspace: a quoted field may follow "delimiter + space"
+        rows = list(csv.reader([text], delimiter=delimiter, strict=True,
+                               skipinitialspace=True))
     except csv.Error as exc:
         raise ValueError(f"{where}: malformed quoting ({exc})") from None
     return [field.strip() for field in rows[0]] if rows else [""]
@@ -225,7 +257,9 @@ def load_relations(
         skipped. Only whole lines are comments: the string may appear inside
         labels. ``None`` disables comments.
     encoding : str, default="utf-8"
-        Text encoding of the file.
+        Text encoding of the file (UTF-16 and UTF-32 included); a UTF-8
+        file may start with a byte-order mark. Lines end at ``\\n``,
+        ``\\r\\n`` or ``\\r``.
 
     Returns
     -------
@@ -474,7 +508,9 @@ def load_word2vec_format(path, *, encoding="utf-8"):
     path : str or path-like
         The file to read.
     encoding : str, default="utf-8"
-        Text encoding of the file.
+        Text encoding of the file (UTF-16 and UTF-32 included); a UTF-8
+        file may start with a byte-order mark. Lines end at ``\\n``,
+        ``\\r\\n`` or ``\\r``.
 
     Returns
     -------

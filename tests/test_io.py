@@ -136,6 +136,33 @@ def test_other_encoding(tmp_path):
     assert _labels(load_relations(path, encoding="latin-1")[0]) == [["café", "boisson"]]
 
 
+def test_a_byte_order_mark_is_not_part_of_the_header(tmp_path):
+    # Excel's "CSV UTF-8" starts with one: the header must still be seen as
+    # one, here one that names the parent first
+    path = _write(tmp_path / "r.csv", "\ufeffparent,child\nmammal,dog\n")
+    assert _labels(load_relations(path)[0]) == [["dog", "mammal"]]
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-32"])
+def test_utf16_and_utf32_files_are_read(tmp_path, encoding):
+    # Excel's "Unicode text" is UTF-16 TSV; its line ends are not the byte \n
+    path = _write(tmp_path / "r.tsv", "child\tparent\r\ncafé\tboisson\r\n", encoding=encoding)
+    assert _labels(load_relations(path, encoding=encoding)[0]) == [["café", "boisson"]]
+
+
+def test_old_mac_line_endings_end_lines(tmp_path):
+    path = _write(tmp_path / "r.csv", b"dog,mammal\rcat,mammal\rmammal,animal\r")
+    assert _labels(load_relations(path)[0]) == [
+        ["dog", "mammal"], ["cat", "mammal"], ["mammal", "animal"]]
+    with pytest.raises(ValueError, match=r"r\.txt:3: not valid utf-8 text"):
+        load_relations(_write(tmp_path / "r.txt", b"a,b\rc,d\re\xff,f\r"))
+
+
+def test_a_quoted_field_may_follow_a_space_after_the_delimiter(tmp_path):
+    path = _write(tmp_path / "r.csv", 'dog, "mammal, big"\n')
+    assert _labels(load_relations(path)[0]) == [["dog", "mammal, big"]]
+
+
 def test_reads_the_bundled_mammal_closure_like_load_mammals():
     ref = resources.files("sklpoincare.datasets").joinpath("data", "mammal_closure.tsv.gz")
     with resources.as_file(ref) as path:
