@@ -52,7 +52,9 @@ def _relation_ids(relations, nodes, n_rows):
 
 def _check_nodes(nodes, n_rows):
     """``nodes`` as a 1-D array of ``n_rows`` distinct labels."""
-    nodes = np.asarray(nodes)
+    # as_label_table keeps each label's type (np.asarray would turn the 1 of
+    # [1, "x"] into "1")
+    nodes = as_integer_labels(as_label_table(nodes)[0])
     if nodes.ndim != 1:
         raise ValueError(
             "nodes must be a 1-D array-like of labels, one per row of the "

@@ -438,3 +438,14 @@ def test_ranking_scores_euclidean_metric_ranks_by_euclidean_distance():
         ranking_scores(embedding * 3, relations)
     with pytest.raises(ValueError, match="metric must be"):
         ranking_scores(embedding, relations, metric="cosine")
+
+
+def test_nodes_given_as_a_list_keep_each_labels_type():
+    """np.asarray(nodes) would turn the 1 of [1, "x", "y"] into "1"."""
+    embedding = [[0.0, 0.0], [0.5, 0.0], [-0.4, 0.0]]
+    nodes = [1, "x", "y"]
+    as_list = ranking_scores(embedding, [(1, "x")], nodes=nodes)
+    as_array = ranking_scores(embedding, [(1, "x")], nodes=np.array(nodes, dtype=object))
+    assert as_list == as_array
+    with pytest.raises(ValueError, match="nodes that the embedding does not have"):
+        ranking_scores(embedding, [("1", "x")], nodes=nodes)
