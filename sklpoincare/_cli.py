@@ -306,7 +306,9 @@ def _fit_command(args, out):
 
     # Scored on the relations trained on: with the closure, the paper's
     # reconstruction of every (descendant, ancestor) pair.
-    trained = np.stack(embedder.adjacency_.nonzero(), axis=1)
+    # its stored entries: a relation of weight 0 is one too (nonzero() drops it)
+    stored = embedder.adjacency_.tocoo()
+    trained = np.stack([stored.row, stored.col], axis=1)
     scores = ranking_scores(
         embedder.embedding_, trained, metric=get_geometry(args.manifold).metric,
         n_jobs=args.jobs,

@@ -287,6 +287,15 @@ def test_direct_links_are_scored_on_their_closure(relations_file, tmp_path, caps
     assert printed[1].split("fit time")[0] == printed[2].split("fit time")[0]
 
 
+def test_a_relation_of_weight_zero_is_counted_and_scored(tmp_path, capsys):
+    # fit keeps it in adjacency_ as a stored zero
+    path = tmp_path / "w.csv"
+    path.write_text("child,parent,weight\ndog,mammal,0\ncat,mammal,1\nmammal,animal,1\n",
+                    encoding="utf-8")
+    assert main(["fit", str(path), *FAST_OPTIONS, "-q"]) == 0
+    assert "closure:   5 relations" in capsys.readouterr().out
+
+
 def test_no_closure_trains_and_scores_the_relations_as_given(relations_file, tmp_path, capsys):
     path, pairs = relations_file
     direct = tmp_path / "direct.tsv"
