@@ -36,6 +36,21 @@ def _positive_int(text):
     return value
 
 
+def _bounded_int(low, high):
+    """An argparse type: an integer from ``low`` to ``high``, as the
+    estimator parameter behind the option takes it (so that its error names
+    the option, not the parameter)."""
+
+    def parse(text):
+        value = _int(text)
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(
+                f"must be an integer from {low:,} to {high:,}, got {text!r}")
+        return value
+
+    return parse
+
+
 def _non_negative_int(text):
     value = _int(text)
     if value < 0:
@@ -83,7 +98,7 @@ def _delimiter(text):
 
 def _build_parser():
     # the estimator's defaults are ours
-    from ._embedder import _AUTO_RANDOM_START_COMPONENTS, PoincareEmbedder
+    from ._embedder import _AUTO_RANDOM_START_COMPONENTS, _MAX_NEGATIVES, PoincareEmbedder
     from ._manifolds import MANIFOLDS
 
     defaults = PoincareEmbedder().get_params()
@@ -129,7 +144,7 @@ def _build_parser():
         "the hierarchy, 0.3 from a random start) (default: %(default)s)",
     )
     fit.add_argument(
-        "--negatives", type=_positive_int, default=defaults["n_negatives"],
+        "--negatives", type=_bounded_int(1, _MAX_NEGATIVES), default=defaults["n_negatives"],
         help="non-parents sampled per relation (default: %(default)s)",
     )
     fit.add_argument(
@@ -151,7 +166,7 @@ def _build_parser():
         "computed on the relations trained on",
     )
     fit.add_argument(
-        "--seed", type=_int, default=0,
+        "--seed", type=_bounded_int(0, 2**32 - 1), default=0,
         help="random seed; with --jobs 1 a run is reproducible (default: %(default)s)",
     )
     fit.add_argument(
@@ -240,11 +255,19 @@ def _fit_command(args, out):
     if args.plot:
         _check_writable(args.plot, "--plot")
         try:
-            import matplotlib  # noqa: F401
+            from matplotlib.backend_bases import FigureCanvasBase
         except ImportError:
             raise CommandError(
                 "--plot needs matplotlib, which is not installed: pip install matplotlib"
             ) from None
+        # savefig's format comes from the name; none means matplotlib's default
+        suffix = os.path.splitext(args.plot)[1][1:].lower()
+        formats = FigureCanvasBase.get_supported_filetypes()
+        if suffix and suffix not in formats:
+            raise CommandError(
+                f"--plot {args.plot}: matplotlib writes no .{suffix} images; name a file "
+                f"ending in one of: {', '.join('.' + f for f in sorted(formats))}"
+            )
 
     if args.relations is None:
         if args.parent_first:
@@ -391,7 +414,9 @@ def main(argv=None):
     # FloatingPointError: training diverged (the message suggests a fix)
     except (CommandError, ValueError, TypeError, OSError, FloatingPointError) as exc:
         _end_progress_line(out)
-        print(f"{_PROG} {args.command}: error: {exc}", file=sys.stderr)
+        # the estimator's advice in this command's terms
+        message = str(exc).replace("set closure=False", "run again with --no-closure")
+        print(f"{_PROG} {args.command}: error: {message}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         _end_progress_line(out)

@@ -694,7 +694,11 @@ class PoincareEmbedder(
         if not self.closure:
             ancestors = ancestor_closure(graph, max_pairs=self.max_closure_size)
             return graph, None if ancestors is None else ancestors_above(graph, ancestors)
-        return close_graph(graph, self.max_closure_size)
+        return close_graph(
+            graph, self.max_closure_size, "max_closure_size",
+            " (fit needs about 70 bytes of memory per pair at its peak), or set "
+            "closure=False to train on the relations exactly as given",
+        )
 
     def _closure_detail(self, graph, ancestors):
         """What the closure stage of ``fit`` says it made."""

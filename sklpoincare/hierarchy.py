@@ -242,25 +242,26 @@ def ancestors_above(graph, ancestors):
     return kept.astype(ancestors.dtype)
 
 
-def close_graph(graph, max_size=MAX_RELATIONS):
+def close_graph(graph, max_size=MAX_RELATIONS, limit="max_size", advice=""):
     """The graph of every (descendant, ancestor) pair that ``graph`` implies.
 
     Returns ``(closed_graph, ancestors)``, ``ancestors`` being the closure as
     a CSR matrix. A relation of ``graph`` keeps its weight; an implied one
     gets weight 1. The size of the closure is bounded before it is built
     (see :func:`closure_size_bounds`), and a closure of more than
-    ``max_size`` pairs is a ``ValueError`` that says how to raise the limit;
-    a cycle is a :class:`HierarchyCycleError` naming it.
+    ``max_size`` pairs is a ``ValueError`` that says to raise ``limit`` (the
+    caller's name of ``max_size``), followed by ``advice``; a cycle is a
+    :class:`HierarchyCycleError` naming it.
     """
     levels = topological_levels(graph)
     lower, upper = closure_size_bounds(graph, levels)
     if lower > max_size:
-        raise _too_large(f"at least {lower:,}", max_size)
+        raise _too_large(f"at least {lower:,}", max_size, limit, advice)
     ancestors = ancestor_closure(
         graph, max_steps=np.inf, max_pairs=None if upper <= max_size else max_size
     )
     if ancestors is None:
-        raise _too_large(f"more than {max_size:,}", max_size)
+        raise _too_large(f"more than {max_size:,}", max_size, limit, advice)
     ancestors.sort_indices()
     n_nodes = graph.n_nodes
     children = np.repeat(np.arange(n_nodes, dtype=np.int32), np.diff(ancestors.indptr))
@@ -281,13 +282,10 @@ def close_graph(graph, max_size=MAX_RELATIONS):
     return closed, ancestors
 
 
-def _too_large(size, max_size):
+def _too_large(size, max_size, limit, advice):
     return ValueError(
         f"the transitive closure of the relations holds {size} (descendant, "
-        f"ancestor) pairs, more than max_closure_size={max_size:,}. Raise "
-        "max_closure_size (fit needs about 70 bytes of memory per pair at its "
-        "peak), "
-        "or set closure=False to train on the relations exactly as given"
+        f"ancestor) pairs, more than {limit}={max_size:,}. Raise {limit}{advice}"
     )
 
 

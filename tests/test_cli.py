@@ -155,6 +155,9 @@ def _error(capsys):
     (["--manifold", "sphere"], "argument --manifold: invalid choice: 'sphere'"),
     (["--delimiter", "ab"], "argument --delimiter: must be a single character"),
     (["--no-such-option"], "unrecognized arguments: --no-such-option"),
+    # named by the option, not by the estimator's parameter behind it
+    (["--seed", "-1"], "argument --seed: must be an integer from 0 to 4,294,967,295"),
+    (["--negatives", "99999999999"], "argument --negatives: must be an integer from 1 to"),
 ])
 def test_bad_options_exit_2(options, message, relations_file, capsys):
     path, _ = relations_file
@@ -235,6 +238,28 @@ def test_plot_without_matplotlib_fails_before_training(relations_file, tmp_path,
     status = main(["fit", str(path), *FAST_OPTIONS, "--plot", str(tmp_path / "d.png")])
     assert status == 2
     assert "pip install matplotlib" in _error(capsys)
+
+
+def test_a_cycle_is_an_error_that_names_the_option_to_allow_it(tmp_path, capsys):
+    path = tmp_path / "cycle.tsv"
+    path.write_text("a\tb\nb\ta\n", encoding="utf-8")
+    assert main(["fit", str(path), *FAST_OPTIONS]) == 2
+    err = _error(capsys)
+    assert "'a' -> 'b' -> 'a'" in err and "run again with --no-closure" in err
+    assert "closure=False" not in err
+
+
+def test_plot_in_an_unknown_format_fails_before_training(relations_file, tmp_path,
+                                                        monkeypatch, capsys):
+    pytest.importorskip("matplotlib")
+
+    def no_training(*args, **kwargs):
+        raise AssertionError("trained")
+
+    monkeypatch.setattr(PoincareEmbedder, "fit", no_training)
+    path, _ = relations_file
+    assert main(["fit", str(path), "--plot", str(tmp_path / "d.xyz")]) == 2
+    assert "matplotlib writes no .xyz images" in _error(capsys)
 
 
 def test_plot_writes_a_png(relations_file, tmp_path):

@@ -317,3 +317,14 @@ def test_unique_nodes_equal_numpys_unique(n_nodes, n_ids):
     np.testing.assert_array_equal(inverse, expected_inverse)
     assert unique.dtype == expected_unique.dtype and inverse.dtype == expected_inverse.dtype
     np.testing.assert_array_equal(unique_nodes(ids, n_nodes), expected_unique)
+
+
+def test_a_closure_too_large_names_the_parameter_of_the_function_called():
+    from sklpoincare.datasets import make_chain
+
+    links = make_chain(10, transitive_closure=False)  # 45 pairs in its closure
+    with pytest.raises(ValueError, match=r"more than max_size=2\. Raise max_size$"):
+        transitive_closure(links, max_size=2)
+    with pytest.raises(ValueError, match=r"max_closure_size=2\. Raise max_closure_size .*"
+                                         r"or set closure=False"):
+        PoincareEmbedder(max_closure_size=2).fit(links)
