@@ -5,6 +5,7 @@ the typed arrays, owns the random state and the learning-rate schedule, and
 checks that training stays finite.
 """
 
+import warnings
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import nullcontext
 from numbers import Integral, Real
@@ -311,7 +312,8 @@ class PoincareEmbedder(
 
     callback : callable, default=None
         Called after every epoch as ``callback(epoch, loss, embedding, nodes)``
-        with the 1-based epoch number, its mean loss, the current embedding
+        with the 1-based epoch number (its place in ``loss_curve_``: a warm
+        start and :meth:`partial_fit` count on), its mean loss, the current embedding
         (a read-only view; copy it to keep it; the radii of the fitted one
         are put in order after the last epoch, see Notes) and the node labels. Returning
         ``True`` stops training after that epoch. Use it to log, to evaluate
@@ -551,7 +553,9 @@ class PoincareEmbedder(
             (burn_in > 0 and epoch < burn_in, *self._epoch_rates(epoch, burn_in, start))
             for epoch in range(self.n_epochs)
         ]
-        loss_curve += self._train(graph, embedding, rng, epochs, not_negatives, start)
+        # epochs counted on from the fitted ones (warm start), as partial_fit does
+        loss_curve += self._train(graph, embedding, rng, epochs, not_negatives, start,
+                                  first_epoch=len(loss_curve))
         self._set_fitted_state(graph, embedding, loss_curve, names, not_negatives, start)
         return self
 
@@ -594,6 +598,8 @@ class PoincareEmbedder(
             The updated embedder.
         """
         new, names = check_relations(X, sample_weight)
+        if hasattr(self, "embedding_"):
+            names = self._continued_columns(names)
         rng = check_random_state(self.random_state)
         if hasattr(self, "embedding_"):
             start = self._start
@@ -741,8 +747,8 @@ class PoincareEmbedder(
         if self.embedding_.shape[1] != self.n_components:
             raise ValueError(
                 f"n_components is {self.n_components} but the fitted embedding has "
-                f"{self.embedding_.shape[1]} dimensions; set warm_start=False to "
-                "start afresh"
+                f"{self.embedding_.shape[1]} dimensions; to start afresh, call fit with "
+                "warm_start=False"
             )
         rows = lookup_labels(self.nodes_, graph.nodes)
         embedding = np.zeros((graph.n_nodes, self.n_components))
@@ -897,6 +903,27 @@ class PoincareEmbedder(
             learning_rate * (1.0 - done / n_main),
             learning_rate * (1.0 - (done + 1) / n_main),
         )
+
+    def _continued_columns(self, names):
+        """The fitted column names, once ``names`` (those of the relations
+        given to partial_fit) are checked against them as scikit-learn
+        checks a later batch: other names are an error, names given or
+        missing on one side only a warning."""
+        fitted = getattr(self, "feature_names_in_", None)
+        given = names if names is not None and all(isinstance(n, str) for n in names) else None
+        if fitted is not None and given is not None and list(fitted) != list(given):
+            raise ValueError(
+                f"the relations' column names {list(given)} are not those of the "
+                f"relations fitted, {list(fitted)}"
+            )
+        if (fitted is None) != (given is None):
+            warnings.warn(
+                "X has column names, but PoincareEmbedder was fitted without them"
+                if fitted is None else
+                "X has no column names, but PoincareEmbedder was fitted with them",
+                UserWarning,
+            )
+        return None if fitted is None else list(fitted)
 
     def _record_input_columns(self, names):
         self.n_features_in_ = 2

@@ -337,6 +337,23 @@ def test_callback_sees_every_epoch_and_can_stop(tree, fast_params):
     np.testing.assert_array_equal(last, est.embedding_)
 
 
+def test_callback_epochs_are_their_places_in_the_loss_curve(tree, tiny_params):
+    """A warm start and partial_fit count on from the fitted epochs."""
+    seen = []
+    est = PoincareEmbedder(**tiny_params, warm_start=True,
+                           callback=lambda epoch, *_: seen.append(epoch))
+    est.fit(tree).fit(tree).partial_fit(tree)
+    assert seen == list(range(1, len(est.loss_curve_) + 1)) == list(range(1, 10))
+
+
+def test_a_fit_in_other_dimensions_says_how_to_start_afresh(tree, tiny_params):
+    est = PoincareEmbedder(**tiny_params, warm_start=True).fit(tree)
+    est.set_params(n_components=3)
+    for method in (est.fit, est.partial_fit):
+        with pytest.raises(ValueError, match="to start afresh, call fit with warm_start=False"):
+            method(tree)
+
+
 def test_failed_fit_leaves_no_fitted_state(tree, fast_params):
     def explode(epoch, loss, embedding, nodes):
         raise RuntimeError("stop here")

@@ -281,3 +281,19 @@ def test_partial_fit_keeps_uint64_labels_beside_int64_ones(tiny_params):
     est.partial_fit(np.array([[2**63 + 5, 1]], dtype=np.uint64))
     assert est.nodes_.tolist() == [0, 1, 2, 2**63 + 5]
     assert est.transform([2**63 + 5]).shape[0] == 1
+
+
+def test_partial_fit_checks_column_names_as_scikit_learn_does(tiny_params):
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame({"child": ["dog", "cat"], "parent": ["mammal", "mammal"]})
+    est = PoincareEmbedder(**tiny_params).fit(frame)
+    with pytest.warns(UserWarning, match="X has no column names, but .* fitted with them"):
+        est.partial_fit([("cow", "mammal")])
+    assert est.feature_names_in_.tolist() == ["child", "parent"]
+    with pytest.raises(ValueError, match=r"column names \['kid', 'parent'\] are not those"):
+        est.partial_fit(frame.rename(columns={"child": "kid"}))
+    assert "cow" in est.nodes_.tolist()  # the failed call left the fit as it was
+    bare = PoincareEmbedder(**tiny_params).fit([("dog", "mammal")])
+    with pytest.warns(UserWarning, match="X has column names, but .* fitted without them"):
+        bare.partial_fit(frame)
+    assert not hasattr(bare, "feature_names_in_")
