@@ -36,14 +36,16 @@ that index ``i`` is row ``i``):
     lookup = keras.layers.StringLookup(
         vocabulary=list(embedder.nodes_), num_oov_indices=0
     )
-    layer = keras.layers.Embedding(n_nodes, n_components, trainable=False)
+    layer = keras.layers.Embedding(n_nodes, n_components, trainable=False,
+                                   dtype="float64")
     layer.build((None,))
     layer.set_weights([embedder.embedding_])
     vectors = layer(lookup(["dog.n.01", "mammal.n.01"]))
 
 Two cautions. Points of a Poincaré embedding lie close to the boundary of
 the ball, where float32 loses the accuracy of distances; keep float64 where
-distances matter. And training such a layer further with a Euclidean
+distances matter (a float64 layer, as above), or export float32 weights
+that keep them with :func:`~sklpoincare.export.export_weights`. And training such a layer further with a Euclidean
 optimiser can push points out of the ball: freeze it, or use a Riemannian
 optimiser, or project with :func:`~sklpoincare.poincare_normalize` after
 each step.
