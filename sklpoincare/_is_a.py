@@ -185,8 +185,12 @@ def _joined_isotonic(x, labels):
     strictly: pairs within one step keep the order of their ``x``."""
     order = np.argsort(x, kind="stable")
     x = x[order]
-    # an array whatever the user's set_config(transform_output=...)
-    isotonic = IsotonicRegression(increasing=True).set_output(transform="default")
+    # an array whatever the user's set_config(transform_output=...); "clip":
+    # scikit-learn merges x a rounding error apart, which can leave the
+    # largest x past the fitted range, NaN by default (an embedding barely
+    # moved from its start)
+    isotonic = IsotonicRegression(increasing=True, out_of_bounds="clip").set_output(
+        transform="default")
     fitted = isotonic.fit_transform(x, labels[order].astype(float))
     starts = np.r_[0, np.flatnonzero(np.diff(fitted)) + 1]
     step_x = np.add.reduceat(x, starts) / np.diff(np.r_[starts, len(x)])

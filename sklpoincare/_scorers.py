@@ -46,8 +46,12 @@ __all__ = [
 
 def filtered_ranks(estimator, X):
     """``(ranks, average_precisions)`` of the relations ``X`` (filtered)."""
+    from .metrics import _check_embedding  # metrics imports this module
+
     check_is_fitted(estimator)
-    embedding = estimator.embedding_
+    metric = get_geometry(estimator.manifold).metric
+    # as the queries check it: points of the ball for a hyperbolic manifold
+    embedding = _check_embedding(estimator.embedding_, "embedding_", metric)
     child_ids, parent_ids, _ = _relation_ids(
         as_relation_table(X), estimator.nodes_, len(embedding)
     )
@@ -57,7 +61,7 @@ def filtered_ranks(estimator, X):
         child_ids,
         parent_ids,
         _n_threads(estimator.n_jobs),
-        get_geometry(estimator.manifold).metric,
+        metric,
         known_parents=(adjacency.indptr, adjacency.indices),
     )
 

@@ -525,3 +525,26 @@ def test_grid_search_tunes_for_is_a_on_held_out_relations(tree, fast_params):
     ).fit(tree)
     scores = search.cv_results_["mean_test_score"]
     assert np.all(np.isfinite(scores)) and np.all((scores > 0) & (scores <= 1))
+
+
+def test_is_a_scores_stay_finite_where_the_fit_barely_moved_the_points(tree):
+    """scikit-learn's isotonic regression merges x a rounding error apart
+    and gives NaN past the fitted range by default."""
+    from sklpoincare._is_a import _joined_isotonic
+
+    x, y = _joined_isotonic(np.array([0.1, 0.2, 0.5, 0.5 + 1.1e-16]), np.array([0, 1, 1, 1]))
+    assert np.all(np.isfinite(y))
+    est = PoincareEmbedder(n_components=3, manifold="euclidean", n_epochs=5, burn_in=2,
+                           init="hierarchy", random_state=0)
+    est.fit(tree, sample_weight=np.full(len(tree), 1e-300))
+    scores = est.is_a_score(tree[:, 0], tree[:, 1])
+    assert np.all((scores >= 0) & (scores <= 1))
+    assert np.isfinite(is_a_average_precision_scorer(est, tree))
+
+
+def test_score_checks_the_embedding_against_the_manifold_as_queries_do(tree, tiny_params):
+    est = PoincareEmbedder(**{**tiny_params, "manifold": "euclidean"}).fit(tree)
+    est.set_params(manifold="poincare")  # Euclidean points, read as the ball's
+    assert np.any(np.linalg.norm(est.embedding_, axis=1) >= 1)
+    with pytest.raises(ValueError, match="of embedding_ has norm"):
+        est.score(tree)
