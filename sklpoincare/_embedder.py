@@ -297,7 +297,9 @@ class PoincareEmbedder(
 
     random_state : int, RandomState instance or None, default=None
         Seeds the initialisation, the order of relations and the negative
-        sampling. Pass an int for reproducible results.
+        sampling. Pass an int for reproducible results. :meth:`partial_fit`
+        draws on from where the fit it continues stopped: each call shuffles
+        and samples anew.
 
     n_jobs : int, default=None
         Number of threads for training and scoring. ``None`` means 1, ``-1``
@@ -556,7 +558,7 @@ class PoincareEmbedder(
         # epochs counted on from the fitted ones (warm start), as partial_fit does
         loss_curve += self._train(graph, embedding, rng, epochs, not_negatives, start,
                                   first_epoch=len(loss_curve))
-        self._set_fitted_state(graph, embedding, loss_curve, names, not_negatives, start)
+        self._set_fitted_state(graph, embedding, loss_curve, names, not_negatives, start, rng)
         return self
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -600,7 +602,11 @@ class PoincareEmbedder(
         new, names = check_relations(X, sample_weight)
         if hasattr(self, "embedding_"):
             names = self._continued_columns(names)
-        rng = check_random_state(self.random_state)
+        # the stream of the fit continued: with an int random_state, a new
+        # RandomState would repeat the same shuffle and negatives every call
+        rng = getattr(self, "_rng", None) if hasattr(self, "embedding_") else None
+        if rng is None:
+            rng = check_random_state(self.random_state)
         if hasattr(self, "embedding_"):
             start = self._start
             old = graph_from_adjacency(self.nodes_, self.adjacency_)
@@ -630,7 +636,7 @@ class PoincareEmbedder(
             graph, embedding, rng, [(in_burn_in, rate, rate)], not_negatives, start,
             first_epoch=epoch,
         )
-        self._set_fitted_state(graph, embedding, loss_curve, names, not_negatives, start)
+        self._set_fitted_state(graph, embedding, loss_curve, names, not_negatives, start, rng)
         return self
 
     def _stage(self, name):
@@ -851,9 +857,11 @@ class PoincareEmbedder(
             "sample_weight values"
         )
 
-    def _set_fitted_state(self, graph, embedding, loss_curve, names, not_negatives, start):
+    def _set_fitted_state(self, graph, embedding, loss_curve, names, not_negatives, start,
+                          rng):
         # Fitted attributes are written only once training has succeeded, so
         # a fit that raises (or is interrupted) leaves the previous state.
+        self._rng = rng  # what partial_fit draws from next
         self._record_input_columns(names)
         geometry = self._geometry()
         self.embedding_ = geometry.from_training(embedding)

@@ -2,6 +2,8 @@
 into the fitted graph and placing new nodes, directly and through
 ``partial_fit`` and ``fit(warm_start=True)``."""
 
+import pickle
+
 import numpy as np
 import pytest
 
@@ -297,3 +299,30 @@ def test_partial_fit_checks_column_names_as_scikit_learn_does(tiny_params):
     with pytest.warns(UserWarning, match="X has column names, but .* fitted without them"):
         bare.partial_fit(frame)
     assert not hasattr(bare, "feature_names_in_")
+
+
+def test_partial_fit_draws_on_from_the_fit_it_continues(monkeypatch, tree, tiny_params):
+    """With an int random_state, a new RandomState per call would give every
+    partial_fit the same shuffle and negatives."""
+    from sklpoincare import _embedder
+
+    seeds = []
+
+    def spy(*args, seed, **kwargs):
+        seeds.append(seed)
+        return train_epoch(*args, seed=seed, **kwargs)
+
+    train_epoch = _embedder.train_epoch
+    monkeypatch.setattr(_embedder, "train_epoch", spy)
+    est = PoincareEmbedder(**tiny_params).fit(tree)
+    est.partial_fit(tree)
+    copy = pickle.loads(pickle.dumps(est))
+    est.partial_fit(tree)
+    copy.partial_fit(tree)
+    last_three = seeds[-3:]
+    assert last_three[0] != last_three[1] == last_three[2]  # the copy draws on alike
+    np.testing.assert_array_equal(est.embedding_, copy.embedding_)
+    again = PoincareEmbedder(**tiny_params).fit(tree)
+    again.partial_fit(tree)
+    again.partial_fit(tree)
+    np.testing.assert_array_equal(again.embedding_, est.embedding_)
