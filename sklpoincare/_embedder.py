@@ -836,6 +836,16 @@ class PoincareEmbedder(
                     )
                     epoch = first_epoch + i
                     if not np.isfinite(loss):
+                        if (loss == np.inf and geometry.hyperbolic
+                                and np.isfinite(embedding).all()):
+                            # bounded points have bounded losses: the weighted
+                            # sum overflowed, training did not diverge
+                            raise ValueError(
+                                f"the loss of epoch {epoch + 1} overflows: sample_weight "
+                                f"(up to {graph.weights.max():.3g}) times the relations' "
+                                "losses exceeds the float range. Scale the weights down; "
+                                "a common factor acts like a larger learning_rate"
+                            )
                         raise self._divergence("loss", epoch, start)
                     # the last steps of an epoch can overflow after its last loss
                     if not np.isfinite(embedding).all():

@@ -301,6 +301,13 @@ def test_sample_weight_whose_sum_overflows_is_rejected(tiny_params):
         PoincareEmbedder(**tiny_params).fit([("a", "b"), ("b", "c")], sample_weight=[1e308, 1e308])
 
 
+def test_sample_weight_whose_weighted_loss_overflows_is_named(tree, tiny_params):
+    # the weights' sum is finite, their losses' is not; a bounded model does
+    # not diverge, so the advice is about the weights, not the learning rate
+    with pytest.raises(ValueError, match=r"loss of epoch 1 overflows: sample_weight \(up to 1e\+306"):
+        PoincareEmbedder(**tiny_params).fit(tree, sample_weight=np.full(len(tree), 1e306))
+
+
 def test_zero_dimensional_sample_weight_is_a_scalar(tiny_params):
     a = PoincareEmbedder(**tiny_params).fit(RELATIONS, sample_weight=np.array(2.0))
     b = PoincareEmbedder(**tiny_params).fit(RELATIONS, sample_weight=2.0)
