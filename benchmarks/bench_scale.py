@@ -144,7 +144,7 @@ def run_size(n_nodes, args):
             results["epoch"]["seconds"] = float(per_epoch[0] - results["CSR"]["seconds"])
         with Stage("finish", results):
             estimator._set_fitted_state(
-                graph, embedding, loss_curve, names, not_negatives, start
+                graph, embedding, loss_curve, names, not_negatives, start, rng
             )
         del graph, embedding
         labels = np.random.RandomState(0).choice(estimator.nodes_, size=10_000)
