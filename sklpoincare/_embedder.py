@@ -761,7 +761,8 @@ class PoincareEmbedder(
         known = rows >= 0
         embedding[known] = self.embedding_[rows[known]]
         geometry = self._geometry()
-        place_new_nodes(embedding, known, graph, rng, self.init_range, geometry)
+        max_radius = geometry.radius_of_norm(1.0 - self.eps) if geometry.hyperbolic else np.inf
+        place_new_nodes(embedding, known, graph, rng, self.init_range, geometry, max_radius)
         return geometry.project(geometry.to_training(embedding), self.eps)
 
     def _train(self, graph, embedding, rng, epochs, not_negatives, start, first_epoch=0):

@@ -21,6 +21,14 @@ from ._relations import RelationGraph, _deduplicate, encode_labels
 # _DEFAULT_ANGLE.
 _DEFAULT_RADIUS_STEP = 0.5
 _DEFAULT_ANGLE = 0.1
+# Those averages do not fit a parent that is a leaf of the fit: leaves lie
+# near the norm bound, past which the mean step would carry the child (a
+# point on the bound hardly moves in training), and the mean angle, which the
+# children of general nodes inflate, would put it nearer its parent's
+# siblings than its parent. A leaf's new child steps at most half the way
+# left to the bound, and at most _LEAF_ANGLE_SHARE of the angle between the
+# leaf and its nearest sibling.
+_LEAF_ANGLE_SHARE = 0.03
 # The turn of a new node is the best of this many random ones: the farthest
 # from the turns of its parent's children already placed (at most
 # _MAX_SIBLINGS of them, drawn at random), as the layout spreads siblings.
@@ -65,15 +73,19 @@ def extend_graph(old, new):
     )
 
 
-def place_new_nodes(embedding, placed, graph, rng, init_range, geometry=POINCARE):
+def place_new_nodes(embedding, placed, graph, rng, init_range, geometry=POINCARE,
+                    max_radius=np.inf):
     """Fill, in place, the rows of ``embedding`` not yet ``placed``.
 
     Each new node goes where the placed children of its most specific
     (largest-norm) placed parent lie on average, in radius and angle; nodes
     placed so become parents for the next round, so chains of new nodes
-    follow each other. Nodes with no placed ancestor (new roots) start near
-    the origin, as in ``fit``. ``embedding`` holds the output points of
-    ``geometry`` (``_manifolds.py``), whose radius steps they follow.
+    follow each other. A parent without placed children (a leaf of the fit)
+    takes the whole graph's averages, bounded by ``max_radius`` (the radius
+    of the norm bound) and by its nearest sibling (_LEAF_ANGLE_SHARE). Nodes
+    with no placed ancestor (new roots) start near the origin, as in
+    ``fit``. ``embedding`` holds the output points of ``geometry``
+    (``_manifolds.py``), whose radius steps they follow.
     """
     placed = placed.copy()
     radius = geometry.radius_of_norm(np.linalg.norm(embedding, axis=1))
@@ -85,14 +97,21 @@ def place_new_nodes(embedding, placed, graph, rng, init_range, geometry=POINCARE
         _angle(embedding[children], embedding[parents]), parents, len(embedding),
         _DEFAULT_ANGLE,
     )
+    is_leaf = np.bincount(parents, minlength=len(embedding)) == 0
     while not placed.all():
         children, parents = _most_specific_parents(embedding, ~placed, placed, graph)
         if len(children) == 0:
             break
-        new_radius = radius[parents] + radius_steps[parents]
+        steps, child_angles = radius_steps[parents], angles[parents]
+        leaf = is_leaf[parents]
+        if leaf.any():
+            steps[leaf] = np.minimum(steps[leaf], 0.5 * (max_radius - radius[parents[leaf]]))
+            sibling_angles = _nearest_sibling_angles(embedding, placed, graph, parents[leaf])
+            child_angles[leaf] = np.fmin(child_angles[leaf], _LEAF_ANGLE_SHARE * sibling_angles)
+        new_radius = radius[parents] + steps
         turns = _turns_away_from_siblings(embedding, placed, graph, children, parents, rng)
         embedding[children] = _point_at(
-            embedding[parents], angles[parents], geometry.norm_of_radius(new_radius), rng,
+            embedding[parents], child_angles, geometry.norm_of_radius(new_radius), rng,
             turns=turns,
         )
         radius[children] = new_radius
@@ -135,6 +154,29 @@ def _turns_away_from_siblings(embedding, placed, graph, children, parents, rng):
             turns[row] = candidates[best]
             taken = np.vstack([taken, candidates[best]])
     return turns
+
+
+def _nearest_sibling_angles(embedding, placed, graph, nodes):
+    """Per entry of ``nodes``, the smallest angle between it and another
+    placed child of its most specific placed parent (at most _MAX_SIBLINGS
+    of them, evenly spaced); NaN where there is none."""
+    out = np.full(len(nodes), np.nan)
+    unique, position = np.unique(nodes, return_inverse=True)
+    mask = np.zeros(len(embedding), dtype=bool)
+    mask[unique] = True
+    kids, parents = _most_specific_parents(embedding, mask, placed, graph)
+    indptr, indices = graph.child_csr()
+    nearest = np.full(len(unique), np.nan)
+    for node, parent in zip(kids, parents):
+        siblings = indices[indptr[parent] : indptr[parent + 1]]
+        siblings = siblings[placed[siblings] & (siblings != node)]
+        if len(siblings) > _MAX_SIBLINGS:
+            siblings = siblings[np.linspace(0, len(siblings) - 1, _MAX_SIBLINGS).astype(np.intp)]
+        if len(siblings):
+            point = np.broadcast_to(embedding[node], (len(siblings), embedding.shape[1]))
+            nearest[np.searchsorted(unique, node)] = _angle(point, embedding[siblings]).min()
+    out[:] = nearest[position]
+    return out
 
 
 def _perpendicular_units(vectors, axes):

@@ -8,7 +8,12 @@ import numpy as np
 import pytest
 
 from sklpoincare import PoincareEmbedder
-from sklpoincare._growth import extend_graph, graph_from_adjacency, place_new_nodes
+from sklpoincare._growth import (
+    _LEAF_ANGLE_SHARE,
+    extend_graph,
+    graph_from_adjacency,
+    place_new_nodes,
+)
 from sklpoincare._manifolds import get_geometry
 from sklpoincare._relations import check_relations
 from sklpoincare.datasets import make_balanced_tree
@@ -103,7 +108,12 @@ def test_new_nodes_go_where_the_known_children_of_their_parent_lie():
     for child, parent in [(3, 0), (4, 1), (5, 3)]:
         # a parent without known children gets the averages over the graph
         assert _radius(x[child]) == pytest.approx(_radius(x[parent]) + 0.6, rel=1e-9)
-        assert _angle(x[child], x[parent]) == pytest.approx(0.3, rel=1e-9)
+    assert _angle(x[3], x[0]) == pytest.approx(0.3, rel=1e-9)
+    # ... the angle at most a share of that to its nearest placed sibling
+    for child, parent, siblings in [(4, 1, [2]), (5, 3, [1, 2, 4])]:
+        nearest = min(_angle(x[parent], x[s]) for s in siblings)
+        assert _angle(x[child], x[parent]) == pytest.approx(
+            min(0.3, _LEAF_ANGLE_SHARE * nearest), rel=1e-9)
     # the turn away from the parent is random: another seed, the other side
     sides = {np.sign(np.linalg.det([x[0], _placement(relations, embedding, seed=s)[3]]))
              for s in range(6)}
@@ -326,3 +336,20 @@ def test_partial_fit_draws_on_from_the_fit_it_continues(monkeypatch, tree, tiny_
     again.partial_fit(tree)
     again.partial_fit(tree)
     np.testing.assert_array_equal(again.embedding_, est.embedding_)
+
+
+def test_a_new_child_of_a_leaf_stays_inside_the_norm_bound_next_to_its_parent():
+    """A leaf of the fit has no children to copy: the graph's mean step
+    would carry its new child past the norm bound, where it stays, and the
+    mean angle nearer the leaf's siblings than the leaf (the parent ranked
+    23rd to 48th of 121)."""
+    tree = make_balanced_tree(3, 4)  # nodes 40..120 are the leaves
+    est = PoincareEmbedder(n_components=10, random_state=0).fit(tree)
+    new = np.array([(1000 + i, 40 + 7 * i) for i in range(10)])
+    est.set_params(learning_rate=1e-12).partial_fit(new)  # placement alone
+    rows = np.searchsorted(est.nodes_, new[:, 0])
+    bound = 2 * np.arctanh(1 - est.eps)
+    parent_radius = 2 * np.arctanh(np.linalg.norm(est.embedding_[np.searchsorted(est.nodes_, new[:, 1])], axis=1))
+    child_radius = 2 * np.arctanh(np.linalg.norm(est.embedding_[rows], axis=1))
+    assert np.all(child_radius <= (parent_radius + bound) / 2 + 1e-6)
+    assert est.score(new) == 1.0
