@@ -263,8 +263,11 @@ def paired_distances(X, Y, *, representation="tangent"):
     >>> round(paired_distances(origin, point), 5)  # the radius |r u| of the point
     5.0
     """
-    X = check_array(X, dtype=[np.float64, np.float32], ensure_2d=False, input_name="X")
-    Y = check_array(Y, dtype=[np.float64, np.float32], ensure_2d=False, input_name="Y")
+    # zero pairs are allowed: an empty selection gives no distances
+    X = check_array(X, dtype=[np.float64, np.float32], ensure_2d=False,
+                    ensure_min_samples=0, input_name="X")
+    Y = check_array(Y, dtype=[np.float64, np.float32], ensure_2d=False,
+                    ensure_min_samples=0, input_name="Y")
     for name, A in (("X", X), ("Y", Y)):
         if A.ndim not in (1, 2):
             raise ValueError(f"{name} must be 1-D or 2-D, got {A.ndim}-D")

@@ -16,7 +16,7 @@ from ._manifolds import (
     polar_distances,
     unit_rows,
 )
-from ._relations import as_label_table, check_relations, label_ids
+from ._relations import as_label_table, check_no_self_loops, check_relations, label_ids
 from .hierarchy import (
     HierarchyCycleError,
     forest_levels,
@@ -143,6 +143,22 @@ def _direct_edges(edge_ids):
         return edge_ids
 
 
+def _edge_ids(nodes, edges):
+    """Row ids of the (child, parent) ``edges``, read as ``fit`` reads
+    relations (a DataFrame's first two columns); none is no edge. A
+    ValueError names unknown labels and self-loops."""
+    table, _ = as_label_table(edges, first_columns=2)
+    if table.size == 0:
+        return np.empty((0, 2), dtype=np.intp)
+    if table.ndim != 2 or table.shape[1] != 2:
+        raise ValueError(
+            f"edges must have two columns (child, parent), got shape {table.shape}"
+        )
+    ids = _label_ids(nodes, table, "edges")
+    check_no_self_loops(ids[:, 0], ids[:, 1], table, "edges")
+    return ids
+
+
 def _label_ids(nodes, labels, name):
     """Row ids of ``labels`` in ``nodes``; a ValueError names unknown ones."""
     table, _ = as_label_table(labels)
@@ -223,7 +239,10 @@ def _place_labels(ax, positions, label_ids, nodes, fontsize=7):
     """Label ``label_ids`` in order, each where it overlaps no earlier label
     (beside its point, outwards first); a label with no free place is left
     out."""
-    renderer = ax.figure.canvas.get_renderer()
+    canvas = ax.figure.canvas
+    # a Figure made without pyplot has a canvas that renders nothing
+    renderer = (canvas.get_renderer() if hasattr(canvas, "get_renderer")
+                else ax.figure._get_renderer())
     taken = []
     for i in label_ids:
         x, y = positions[i]
@@ -233,6 +252,7 @@ def _place_labels(ax, positions, label_ids, nodes, fontsize=7):
             text = ax.annotate(
                 str(nodes[i]), (x, y), xytext=(dx, dy), textcoords="offset points",
                 fontsize=fontsize, ha="left" if dx >= 0 else "right", zorder=4,
+                parse_math=False,  # a label is text: "$5" is no formula
                 bbox=dict(boxstyle="round,pad=0.1", fc="white", ec="none", alpha=0.7),
             )
             box = text.get_window_extent(renderer).expanded(1.05, 1.1)
@@ -263,12 +283,8 @@ class _DiskLayout:
         hyperbolic = self.in_ball and radial_scale == "hyperbolic"
         edge_ids = None
         if edges is not None:
-            edge_ids = _label_ids(nodes, edges, "edges")
-            if edge_ids.ndim != 2 or edge_ids.shape[1] != 2:
-                raise ValueError(
-                    f"edges must have two columns (child, parent), got shape {edge_ids.shape}"
-                )
-            if direct_edges_only:
+            edge_ids = _edge_ids(nodes, edges)
+            if direct_edges_only and len(edge_ids):
                 edge_ids = _direct_edges(edge_ids)
 
         self.positions, self.segments = flat, None
@@ -415,8 +431,11 @@ def plot_embedding(
 
         handles = [Line2D([], [], marker="o", linestyle="", color=colour, markersize=4,
                           label=name) for colour, name in layout.legend]
-        ax.legend(handles=handles, title="subtree (nodes)", fontsize=6, title_fontsize=7,
-                  loc="lower left", bbox_to_anchor=(-0.02, -0.02), frameon=False)
+        legend = ax.legend(handles=handles, title="subtree (nodes)", fontsize=6,
+                           title_fontsize=7, loc="lower left",
+                           bbox_to_anchor=(-0.02, -0.02), frameon=False)
+        for text in legend.get_texts():
+            text.set_parse_math(False)  # node labels are text
     if layout.in_ball:
         for r in layout.rings:
             ax.add_patch(Circle((0.0, 0.0), r / layout.r_max, fill=False, color="0.85",

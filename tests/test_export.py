@@ -286,3 +286,12 @@ def test_lorentz_embedder_exports_like_the_ball(tree):
         embedder.distance(embedder.nodes_[a], embedder.nodes_[a + 1]),
         rtol=1e-5,
     )
+
+
+@pytest.mark.parametrize("representation", ["tangent", "polar", "hyperboloid", "ball"])
+def test_paired_distances_of_no_pairs_are_empty(representation):
+    est = PoincareEmbedder(n_components=4, n_epochs=3, burn_in=1, random_state=0)
+    est.fit([("b", "a"), ("c", "a"), ("d", "b")])
+    weights = (est.embedding_ if representation == "ball"
+               else export_weights(est, representation)[0])
+    assert paired_distances(weights[:0], weights[:0], representation=representation).shape == (0,)

@@ -347,3 +347,37 @@ def test_interactive_view_needs_bokeh(tmp_path, fitted_2d, monkeypatch):
     monkeypatch.setitem(sys.modules, "bokeh.embed", None)
     with pytest.raises(ImportError, match="pip install bokeh"):
         plot_interactive(fitted_2d, tmp_path / "x.html")
+
+
+def test_labels_with_dollar_signs_are_drawn_as_text(plt, tiny_params):
+    est = PoincareEmbedder(**tiny_params).fit([("price_$5_to_$10", "root"), ("x", "root")])
+    ax = plot_embedding(est, n_labels=3)
+    ax.figure.canvas.draw()  # mathtext would fail here on an odd number of $
+    drawn = {text.get_text() for text in ax.texts}
+    assert "price_$5_to_$10" in drawn
+
+
+def test_an_axes_of_a_figure_made_without_pyplot_works(plt, fitted_2d):
+    from matplotlib.figure import Figure
+
+    ax = Figure().add_subplot()
+    assert plot_embedding(fitted_2d, ax=ax, n_labels=3) is ax
+    assert len(ax.texts) > 0
+
+
+def test_edges_are_read_as_fit_reads_relations(plt, fitted_2d, small_tree):
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame({"child": small_tree[:, 0], "parent": small_tree[:, 1], "weight": 2.0})
+    from_frame = _segments(plot_embedding(fitted_2d, edges=frame, n_labels=0))
+    plt.close("all")
+    assert len(from_frame) == len(_segments(plot_embedding(fitted_2d, edges=small_tree, n_labels=0)))
+    with pytest.raises(ValueError, match=r"edges must have two columns \(child, parent\), got shape \(1, 3\)"):
+        plot_embedding(fitted_2d, edges=[[3, 1, 1.0]])
+    with pytest.raises(ValueError, match=r"self-loop .* at row 0 \(3, 3\) of edges"):
+        plot_embedding(fitted_2d, edges=[(3, 3)])
+    from matplotlib.collections import LineCollection
+
+    for empty in ([], np.empty((0, 2), dtype=int)):  # no edge to draw, as with None
+        ax = plot_embedding(fitted_2d, edges=empty, n_labels=0)
+        assert not any(len(c.get_segments()) for c in ax.collections
+                       if isinstance(c, LineCollection))

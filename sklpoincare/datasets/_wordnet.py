@@ -461,7 +461,9 @@ def load_wordnet(
     ImportError
         When ``path`` is None and NLTK is not installed.
     FileNotFoundError
-        When the database or one of its files cannot be found.
+        When one of the database's files cannot be found, or NLTK's corpus.
+    NotADirectoryError
+        When ``path`` is not a directory.
     ValueError
         For a malformed database file (the message names the file and
         line), an unknown ``root``, or a root without descendants.
