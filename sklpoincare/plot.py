@@ -517,6 +517,8 @@ def plot_interactive(
     import matplotlib.colors as mcolors  # bokeh wants hex colours
 
     n_nodes = len(layout.nodes)
+    if title is not None and not isinstance(title, str):
+        raise TypeError(f"title must be a str or None, got {type(title).__name__}: {title!r:.80}")
     if title is None:
         title = (f"{n_nodes:,} nodes in {embedder.embedding_.shape[1]} dimensions"
                  + (f"; {layout.caption}" if layout.caption else ""))

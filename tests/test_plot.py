@@ -381,3 +381,11 @@ def test_edges_are_read_as_fit_reads_relations(plt, fitted_2d, small_tree):
         ax = plot_embedding(fitted_2d, edges=empty, n_labels=0)
         assert not any(len(c.get_segments()) for c in ax.collections
                        if isinstance(c, LineCollection))
+
+
+def test_interactive_title_must_be_text(fitted_2d, tmp_path):
+    pytest.importorskip("bokeh")
+    from sklpoincare.plot import plot_interactive
+
+    with pytest.raises(TypeError, match="title must be a str or None, got int: 3"):
+        plot_interactive(fitted_2d, tmp_path / "t.html", title=3)

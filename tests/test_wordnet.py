@@ -256,7 +256,8 @@ def test_verbs_with_several_roots(tmp_path):
     assert _pairs(load_wordnet(directory, pos="verb", root="travel.v.01").data) == [
         ("walk.v.01", "travel.v.01")
     ]
-    with pytest.raises(ValueError, match="root 'entity.n.01' is not a verb synset.*root=None"):
+    with pytest.raises(ValueError, match="root 'entity.n.01' is not a verb synset.*"
+                                         "such as 'move.v.02'.*root=None"):
         load_wordnet(directory, pos="verb")
 
 

@@ -25,6 +25,8 @@ from ..hierarchy import (
 from ._base import relations_bunch
 
 _POS_LETTER = {"noun": "n", "verb": "v"}
+# a root to name in an error message, per part of speech
+_ROOT_EXAMPLE = {"noun": "mammal.n.01", "verb": "move.v.02"}
 _HYPERNYM = "@"
 _INSTANCE_HYPERNYM = "@i"
 # Lines of the Princeton files that start with two spaces are the license.
@@ -331,7 +333,8 @@ def _unknown_root(root, names, pos, location):
     hint = f"; {pos} synsets of that lemma: {', '.join(close)}" if close else ""
     return ValueError(
         f"root {root!r} is not a {pos} synset of the WordNet database at "
-        f"{location}{hint}. Pass a synset name such as 'mammal.n.01', or "
+        f"{location}{hint}. Pass a synset name such as "
+        f"{_ROOT_EXAMPLE.get(pos, 'mammal.n.01')!r}, or "
         f"root=None for the closure over all {pos}s"
     )
 
