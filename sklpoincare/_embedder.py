@@ -29,11 +29,11 @@ from .hierarchy import (
     multi_parent_share,
 )
 from ._relations import (
+    LabelIndex,
     alias_table,
     as_label_table,
     as_relation_table,
     check_relations,
-    LabelIndex,
     label_ids,
     lookup_labels,
     warn_if_reversed,
