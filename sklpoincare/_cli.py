@@ -255,6 +255,7 @@ def _fit_command(args, out):
     if args.plot:
         _check_writable(args.plot, "--plot")
         try:
+            import matplotlib  # noqa: F401
             from matplotlib.backend_bases import FigureCanvasBase
         except ImportError:
             raise CommandError(

@@ -431,9 +431,11 @@ def plot_embedding(
 
         handles = [Line2D([], [], marker="o", linestyle="", color=colour, markersize=4,
                           label=name) for colour, name in layout.legend]
+        # the upper left corner, outside the disk: the caption runs along
+        # the bottom
         legend = ax.legend(handles=handles, title="subtree (nodes)", fontsize=6,
-                           title_fontsize=7, loc="lower left",
-                           bbox_to_anchor=(-0.02, -0.02), frameon=False)
+                           title_fontsize=7, loc="upper left",
+                           bbox_to_anchor=(-0.07, 1.03), frameon=False)
         for text in legend.get_texts():
             text.set_parse_math(False)  # node labels are text
     if layout.in_ball:
