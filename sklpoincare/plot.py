@@ -431,11 +431,9 @@ def plot_embedding(
 
         handles = [Line2D([], [], marker="o", linestyle="", color=colour, markersize=4,
                           label=name) for colour, name in layout.legend]
-        # the upper left corner, outside the disk: the caption runs along
-        # the bottom
         legend = ax.legend(handles=handles, title="subtree (nodes)", fontsize=6,
-                           title_fontsize=7, loc="upper left",
-                           bbox_to_anchor=(-0.07, 1.03), frameon=False)
+                           title_fontsize=7, loc="lower left",
+                           bbox_to_anchor=(-0.02, -0.02), frameon=False)
         for text in legend.get_texts():
             text.set_parse_math(False)  # node labels are text
     if layout.in_ball:
@@ -445,8 +443,9 @@ def plot_embedding(
             ax.text(0.0, r / layout.r_max, f"{r:g}", fontsize=6, color="0.5",
                     ha="center", va="bottom")
         if layout.caption:
-            ax.text(0.0, -_LIMIT, layout.caption, fontsize=7, color="0.4",
-                    ha="center", va="top")
+            # at the right: the legend of the subtrees takes the lower left
+            ax.text(_LIMIT, -_LIMIT, layout.caption, fontsize=7, color="0.4",
+                    ha="right", va="top")
         ax.add_patch(Circle((0.0, 0.0), 1.0, fill=False, color="black", linewidth=1))
         ax.set_xlim(-_LIMIT, _LIMIT)
         ax.set_ylim(-_LIMIT - 0.06, _LIMIT)
