@@ -51,49 +51,26 @@ def _normalized_axis(axis, ndim):
     return tuple(normalized)
 
 
-def _float64_norms(rows):
-    """Norms of the rows of a 2-D float32 array, computed in float64 (where
-    the squares are exact and cannot overflow)."""
-    return np.sqrt(np.einsum("ij,ij->i", rows, rows, dtype=np.float64))
-
-
 def _project(X, epsilon, axis):
     """``X`` projected into the ball of radius ``1 - epsilon`` along ``axis``.
 
-    float64 goes through :func:`project_into_ball` as it is. A float32
-    vector longer than ``min(1 - epsilon, 1 - 2**-24)`` is projected in
-    float64 and rounded, which can lengthen it by up to half a float32 step;
-    if it does, each coordinate moves one float32 step towards zero, which
-    shortens the vector by at least a relative ``2**-24``: more than the
-    rounding added. Other vectors come back bit for bit.
+    float32 is projected in float64 (where its squares are exact) and
+    rounded back, which can lengthen a projected vector by half a float32
+    step; such a vector then moves one float32 step towards zero per
+    coordinate, shortening it by a relative ``2**-24`` at least: more than
+    the rounding added. Vectors inside come back bit for bit.
     """
     max_norm = 1.0 - float(epsilon)
     if X.dtype != np.float32:
         return project_into_ball(X, max_norm, axis)
     max_norm = min(max_norm, _FLOAT32_MAX_NORM)
-    # one vector per row: the normalised axes last, flattened
-    last = tuple(range(X.ndim - len(axis), X.ndim))
-    moved = np.moveaxis(X, axis, last)
-    n_rows = int(np.prod(moved.shape[: X.ndim - len(axis)]))
-    rows = moved.reshape(n_rows, int(np.prod(moved.shape[X.ndim - len(axis):])))
-    if np.may_share_memory(rows, X):  # a view: X must not change
-        rows = rows.copy()
-    norms = _float64_norms(rows)
-    longer = np.flatnonzero(norms > max_norm)
-    # scaled in float64, rounded once into float32 (no float64 copy of X)
-    shrunk = np.multiply(
-        rows[longer], (max_norm / norms[longer])[:, None], dtype=np.float64,
-        out=np.empty((len(longer), rows.shape[1]), np.float32), casting="unsafe",
-    )
+    projected = project_into_ball(X.astype(np.float64), max_norm, axis).astype(np.float32)
     while True:  # once at most, unless float64 norms err by over 2**-48
-        over = np.flatnonzero(_float64_norms(shrunk) > max_norm)
-        if not len(over):
-            break
-        shrunk[over] = np.nextafter(shrunk[over], np.float32(0))
-    rows[longer] = shrunk
-    projected = np.empty_like(X)  # the memory layout of X, as arithmetic keeps it
-    np.moveaxis(projected, axis, last)[...] = rows.reshape(moved.shape)
-    return projected
+        squares = np.square(projected, dtype=np.float64)
+        over = np.sqrt(np.sum(squares, axis=axis, keepdims=True)) > max_norm
+        if not over.any():
+            return projected
+        projected = np.where(over, np.nextafter(projected, np.float32(0)), projected)
 
 
 @validate_params(
