@@ -600,11 +600,12 @@ class PoincareEmbedder(
             The updated embedder.
         """
         new, names = check_relations(X, sample_weight)
+        rng = None
         if hasattr(self, "embedding_"):
             names = self._continued_columns(names)
-        # the stream of the fit continued: with an int random_state, a new
-        # RandomState would repeat the same shuffle and negatives every call
-        rng = getattr(self, "_rng", None) if hasattr(self, "embedding_") else None
+            # the stream of the fit continued: with an int random_state, a new
+            # RandomState would repeat the same shuffle and negatives every call
+            rng = getattr(self, "_rng", None)
         if rng is None:
             rng = check_random_state(self.random_state)
         if hasattr(self, "embedding_"):

@@ -77,11 +77,17 @@ class Standardisation:
         last = self._last
         if last is not None and _same_bits(last[0], landmarks) and _same_bits(last[1], sample):
             return last[2], last[3]
-        reference = _landmark_features(sample, landmarks)
-        mean, scale = reference.mean(axis=0), reference.std(axis=0)
-        scale[scale == 0] = 1.0  # a constant column (e.g. a landmark at the origin)
+        mean, scale = _standardisation(landmarks, sample)
         self._last = (landmarks.copy(), sample.copy(), mean, scale)
         return mean, scale
+
+
+def _standardisation(landmarks, sample):
+    """Mean and scale of the landmark features of the ``sample`` points."""
+    reference = _landmark_features(sample, landmarks)
+    mean, scale = reference.mean(axis=0), reference.std(axis=0)
+    scale[scale == 0] = 1.0  # a constant column (e.g. a landmark at the origin)
+    return mean, scale
 
 
 def _same_bits(a, b):
@@ -108,5 +114,8 @@ def node_features(points, embedding, features, n_landmarks, standardisation=None
     sample = embedding
     if n_nodes > MAX_REFERENCE_NODES:
         sample = embedding[np.linspace(0, n_nodes - 1, MAX_REFERENCE_NODES).astype(np.intp)]
-    mean, scale = (standardisation or Standardisation()).of(landmarks, sample)
+    if standardisation is None:
+        mean, scale = _standardisation(landmarks, sample)
+    else:
+        mean, scale = standardisation.of(landmarks, sample)
     return (_landmark_features(points, landmarks) - mean) / scale

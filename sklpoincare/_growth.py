@@ -98,6 +98,7 @@ def place_new_nodes(embedding, placed, graph, rng, init_range, geometry=POINCARE
         _DEFAULT_ANGLE,
     )
     is_leaf = np.bincount(parents, minlength=len(embedding)) == 0
+    child_csr = None  # built on first need, for the siblings of leaves
     while not placed.all():
         children, parents = _most_specific_parents(embedding, ~placed, placed, graph)
         if len(children) == 0:
@@ -106,7 +107,9 @@ def place_new_nodes(embedding, placed, graph, rng, init_range, geometry=POINCARE
         leaf = is_leaf[parents]
         if leaf.any():
             steps[leaf] = np.minimum(steps[leaf], 0.5 * (max_radius - radius[parents[leaf]]))
-            sibling_angles = _nearest_sibling_angles(embedding, placed, graph, parents[leaf])
+            child_csr = graph.child_csr() if child_csr is None else child_csr
+            sibling_angles = _nearest_sibling_angles(embedding, placed, graph, child_csr,
+                                                     parents[leaf])
             child_angles[leaf] = np.fmin(child_angles[leaf], _LEAF_ANGLE_SHARE * sibling_angles)
         new_radius = radius[parents] + steps
         turns = _turns_away_from_siblings(embedding, placed, graph, children, parents, rng)
@@ -156,16 +159,16 @@ def _turns_away_from_siblings(embedding, placed, graph, children, parents, rng):
     return turns
 
 
-def _nearest_sibling_angles(embedding, placed, graph, nodes):
+def _nearest_sibling_angles(embedding, placed, graph, child_csr, nodes):
     """Per entry of ``nodes``, the smallest angle between it and another
     placed child of its most specific placed parent (at most _MAX_SIBLINGS
-    of them, evenly spaced); NaN where there is none."""
-    out = np.full(len(nodes), np.nan)
+    of them, evenly spaced); NaN where there is none. ``child_csr`` is
+    ``graph.child_csr()``."""
     unique, position = np.unique(nodes, return_inverse=True)
     mask = np.zeros(len(embedding), dtype=bool)
     mask[unique] = True
     kids, parents = _most_specific_parents(embedding, mask, placed, graph)
-    indptr, indices = graph.child_csr()
+    indptr, indices = child_csr
     nearest = np.full(len(unique), np.nan)
     for node, parent in zip(kids, parents):
         siblings = indices[indptr[parent] : indptr[parent + 1]]
@@ -175,8 +178,7 @@ def _nearest_sibling_angles(embedding, placed, graph, nodes):
         if len(siblings):
             point = np.broadcast_to(embedding[node], (len(siblings), embedding.shape[1]))
             nearest[np.searchsorted(unique, node)] = _angle(point, embedding[siblings]).min()
-    out[:] = nearest[position]
-    return out
+    return nearest[position]
 
 
 def _perpendicular_units(vectors, axes):

@@ -45,10 +45,10 @@ that index ``i`` is row ``i``):
 Two cautions. Points of a Poincaré embedding lie close to the boundary of
 the ball, where float32 loses the accuracy of distances; keep float64 where
 distances matter (a float64 layer, as above), or export float32 weights
-that keep them with :func:`~sklpoincare.export.export_weights`. And training such a layer further with a Euclidean
-optimiser can push points out of the ball: freeze it, or use a Riemannian
-optimiser, or project with :func:`~sklpoincare.poincare_normalize` after
-each step.
+that keep them with :func:`~sklpoincare.export.export_weights`. And
+training such a layer further with a Euclidean optimiser can push points
+out of the ball: freeze it, or use a Riemannian optimiser, or project with
+:func:`~sklpoincare.poincare_normalize` after each step.
 """
 
 import codecs
