@@ -334,7 +334,7 @@ def _unknown_root(root, names, pos, location):
     return ValueError(
         f"root {root!r} is not a {pos} synset of the WordNet database at "
         f"{location}{hint}. Pass a synset name such as "
-        f"{_ROOT_EXAMPLE.get(pos, 'mammal.n.01')!r}, or "
+        f"{_ROOT_EXAMPLE[pos]!r}, or "
         f"root=None for the closure over all {pos}s"
     )
 
